@@ -1,0 +1,79 @@
+"""Project exceptions.
+
+Every error raised because of bad user input is a :class:`SymalignError`
+and also a :class:`ValueError` or :class:`TypeError`, so callers can catch
+either the project's class or the builtin one.  Messages name the argument
+(or file and field) and show the offending value.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SymalignError",
+    "InputError",
+    "ShapeError",
+    "GameFileError",
+    "ExpressionError",
+    "NotExpressibleError",
+    "DerivationError",
+    "UnknownFamilyError",
+]
+
+
+class SymalignError(Exception):
+    """Base class of every exception raised by symalign."""
+
+
+class InputError(SymalignError, ValueError):
+    """An argument has a bad value (wrong sign, not on the simplex, NaN, ...)."""
+
+    def __init__(self, argument: str, value: object, reason: str):
+        self.argument = argument
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{argument}={_short(value)}: {reason}")
+
+
+class ShapeError(InputError):
+    """An array argument has the wrong shape."""
+
+
+class UnknownFamilyError(InputError):
+    """A utility family or variant name that is not registered."""
+
+
+class GameFileError(SymalignError, ValueError):
+    """A game or claim file is malformed: names the file, the field and the value."""
+
+    def __init__(self, path: object, field: str, value: object, reason: str):
+        self.path = str(path)
+        self.field = field
+        self.value = value
+        self.reason = reason
+        where = f"{self.path}: " if path is not None else ""
+        fld = f"field '{field}'" if field else "file"
+        val = f" = {_short(value)}" if value is not None else ""
+        super().__init__(f"{where}{fld}{val}: {reason}")
+
+
+class ExpressionError(SymalignError, ValueError):
+    """An expression (from a file) does not parse or uses something not allowed."""
+
+    def __init__(self, text: str, piece: str, reason: str):
+        self.text = text
+        self.piece = piece
+        self.reason = reason
+        super().__init__(f"in expression {text!r}: {reason}: {piece!r}")
+
+
+class NotExpressibleError(SymalignError, TypeError):
+    """A SymPy object that cannot be translated (e.g. to Z3)."""
+
+
+class DerivationError(SymalignError, ValueError):
+    """A derivation cannot be carried out (singular system, unsupported structure)."""
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
