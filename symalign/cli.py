@@ -38,14 +38,15 @@ def _load(path):
     return load_game(path)
 
 
-def _fmt(x) -> str:
-    return str(x) if x.is_Rational else f"{float(x):.12g}"
+def _fmt(x, exact=False) -> str:
+    return str(x) if exact and x.is_Rational else f"{float(x):.6f}"
 
 
 @main.command()
 @click.argument("game_file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def solve(game_file, as_json):
+@click.option("--exact", is_flag=True, help="Print exact rationals instead of decimals.")
+def solve(game_file, as_json, exact):
     """Exact equilibria of a numeric game (support found numerically, solved exactly)."""
     from .solve import solve as solve_game
 
@@ -63,7 +64,7 @@ def solve(game_file, as_json):
         width = max(len(g) for g in game.groups)
         click.echo("  agent  " + "  ".join(g.rjust(max(width, 10)) for g in game.groups))
         for i in range(game.n_agents):
-            row = "  ".join(_fmt(eq.weights[i, d]).rjust(max(width, 10)) for d in range(game.n_groups))
+            row = "  ".join(_fmt(eq.weights[i, d], exact).rjust(max(width, 10)) for d in range(game.n_groups))
             click.echo(f"  {i + 1:>5}  {row}")
         excl = [game.groups[d] for d in eq.excluded_groups()]
         if excl:
@@ -99,8 +100,9 @@ def derive(game_file, support, as_latex):
         if c is not sp.true:
             click.echo(f"  {show(c)}")
     click.echo(f"valid: {eq.valid if eq.valid is not None else 'depends on parameters'}")
-    if eq.hypotheses:
-        click.echo("under the family's hypotheses: " + ", ".join(show(h) for h in eq.hypotheses))
+    hyps = [h for h in eq.hypotheses if h is not sp.true]
+    if hyps:
+        click.echo("under the family's hypotheses: " + ", ".join(show(h) for h in hyps))
 
 
 def _parse_support(text):
@@ -112,6 +114,24 @@ def _parse_support(text):
         items = [x.strip() for x in part.split(",") if x.strip()]
         out.append([int(x) if x.lstrip("-").isdigit() else x for x in items])
     return out[0] if len(out) == 1 else out
+
+
+def _register_subcommands():
+    import importlib
+
+    from .commands import COMMANDS
+
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"symalign.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"symalign.commands.{name}":
+                continue
+            raise
+        main.add_command(module.command, name)
+
+
+_register_subcommands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,7 @@ import sympy as sp
 from .equilibrium import Equilibrium
 from .errors import DerivationError, InputError
 from .kkt import kkt_system
+from .aggregate import detect, solve_aggregative
 from .linear import solve_linear
 
 __all__ = ["derive_on_support", "normalise_support", "all_supports", "tidy"]
@@ -70,7 +71,7 @@ def all_supports(n_groups: int, *, sizes=None):
         yield from combinations(range(n_groups), k)
 
 
-def derive_on_support(game, support=None, *, kkt=None) -> Equilibrium:
+def derive_on_support(game, support=None, *, kkt=None, method: str = "auto") -> Equilibrium:
     """Derive the equilibrium on a support profile in closed form.
 
     Parameters
@@ -82,6 +83,11 @@ def derive_on_support(game, support=None, *, kkt=None) -> Equilibrium:
         Groups each agent weights positively; default every group (interior).
     kkt : KKTSystem, optional
         A precomputed :func:`~symalign.kkt.kkt_system` of ``game``.
+    method : {'auto', 'aggregate', 'general'}
+        ``aggregate`` solves through the aggregate of all agents' weights
+        (:mod:`symalign.aggregate`; requires an aggregative game),
+        ``general`` eliminates the full KKT system; ``auto`` picks the
+        aggregate path when :func:`symalign.aggregate.detect` allows it.
 
     Returns
     -------
@@ -114,20 +120,29 @@ def derive_on_support(game, support=None, *, kkt=None) -> Equilibrium:
             f"family {game.family.label!r}: gradients are not affine in the weights, so the KKT system "
             "on a support is not linear; use symalign.solve for a numeric equilibrium"
         )
+    if method not in ("auto", "aggregate", "general"):
+        raise InputError("method", method, "must be 'auto', 'aggregate' or 'general'")
     support = normalise_support(game, support)
     W = game.weights
-    unknowns = [W[i, d] for i, s in enumerate(support) for d in s] + list(kkt.lambdas)
-    sol = solve_linear(kkt.support_equations(support), unknowns)
-    values = {W[i, d]: (tidy(sol[W[i, d]]) if d in s else sp.Integer(0)) for i, s in enumerate(support) for d in range(W.cols)}
+    Ks = detect(kkt) if method != "general" else None
+    if method == "aggregate" and Ks is None:
+        raise DerivationError(f"family {game.family.label!r}: the game is not aggregative; use method='general'")
+    fmt = tidy if _small(game) else (lambda e: e)
+    if Ks is not None:
+        sol, used = solve_aggregative(kkt, support, Ks), "kkt-aggregate"
+    else:
+        unknowns = [W[i, d] for i, s in enumerate(support) for d in s] + list(kkt.lambdas)
+        sol, used = solve_linear(kkt.support_equations(support), unknowns), "kkt-linear"
+    values = {W[i, d]: (fmt(sol[W[i, d]]) if d in s else sp.Integer(0)) for i, s in enumerate(support) for d in range(W.cols)}
     weights = sp.ImmutableMatrix(W.rows, W.cols, lambda i, d: values[W[i, d]])
-    lambdas = tuple(tidy(sol[lam]) for lam in kkt.lambdas)
+    lambdas = tuple(fmt(sol[lam]) for lam in kkt.lambdas)
     conditions, slacks = [], sp.zeros(W.rows, W.cols)
     for i, s in enumerate(support):
         for d in range(W.cols):
             if d in s:
-                conditions.append(_positive(weights[i, d]))
+                conditions.append(_positive(weights[i, d]) if fmt is tidy else weights[i, d] > 0)
             else:
-                slacks[i, d] = tidy(lambdas[i] - kkt.gradients[i, d].xreplace(values))
+                slacks[i, d] = fmt(lambdas[i] - kkt.gradients[i, d].xreplace(values))
                 conditions.append(slacks[i, d] >= 0)
     return Equilibrium(
         game=game,
@@ -137,8 +152,20 @@ def derive_on_support(game, support=None, *, kkt=None) -> Equilibrium:
         conditions=tuple(conditions),
         hypotheses=game.hypotheses(),
         exact=True,
-        method="kkt-linear",
+        method=used,
         slack=sp.ImmutableMatrix(slacks),
+    )
+
+
+def _small(game) -> bool:
+    """Whether closed forms are small enough to put in factored normal form.
+
+    Numeric games always are; symbolic ones when few symbols are involved
+    (homogeneous scalars); beyond that ``cancel`` of the combined forms
+    costs more than it gives and the structured form is kept.
+    """
+    return len(game.free_symbols()) <= 3 + 2 * game.n_groups * game.n_agents and all(
+        len(set(v)) == 1 for v in game.params.values() if isinstance(v, tuple) and v and not isinstance(v[0], tuple)
     )
 
 

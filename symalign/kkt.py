@@ -81,13 +81,43 @@ class KKTSystem:
 
     def is_affine(self) -> bool:
         """True when every gradient is affine in the weights (KKT linear on a support)."""
-        ws = list(self.game.weights)
-        for g in self.gradients:
-            if not g.is_polynomial(*ws):
-                return False
-            if sp.Poly(g, *ws).total_degree() > 1:
-                return False
-        return True
+        return self.affine_parts() is not None
+
+    def affine_parts(self):
+        """Split each gradient as ``c_{i,d} + sum_w coeff_w * w``, or None if not affine.
+
+        Returns an N x D nested tuple of ``(constant, {weight: coefficient})``.
+        One pass over the terms of the expanded gradients (cheaper than
+        ``Poly`` with N D generators).
+        """
+        cache = self.__dict__.get("_affine")
+        if cache is None:
+            cache = _affine_parts(self.gradients, frozenset(self.game.weights))
+            object.__setattr__(self, "_affine", cache)
+        return cache or None
+
+
+def _affine_parts(gradients, weights):
+    rows = []
+    for i in range(gradients.rows):
+        row = []
+        for d in range(gradients.cols):
+            const, coeffs = [], {}
+            for term in sp.Add.make_args(gradients[i, d]):
+                found = term.free_symbols & weights
+                if not found:
+                    const.append(term)
+                    continue
+                if len(found) > 1:
+                    return False
+                (w,) = found
+                coeff = term / w
+                if coeff.has(w) or not term.is_Mul and term != w:
+                    return False
+                coeffs.setdefault(w, []).append(coeff)
+            row.append((sp.Add(*const), {w: sp.Add(*c) for w, c in coeffs.items()}))
+        rows.append(tuple(row))
+    return tuple(rows)
 
 
 def kkt_system(game) -> KKTSystem:
@@ -106,7 +136,8 @@ def kkt_system(game) -> KKTSystem:
     grads, lags = [], []
     for i in range(game.n_agents):
         u = game.utility(i)
-        grads.append([sp.expand(sp.diff(u, w)) for w in W.row(i)])
+        expanded = sp.expand(u, log=False, power_base=False, power_exp=False)
+        grads.append([sp.expand(sp.diff(expanded, w), log=False, power_base=False, power_exp=False) for w in W.row(i)])
         lags.append(u - lam[i] * (sum(W.row(i)) - 1) + sum(mu[i, d] * W[i, d] for d in range(W.cols)))
     return KKTSystem(game, sp.ImmutableMatrix(grads), lam, mu, tuple(lags))
 

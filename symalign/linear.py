@@ -15,7 +15,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from .errors import DerivationError
 
-__all__ = ["solve_linear", "SingularSystem", "InconsistentSystem"]
+__all__ = ["solve_linear", "solve_matrix", "solve_columns", "SingularSystem", "InconsistentSystem"]
 
 
 class SingularSystem(DerivationError):
@@ -26,11 +26,20 @@ class InconsistentSystem(DerivationError):
     """The system has no solution."""
 
 
-def solve_linear(equations, unknowns) -> dict:
+def solve_linear(equations, unknowns, *, abbreviate_matrix: bool = False) -> dict:
     """Solve ``equations == 0`` (affine in ``unknowns``) exactly.
 
     Returns a dict unknown -> expression.  Raises :class:`SingularSystem`
     or :class:`InconsistentSystem` when there is no unique solution.
+
+    With ``abbreviate_matrix`` the distinct symbolic entries of the
+    coefficient matrix are also replaced by fresh symbols before
+    elimination (much faster when entries are long sums that take few
+    distinct values).  Treating them as independent can only be wrong where
+    a pivot vanishes identically once they are substituted back, so the
+    result is then verified by exact evaluation at random rational points
+    (Schwartz-Zippel identity testing); on failure the system is solved
+    again without abbreviating the matrix.
 
     Examples
     --------
@@ -40,6 +49,49 @@ def solve_linear(equations, unknowns) -> dict:
     """
     unknowns = list(unknowns)
     A, b = sp.linear_eq_to_matrix(list(equations), unknowns)
+    return solve_matrix(A, b, unknowns, abbreviate_matrix=abbreviate_matrix)
+
+
+def solve_columns(A, B) -> sp.Matrix:
+    """Solve ``A X = B`` for a square nonsingular ``A`` and several right-hand sides.
+
+    Non-numeric entries of ``B`` are abbreviated (the solution is linear in
+    them).  Raises :class:`SingularSystem` when ``A`` is singular.
+    """
+    A, B = sp.Matrix(A), sp.Matrix(B)
+    unknowns = [sp.Dummy() for _ in range(A.cols)]
+    cols = []
+    inverse, abbrev = {}, {}
+
+    def short(entry):
+        if entry.is_number or entry.is_Symbol:
+            return entry
+        if entry not in abbrev:
+            sym = sp.Dummy(f"r{len(abbrev)}")
+            abbrev[entry] = sym
+            inverse[sym] = entry
+        return abbrev[entry]
+
+    M = DomainMatrix.from_Matrix(A.row_join(B.applyfunc(short))).to_field()
+    rref, pivots = M.rref()
+    if tuple(pivots[: A.cols]) != tuple(range(A.cols)):
+        raise SingularSystem(f"the linear system is singular ({A.rows} x {A.cols})")
+    X = rref.to_Matrix()[:, A.cols:]
+    del unknowns, cols
+    return X.xreplace(inverse) if inverse else X
+
+
+def solve_matrix(A, b, unknowns, *, abbreviate_matrix: bool = False) -> dict:
+    """Solve ``A x = b`` for the symbols ``unknowns`` (see :func:`solve_linear`)."""
+    A, b = sp.Matrix(A), sp.Matrix(b)
+    if abbreviate_matrix:
+        out = _solve(A, b, unknowns, matrix=True)
+        if _verified(A, b, unknowns, out):
+            return out
+    return _solve(A, b, unknowns, matrix=False)
+
+
+def _solve(A, b, unknowns, *, matrix: bool) -> dict:
     abbrev = {}
     inverse = {}
 
@@ -53,6 +105,8 @@ def solve_linear(equations, unknowns) -> dict:
         return abbrev[entry]
 
     b_short = b.applyfunc(short)
+    if matrix:
+        A = A.applyfunc(short)
     n = len(unknowns)
     M = DomainMatrix.from_Matrix(A.row_join(b_short)).to_field()
     rref, pivots = M.rref()
@@ -67,3 +121,25 @@ def solve_linear(equations, unknowns) -> dict:
         value = rows[k, n]
         out[u] = value.xreplace(inverse) if inverse else value
     return out
+
+
+def _verified(A, b, unknowns, solution, points: int = 2) -> bool:
+    """Exact check of ``A x = b`` at random rational parameter points."""
+    import random
+
+    rng = random.Random(20260206)
+    free = sorted(A.free_symbols | b.free_symbols, key=str)
+    for _ in range(points):
+        values = {}
+        for s in free:
+            v = sp.Rational(rng.randint(1, 997), rng.randint(1, 89))
+            values[s] = -v if (s.is_real and not s.is_nonnegative and rng.random() < 0.3) else v
+        try:
+            x = sp.Matrix([sp.sympify(solution[u]).xreplace(values) for u in unknowns])
+        except ZeroDivisionError:
+            return False
+        if x.has(sp.zoo, sp.nan, sp.oo):
+            return False
+        if (A.xreplace(values) * x - b.xreplace(values)).applyfunc(sp.nsimplify) != sp.zeros(A.rows, 1):
+            return False
+    return True
