@@ -88,8 +88,8 @@ def derive_mean_field(family, n_groups: int) -> MeanFieldClosedForm:
     >>> cf = derive_mean_field(get_family("active_alignment", "overlap"), 2)
     >>> cf.mean[0]
     (abar_1*alpha - abar_2*alpha + beta*pbar_1 - beta*pbar_2 + beta + gamma)/(2*(beta + gamma))
-    >>> print(sp.latex(cf.agent[0].free_symbols >= {cf.n}))
-    \text{True}
+    >>> cf.n in cf.agent[0].free_symbols   # the agent-level form depends on N
+    True
 
     """
     D = n_groups
