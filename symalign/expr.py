@@ -13,6 +13,11 @@ functions ``log exp sqrt abs Abs min max implies``, the bounded sums
 ``sum(body, d)``, ``sum(body, d, lo, hi)``, ``sum_others(body, j)``,
 ``sum_agents(body, j)``, and the extra functions of the scope.
 
+Limits keep hostile files cheap: at most ``MAX_LENGTH`` characters, nesting
+at most ``MAX_DEPTH`` deep, numbers of at most 10 000 bits (1 000 bits under
+a root or in ``exp``), sum ranges of at most 10 000 and 100 000 evaluation
+steps.  SymPy's own automatic evaluation is not otherwise time-bounded.
+
 Examples
 --------
 >>> import sympy as sp
@@ -26,6 +31,7 @@ x/10 + y**2
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -37,13 +43,12 @@ from sympy.logic.boolalg import Boolean
 from .errors import ExpressionError, InputError
 
 __all__ = ["Scope", "parse_expression", "parse_condition", "referenced_names",
-           "MAX_LENGTH", "MAX_DEPTH"]
+           "MAX_LENGTH", "MAX_DEPTH", "RESERVED"]
 
-MAX_LENGTH = 10_000
-"""Longest accepted text, in characters."""
-MAX_DEPTH = 100
-"""Deepest accepted nesting (brackets, and depth of the expression tree)."""
-_MAX_BITS = 100_000      # largest numerator/denominator built from powers
+MAX_LENGTH = 10_000      # longest accepted text, in characters
+MAX_DEPTH = 100          # deepest nesting of brackets and of the expression tree
+_MAX_BITS = 10_000       # largest numerator/denominator (3000 digits: still printable)
+_MAX_SLOW_BITS = 1_000   # largest number under a root (SymPy factors it) or in exp()
 _MAX_STEPS = 100_000     # node evaluations (bounds the expansion of nested sums)
 
 _FUNCS = {"log": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "abs": sp.Abs}
@@ -57,19 +62,15 @@ _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast
             ast.Name, ast.Constant, ast.Subscript, ast.Tuple, ast.Load, ast.And, ast.Or,
             ast.USub, ast.UAdd, ast.Not, *_BINOPS, *_CMPOPS)
 _REASONS = {
-    ast.Attribute: "attribute access is not allowed",
-    ast.Lambda: "lambda is not allowed",
-    ast.ListComp: "comprehensions are not allowed", ast.SetComp: "comprehensions are not allowed",
-    ast.DictComp: "comprehensions are not allowed",
-    ast.GeneratorExp: "generator expressions are not allowed",
+    ast.Attribute: "attribute access is not allowed", ast.Lambda: "lambda is not allowed",
+    **dict.fromkeys((ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp),
+                    "comprehensions and generator expressions are not allowed"),
+    **dict.fromkeys((ast.List, ast.Dict, ast.Set), "list, dict and set literals are not allowed"),
     ast.JoinedStr: "f-strings are not allowed", ast.Starred: "starred arguments are not allowed",
-    ast.NamedExpr: "assignment expressions (:=) are not allowed",
+    ast.NamedExpr: "assignment expressions (:=) are not allowed", ast.Slice: "slices are not allowed",
     ast.IfExp: "conditional expressions (a if c else b) are not allowed",
-    ast.List: "list literals are not allowed", ast.Dict: "dict literals are not allowed",
-    ast.Set: "set literals are not allowed", ast.Slice: "slices are not allowed",
-    ast.BitXor: "'^' is not allowed; use '**' for powers",
-    ast.BitAnd: "'&' is not allowed; use 'and'", ast.BitOr: "'|' is not allowed; use 'or'",
-    ast.Invert: "'~' is not allowed; use 'not'",
+    ast.BitXor: "'^' is not allowed; use '**' for powers", ast.BitAnd: "'&' is not allowed; use 'and'",
+    ast.BitOr: "'|' is not allowed; use 'or'", ast.Invert: "'~' is not allowed; use 'not'",
 }
 _FLOAT_EXP = re.compile(r"[eE]([+-]?[0-9_]+)$")
 
@@ -113,6 +114,13 @@ class Scope:
 
 def parse_expression(text: str, scope: Scope) -> sp.Expr:
     """Parse an arithmetic ``text`` into a SymPy expression.
+
+    Parameters
+    ----------
+    text : str
+        The expression, e.g. ``"sum(w[d] * a[d], d) - 0.5 * x**2"``.
+    scope : Scope
+        Names, ranges and extra functions the text may use.
 
     Raises
     ------
@@ -246,9 +254,15 @@ def _to_value(obj: object):
         return sp.Integer(obj)
     if isinstance(obj, Fraction):
         return sp.Rational(obj.numerator, obj.denominator)
+    if isinstance(obj, float) and math.isfinite(obj):
+        return sp.Rational(repr(obj))  # shortest decimal: 0.1 -> 1/10, as symalign.params.exact
     if isinstance(obj, sp.Basic):
         return obj
     raise TypeError(f"unsupported value {obj!r} of type {type(obj).__name__}")
+
+
+def _bits(r: sp.Rational) -> int:
+    return max(abs(r.p), r.q).bit_length()
 
 
 class _Evaluator:
@@ -306,13 +320,17 @@ class _Evaluator:
         if isinstance(node.value, bool):
             return sp.true if node.value else sp.false
         if isinstance(node.value, int):
-            return sp.Integer(node.value)
-        source = ast.get_source_segment(self.text, node).replace("_", "")
-        exponent = _FLOAT_EXP.search(source)
-        if exponent and abs(int(exponent.group(1))) > 1000:
-            self.fail(node, "decimal exponent too large")
-        frac = Fraction(source)
-        return sp.Rational(frac.numerator, frac.denominator)
+            value = sp.Integer(node.value)
+        else:  # exact value of the decimal as written, not of the binary float
+            source = ast.get_source_segment(self.text, node).replace("_", "")
+            exponent = _FLOAT_EXP.search(source)
+            if exponent and abs(int(exponent.group(1))) > _MAX_BITS:
+                self.fail(node, "number too large")
+            frac = Fraction(source)
+            value = sp.Rational(frac.numerator, frac.denominator)
+        if _bits(value) > _MAX_BITS:
+            self.fail(node, "number too large")
+        return value
 
     def eval_Name(self, node: ast.Name):
         if node.id in self.bound:
@@ -348,15 +366,21 @@ class _Evaluator:
         left, right = self.scalar(node.left), self.scalar(node.right)
         if isinstance(node.op, ast.Div) and right.is_zero:
             self.fail(node, "division by zero")
-        if isinstance(node.op, ast.Pow) and right.is_Number and abs(right) > 1:
-            bits = max((max(abs(r.p), r.q).bit_length() for r in left.atoms(sp.Rational)), default=1)
-            if bits * abs(right) > _MAX_BITS:
-                self.fail(node, "power too large")
+        if isinstance(node.op, ast.Pow):
+            self.check_power(node, left, right)
         value = _BINOPS[type(node.op)](left, right)
         coeff = value.as_coeff_Mul()[0]
-        if coeff.is_Rational and max(abs(coeff.p), coeff.q).bit_length() > _MAX_BITS:
+        if coeff.is_Rational and _bits(coeff) > _MAX_BITS:
             self.fail(node, "number too large")
         return value
+
+    def check_power(self, node: ast.AST, base: sp.Expr, exponent: sp.Expr) -> None:
+        """Refuse powers whose evaluation by SymPy would take too long."""
+        if not exponent.is_Rational:
+            return
+        bits = max(map(_bits, base.atoms(sp.Rational)), default=1)
+        if bits * abs(exponent) > _MAX_BITS or (exponent.q != 1 and bits > _MAX_SLOW_BITS):
+            self.fail(node, "power too large")
 
     def eval_BoolOp(self, node: ast.BoolOp):
         op = sp.And if isinstance(node.op, ast.And) else sp.Or
@@ -374,7 +398,10 @@ class _Evaluator:
         if name in _FUNCS:
             if len(args) != 1:
                 self.fail(node, f"{name} takes exactly one argument")
-            return _FUNCS[name](self.scalar(args[0]))
+            arg = self.scalar(args[0])
+            if name in ("sqrt", "exp"):  # SymPy factors roots, evaluates exp numerically
+                self.check_power(node, arg, sp.Rational(1, 2))
+            return _FUNCS[name](arg)
         if name in ("min", "max"):
             if not args:
                 self.fail(node, f"{name} needs at least one argument")

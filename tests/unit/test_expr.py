@@ -36,7 +36,7 @@ def test_sum_over_groups():
 
 
 def test_sum_others_and_agents():
-    assert parse_expression("sum_others(W[j][d], j)", SCOPE.__class__(
+    assert parse_expression("sum_others(W[j][d], j)", Scope(
         {"W": [[sp.Symbol(f"V{j}{d}") for d in range(2)] for j in range(3)], "d": 1},
         n_agents=3, own_index=1)) == sp.Symbol("V01") + sp.Symbol("V21")
     assert parse_expression("sum(sum_others(W[j][d], j), d)", SCOPE) == sum(
@@ -95,6 +95,7 @@ def test_type_errors_between_expression_and_condition():
 def test_referenced_names():
     assert referenced_names("sum(w[d]*a[d], d) + x * c(y)") == {"w", "a", "x", "y"}
     assert referenced_names("sum_others(W[j][k], j)") == {"W", "k"}
+    assert referenced_names("sum(w[d], d, lo, hi + d)") == {"w", "lo", "hi", "d"}
     with pytest.raises(ExpressionError, match="attribute"):
         referenced_names("x.real")
 
@@ -137,6 +138,14 @@ REJECTED = [
     ("sum(sum(w[d], d), d)", "d", "shadows"),
     ("sum(w[d], 1)", "1", "bare name"),
     ("sum(w[d], d, 0)", "sum(w[d], d, 0)", "takes"),
+    ("sqrt(3**1000 + 1)", "sqrt(3**1000 + 1)", "too large"),
+    ("exp(10**400) < 1", "exp(10**400)", "too large"),
+    ("x**(10**100)", "x**(10**100)", "too large"),
+    ("9" * 4000, "9999", "number too large"),
+    ("1e-99999", "1e-99999", "number too large"),
+    ("sum(x, d, 0, 10**9)", "sum(x, d, 0, 10**9)", "range longer"),
+    ("log(0)", "log(0)", "undefined"),
+    ("  ", "", "empty"),
     ("None", "None", "None"),
     ("1j", "1j", "1j"),
 ]
@@ -153,6 +162,22 @@ def test_rejected_with_piece_and_reason(text, piece, reason):
     assert repr(err.piece) in str(err)
     assert reason in str(err)
     assert not os.path.exists(PWNED)
+
+
+def test_index_arithmetic_and_integer_scope_values():
+    assert parse_expression("k * x", Scope({"k": 0.1, "x": x})) == x / 10
+    scope = Scope({"w": w, "n": 2, "i": sp.Integer(1)}, n_groups=2)
+    assert parse_expression("w[n] + w[i] + sum(w[d + 1], d) + w[2*i - 1]", scope) == w[2] + 2 * w[1] + w[2] + w[1]
+
+
+def test_extra_function_failure_and_bad_input():
+    def broken(value):
+        raise ValueError("no centring here")
+
+    with pytest.raises(ExpressionError, match="no centring here"):
+        parse_expression("c(x)", Scope({"x": x}, functions={"c": broken}))
+    with pytest.raises(ExpressionError, match="must be a string"):
+        parse_expression(3, SCOPE)
 
 
 def test_sums_need_their_context():
