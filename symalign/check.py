@@ -58,11 +58,22 @@ def _profile(W: object, *, batched: bool) -> np.ndarray:
     return arr
 
 
-def _call(fn: Callable, name: str, W: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    out = np.asarray(fn(W), dtype=float)
+def _call(
+    fn: Callable,
+    name: str,
+    W: np.ndarray,
+    shape: tuple[int, ...],
+    *,
+    allow_neg_inf: bool = False,
+    allow_non_finite: bool = False,
+) -> np.ndarray:
+    out = np.asarray(fn(W.copy()), dtype=float)
     if out.shape != shape:
         raise ShapeError(f"{name}(W)", out, f"must return shape {shape} for W of shape {W.shape}, got {out.shape}")
-    if not np.all(np.isfinite(out)):
+    if allow_non_finite:
+        return out
+    bad = np.isnan(out) | (out == np.inf) if allow_neg_inf else ~np.isfinite(out)
+    if np.any(bad):
         raise InputError(f"{name}(W)", out, "returned non-finite values")
     return out
 
@@ -132,10 +143,11 @@ def _agent_fns(utility: UtilityFn, grad: GradFn, W: np.ndarray, i: int):
         return V
 
     def u(x: np.ndarray) -> float:
-        return float(_call(utility, "utility", with_row(x), (n,))[i])
+        out = _call(utility, "utility", with_row(x), (n,), allow_neg_inf=True)
+        return float(out[i])
 
-    def g(x: np.ndarray) -> np.ndarray:
-        return _call(grad, "grad", with_row(x), (n, d))[i]
+    def g(x: np.ndarray) -> np.ndarray:  # may be non-finite (log barriers); checked by caller
+        return _call(grad, "grad", with_row(x), (n, d), allow_non_finite=True)[i]
 
     return u, g
 
@@ -144,25 +156,37 @@ def _ascend(u, g, x0: np.ndarray, tol: float, max_iter: int) -> tuple[float, np.
     """Projected gradient ascent with backtracking on one agent's simplex.
 
     A trial ``y = Proj(x + t g(x))`` is accepted when
-    ``g(y).(y - x) >= |y - x|^2 / (2t)``.  For a concave ``u`` this certifies
-    ascent, since ``u(y) - u(x) >= g(y).(y - x)`` (the derivative along the
-    segment is non-increasing); unlike a test on function values it stays
+    ``g(y).(y - x) >= 0.1 |y - x|^2 / t``.  For a concave ``u`` this
+    certifies a sufficient increase, since ``u(y) - u(x) >= g(y).(y - x)``
+    (the derivative along the segment is non-increasing), and it holds for
+    every ``t <= 0.9 / L``.  Unlike a test on function values it stays
     meaningful when the change in ``u`` is below rounding, so the ascent can
-    drive the natural residual to ``tol``.  ``t`` is halved on rejection and
-    doubled after acceptance.  Returns the best value seen and its point.
+    drive the natural residual down to ``tol`` (or to the rounding floor
+    ``8 eps (1 + |g|)``).  Gradients are centred (their component along
+    ``1`` is irrelevant on the simplex) before the dot product, so rounding
+    in ``sum(y - x)`` does not pollute the test.  ``t`` is halved on
+    rejection and doubled after acceptance.  Returns the best value seen and
+    its point.
     """
     x = project(x0)
-    fx, gx = u(x), g(x)
+    gx = g(x)
+    if not np.all(np.isfinite(gx)):  # e.g. a log barrier at the boundary: start inside
+        x = np.full_like(x, 1.0 / x.size)
+        gx = g(x)
+        if not np.all(np.isfinite(gx)):
+            raise InputError("grad(W)", gx, "returned non-finite values at the uniform point")
+    fx = u(x)
     best_f, best_x = fx, x
     t = 1.0
     for _ in range(max_iter):
-        if np.max(np.abs(x - project(x + gx))) <= tol:
+        floor = 8 * np.finfo(float).eps * (1.0 + np.max(np.abs(gx)))
+        if np.max(np.abs(x - project(x + gx))) <= max(tol, floor):
             break
         for _ in range(80):
             y = project(x + t * gx)
             d = y - x
             gy = g(y)
-            if gy @ d >= (d @ d) / (2.0 * t):
+            if np.all(np.isfinite(gy)) and (gy - gy.mean()) @ d >= 0.1 * (d @ d) / t:
                 break
             t *= 0.5
         else:

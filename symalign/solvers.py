@@ -36,7 +36,7 @@ __all__ = ["SolverResult", "extragradient", "mirror_descent", "solve"]
 
 GradFn = Callable[[np.ndarray], np.ndarray]
 
-_ACCEPT = 0.9  # accept when ratio = step * ||F(X) - F(Y)|| / ||X - Y|| <= _ACCEPT
+_ACCEPT = 0.9  # accept when the ratio r = step * ||F(X) - F(Y)|| / ||X - Y|| is <= _ACCEPT
 _TARGET = 0.6  # the next step aims at this ratio (fast contraction for EG)
 _GROW = 1.5  # largest growth factor of the step between iterations
 _MAX_BACKTRACK = 100
@@ -90,13 +90,6 @@ def _eval(grad: GradFn, X: np.ndarray, it: int, *, strict: bool = True) -> np.nd
 def _residual(X: np.ndarray, G: np.ndarray) -> float:
     # Same definition as symalign.check.kkt_residual (kept separate on purpose).
     return float(np.max(np.abs(X - project(X + G))))
-
-
-def _next_step(t: float, dx: float, dg: float) -> float:
-    """Rescale an accepted step so that its ratio moves towards _TARGET."""
-    if dg == 0.0:
-        return t * _GROW
-    return t * min(_GROW, _TARGET * dx / (t * dg))
 
 
 def _options(step: float | None, tol: float, max_iter: int) -> float:
@@ -188,25 +181,29 @@ def extragradient(
     def prox(X: np.ndarray, t: float, G: np.ndarray) -> np.ndarray:
         return project(X + t * G)
 
-    def norms(dX: np.ndarray, dG: np.ndarray) -> tuple[float, float]:
-        return float(np.linalg.norm(dX)), float(np.linalg.norm(dG))
+    def ratio(X, Y, Xn, G, GY, t) -> float:
+        # t ||F(X) - F(Y)|| / ||X - Y||; X - Y has zero row sums, so only the centred
+        # part of the gradient difference matters (tangent-space norm)
+        dG = G - GY
+        dx = np.linalg.norm(X - Y)
+        return t * float(np.linalg.norm(dG - dG.mean(axis=1, keepdims=True))) / dx if dx > 0 else 0.0
 
-    return _extra_loop(grad, X, t, tol, max_iter, prox, norms, "extragradient")
+    return _extra_loop(grad, X, t, tol, max_iter, prox, ratio, "extragradient")
 
 
-def _extra_loop(grad, X, t, tol, max_iter, prox, norms, method) -> SolverResult:
+def _extra_loop(grad, X, t, tol, max_iter, prox, ratio, method) -> SolverResult:
     """Shared extragradient / mirror-prox loop with the adaptive step.
 
     ``prox(X, t, G)`` is the (Euclidean or entropic) projected step and
-    ``norms(dX, dG)`` returns the primal norm of ``dX`` and the dual norm of
-    ``dG``.  A trial whose gradient is non-finite (e.g. a log barrier hit
-    on the boundary) is rejected and the step halved.
+    ``ratio(X, Y, X', G, G_Y, t)`` the step-acceptance ratio, which must be
+    ``<= 0.9`` and scales roughly like ``t``.  A trial whose gradient is
+    non-finite (e.g. a log barrier hit on the boundary) is rejected and the
+    step halved.
     """
     G = _eval(grad, X, 0)
     evals = 1
     res = _residual(X, G)
     k = 0
-    stalled = False
     while res >= tol and k < max_iter:
         for _ in range(_MAX_BACKTRACK):
             Y = prox(X, t, G)
@@ -215,11 +212,11 @@ def _extra_loop(grad, X, t, tol, max_iter, prox, norms, method) -> SolverResult:
             if GY is None:
                 t *= 0.5
                 continue
-            dx, dg = norms(X - Y, G - GY)
-            if t * dg > _ACCEPT * dx:
-                t = _TARGET * dx / dg
-                continue
             Xn = prox(X, t, GY)
+            r = ratio(X, Y, Xn, G, GY, t)
+            if not r <= _ACCEPT:
+                t *= _TARGET / r if np.isfinite(r) else 0.5
+                continue
             Gn = _eval(grad, Xn, k, strict=False)
             evals += 1
             if Gn is None:
@@ -227,19 +224,38 @@ def _extra_loop(grad, X, t, tol, max_iter, prox, norms, method) -> SolverResult:
                 continue
             break
         else:
-            stalled = True  # step collapsed: give up honestly
-        if stalled or dx == 0.0:
-            break  # (dx == 0: fixed point to machine precision but residual >= tol)
+            break  # the step collapsed: give up honestly (converged=False)
+        if not np.any(Y != X):
+            break  # fixed point to machine precision although residual >= tol: stalled
         X, G = Xn, Gn
         k += 1
         res = _residual(X, G)
-        t = _next_step(t, dx, dg)
+        t *= min(_GROW, _TARGET / r) if r > 0 else _GROW
     return SolverResult(X, bool(res < tol), k, res, method, evals)
 
 
 def _log_normalise(L: np.ndarray) -> np.ndarray:
     top = np.max(L, axis=1, keepdims=True)
     return L - (top + np.log(np.sum(np.exp(L - top), axis=1, keepdims=True)))
+
+
+def _safe_log(X: np.ndarray) -> np.ndarray:
+    return np.log(np.maximum(X, np.finfo(float).smallest_subnormal))
+
+
+def _kl(A: np.ndarray, B: np.ndarray) -> float:
+    """Sum of the row-wise KL(a || b) = sum_j b_j h(log(a_j/b_j)), h(v) = v e^v - e^v + 1.
+
+    ``h`` is evaluated with a series for small ``|v|`` to avoid cancellation, so
+    the divergence of nearby points is accurate (it is of order ``|a - b|^2``).
+    """
+    v = _safe_log(A) - _safe_log(B)
+    small = np.abs(v) < 1e-3
+    vs = np.where(small, v, 0.0)
+    series = vs * vs * (0.5 + vs * (1.0 / 3.0 + vs * (0.125 + vs / 30.0)))
+    vb = np.where(small, 0.0, v)
+    direct = vb * np.exp(vb) - np.expm1(vb)
+    return float(np.sum(B * np.where(small, series, direct)))
 
 
 def mirror_descent(
@@ -259,12 +275,18 @@ def mirror_descent(
 
     computed in the log domain, so iterates stay strictly positive: this
     suits entropic utilities (``- beta KL(w || p)``) whose gradient has a log
-    barrier.  The step is backtracked until ``t * ||grad(X) - grad(Y)||_*
-    <= 0.9 * ||X - Y||`` with the norm ``sqrt(sum_i ||.||_1^2)`` (KL is
-    1-strongly convex for it) and its dual
-    ``sqrt(sum_i (osc_i/2)^2)``, ``osc`` = max - min of a row; this is the
-    condition under which mirror-prox (Nemirovski 2004) is Fejer-monotone in
-    KL for a monotone game.
+    barrier.  The step is backtracked until the mirror-prox condition
+    (Nemirovski 2004)::
+
+        t <grad(X) - grad(Y), Y - X'> <= rho (KL(X' || Y) + KL(Y || X)),
+
+    holds with ``rho = 2 r^2 / (1 + r^2)``, ``r = 0.9`` (``rho ~ 0.895 < 1``;
+    this is the Euclidean test ``t ||dF|| <= 0.9 ||dX||`` transcribed to the
+    Bregman setting), which makes every iteration Fejer-monotone in KL for a
+    monotone game; ``t`` is then rescaled as in :func:`extragradient`.  A
+    trial where ``grad`` is not finite is rejected and the step halved.
+    Equilibria on the boundary are only approached asymptotically (weights
+    decay geometrically), so prefer :func:`extragradient` there.
 
     Parameters
     ----------
@@ -299,15 +321,21 @@ def mirror_descent(
     X = _start(W0, positive=True)
 
     def prox(X: np.ndarray, t: float, G: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            return np.exp(_log_normalise(np.log(X) + t * G))
+        return np.exp(_log_normalise(_safe_log(X) + t * G))
 
-    def norms(dX: np.ndarray, dG: np.ndarray) -> tuple[float, float]:
-        primal = np.sqrt(np.sum(np.sum(np.abs(dX), axis=1) ** 2))
-        dual = np.sqrt(np.sum((0.5 * (dG.max(axis=1) - dG.min(axis=1))) ** 2))
-        return float(primal), float(dual)
+    def ratio(X, Y, Xn, G, GY, t) -> float:
+        # Bregman test of mirror-prox: t <F(Y) - F(X), Y - X'> <= rho (KL(X'|Y) + KL(Y|X))
+        # with rho = 2 r^2 / (1 + r^2); report r, comparable with the Euclidean ratio.
+        bregman = _kl(Xn, Y) + _kl(Y, X)
+        if bregman <= 0.0:
+            return 0.0
+        dG = G - GY
+        rho = t * float(np.sum((dG - dG.mean(axis=1, keepdims=True)) * (Y - Xn))) / bregman
+        if rho <= 0.0:
+            return 0.0
+        return float(np.sqrt(rho / (2.0 - rho))) if rho < 2.0 else np.inf
 
-    return _extra_loop(grad, X, t, tol, max_iter, prox, norms, "mirror_descent")
+    return _extra_loop(grad, X, t, tol, max_iter, prox, ratio, "mirror_descent")
 
 
 _METHODS = {"extragradient": extragradient, "mirror_descent": mirror_descent}
@@ -353,7 +381,7 @@ def solve(
     for name, value in (("n_agents", n_agents), ("n_groups", n_groups)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise InputError(name, value, "must be a positive integer")
-    if method not in _METHODS:
+    if not isinstance(method, str) or method not in _METHODS:
         raise InputError("method", method, f"must be one of {sorted(_METHODS)}")
     if W0 is None:
         W0 = np.full((int(n_agents), int(n_groups)), 1.0 / int(n_groups))

@@ -89,7 +89,7 @@ def test_extragradient_matches_interior_formula(seed, size):
     assume(W.min() > 1e-3)
     np.testing.assert_allclose(W.sum(axis=1), 1.0, atol=1e-12)
     assert kkt_residual(game.grad, W) < 1e-12
-    res = extragradient(game.grad, uniform(*size))
+    res = extragradient(game.grad, uniform(*size), max_iter=2000)
     assert res.converged
     assert res.residual < 1e-12
     np.testing.assert_allclose(res.weights, W, rtol=0, atol=1e-9)
@@ -142,7 +142,7 @@ def test_exclusion_instance():
     a[:, 0] = 0.0
     game = Overlap(np.full(n, 5.0), rng.uniform(1, 3, n), rng.uniform(0, 1, n), a, rng.dirichlet(np.ones(d), n))
     assert game.interior_formula()[:, 0].max() < 0  # the interior formula does not apply here
-    res = extragradient(game.grad, uniform(n, d))
+    res = extragradient(game.grad, uniform(n, d), max_iter=2000)
     assert res.converged and res.residual < 1e-12
     assert np.abs(res.weights[:, 0]).max() < 1e-12
     assert res.weights[:, 1:].min() > 1e-3
@@ -158,7 +158,7 @@ def test_exclusion_instance():
 
 def test_solver_result_is_read_only_and_honest():
     game = random_overlap(np.random.default_rng(3), 3, 4)
-    res = solve(game.grad, 3, 4)
+    res = solve(game.grad, 3, 4, max_iter=2000)
     assert isinstance(res, SolverResult)
     assert res.method == "extragradient" and res.converged
     with pytest.raises(ValueError):
@@ -183,7 +183,7 @@ def test_starting_at_the_equilibrium_takes_no_iteration():
 def test_speed_strongly_monotone(n, d):
     game = random_overlap(np.random.default_rng(n * 100 + d), n, d)
     t0 = time.perf_counter()
-    res = solve(game.grad, n, d)
+    res = solve(game.grad, n, d, max_iter=2000)
     elapsed = time.perf_counter() - t0
     assert res.converged and res.residual < 1e-12
     assert res.iterations < 1000
@@ -239,7 +239,7 @@ def test_mirror_descent_entropic_closed_form(seed, size, alpha, beta):
     game = Entropic(alpha, beta, 0.0, rng.uniform(-1, 1, (n, d)), rng.dirichlet(np.full(d, 2.0), n))
     expected = game.p * np.exp(alpha * game.a / beta)
     expected /= expected.sum(axis=1, keepdims=True)
-    res = mirror_descent(game.grad, uniform(n, d))
+    res = mirror_descent(game.grad, uniform(n, d), max_iter=2000)
     assert res.converged and res.residual < 1e-12
     assert res.weights.min() > 0
     np.testing.assert_allclose(res.weights, expected, rtol=0, atol=1e-9)
@@ -252,13 +252,13 @@ def test_mirror_descent_entropic_with_interaction(seed, size):
     rng = np.random.default_rng(seed)
     n, d = size
     game = Entropic(1.0, 1.5, 1.0, rng.uniform(-1, 1, (n, d)), rng.dirichlet(np.full(d, 2.0), n))
-    res = solve(game.grad, n, d, method="mirror_descent")
+    res = solve(game.grad, n, d, method="mirror_descent", max_iter=2000)
     assert res.method == "mirror_descent"
     assert res.converged and res.residual < 1e-12
     assert is_equilibrium(game.utility, game.grad, res.weights)
     assert max_deviation_gain(game.utility, game.grad, res.weights) <= 1e-12
     # the independent Euclidean route agrees (the equilibrium is interior)
-    eg = extragradient(game.grad, uniform(n, d))
+    eg = extragradient(game.grad, uniform(n, d), max_iter=2000)
     assert eg.converged
     np.testing.assert_allclose(eg.weights, res.weights, atol=1e-9)
 
@@ -267,7 +267,7 @@ def test_mirror_descent_on_overlap_game_matches_formula():
     game = random_overlap(np.random.default_rng(11), 3, 3)
     W = game.interior_formula()
     assert W.min() > 1e-3
-    res = mirror_descent(game.grad, uniform(3, 3))
+    res = mirror_descent(game.grad, uniform(3, 3), max_iter=5000)
     assert res.converged
     np.testing.assert_allclose(res.weights, W, atol=1e-9)
 
