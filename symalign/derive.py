@@ -71,7 +71,9 @@ def all_supports(n_groups: int, *, sizes=None):
         yield from combinations(range(n_groups), k)
 
 
-def derive_on_support(game, support=None, *, kkt=None, method: str = "auto") -> Equilibrium:
+def derive_on_support(
+    game, support=None, *, kkt=None, method: str = "auto", normal_form: str | None = None
+) -> Equilibrium:
     """Derive the equilibrium on a support profile in closed form.
 
     Parameters
@@ -88,6 +90,11 @@ def derive_on_support(game, support=None, *, kkt=None, method: str = "auto") -> 
         (:mod:`symalign.aggregate`; requires an aggregative game),
         ``general`` eliminates the full KKT system; ``auto`` picks the
         aggregate path when :func:`symalign.aggregate.detect` allows it.
+    normal_form : {'factor', 'cancel', 'raw'}, optional
+        Form of weights, multipliers and slacks: ``factor(cancel(.))``,
+        ``cancel(.)`` only, or as the solver returns them.  Default
+        ``factor`` for numeric games and homogeneous symbolic ones, ``raw``
+        otherwise; factoring can cost several times the solve.
 
     Returns
     -------
@@ -127,7 +134,12 @@ def derive_on_support(game, support=None, *, kkt=None, method: str = "auto") -> 
     Ks = detect(kkt) if method != "general" else None
     if method == "aggregate" and Ks is None:
         raise DerivationError(f"family {game.family.label!r}: the game is not aggregative; use method='general'")
-    fmt = tidy if _small(game) else (lambda e: e)
+    if normal_form is None:
+        normal_form = "factor" if _small(game) else "raw"
+    forms = {"factor": tidy, "cancel": lambda e: e if e.is_number else sp.cancel(e), "raw": lambda e: e}
+    if normal_form not in forms:
+        raise InputError("normal_form", normal_form, f"must be one of {sorted(forms)}")
+    fmt = forms[normal_form]
     if Ks is not None:
         sol, used = solve_aggregative(kkt, support, Ks), "kkt-aggregate"
     else:
@@ -140,7 +152,7 @@ def derive_on_support(game, support=None, *, kkt=None, method: str = "auto") -> 
     for i, s in enumerate(support):
         for d in range(W.cols):
             if d in s:
-                conditions.append(_positive(weights[i, d]) if fmt is tidy else weights[i, d] > 0)
+                conditions.append(_positive(weights[i, d]) if normal_form != "raw" else weights[i, d] > 0)
             else:
                 slacks[i, d] = fmt(lambdas[i] - kkt.gradients[i, d].xreplace(values))
                 conditions.append(slacks[i, d] >= 0)

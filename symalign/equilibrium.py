@@ -115,10 +115,9 @@ class Equilibrium:
         return out
 
     def _repr_latex_(self) -> str:
-        body = r" \\ ".join(
-            rf"w^*_{{{i + 1}}} &= {sp.latex(self.weights.row(i))}" for i in range(self.weights.rows)
-        )
-        return rf"$\begin{{aligned}}{body}\end{{aligned}}$"
+        from .latex import weights_latex
+
+        return "$$" + weights_latex(self) + "$$"
 
     def __repr__(self) -> str:
         kind = "exact" if self.exact else "numeric"

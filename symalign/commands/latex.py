@@ -1,0 +1,73 @@
+"""``symalign latex``: export a game (or a claim file) as LaTeX."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import GameFileError
+
+__all__ = ["command"]
+
+
+@click.command("latex")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (atomically) instead of standard output.")
+@click.option("--standalone", is_flag=True, help="A compilable document (amsmath, amssymb, amsthm).")
+@click.option("--support", default=None,
+              help="Support for the closed form of a symbolic game, e.g. '0,1;0,1' or 'left,centre' for all agents.")
+@click.option("--no-kkt", is_flag=True, help="Leave out the KKT system.")
+@click.option("--code", is_flag=True, help="Add the scalar solver functions rendered by latexify (overlap family).")
+@click.option("--check", is_flag=True, help="Claim files: also check the claim and show the computed status.")
+def command(path, output, standalone, support, no_kkt, code, check):
+    """Write the LaTeX of a game file (or a claim file): utilities, KKT, equilibria, certificates.
+
+    A file with 'agents' is a game file; one with 'kind' and 'claim' a claim file (theorems/).
+    """
+    from ..gamefile import game_from_mapping, read_toml
+    from ..report import game_writeup, standalone as wrap, write_atomic
+
+    data = read_toml(path)
+    if "agents" in data:
+        if check:
+            raise GameFileError(path, "", None, "--check applies to claim files only")
+        game = game_from_mapping(data, source=path)
+        supp = _parse_support(support)
+        body = game_writeup(game, support=supp, kkt=not no_kkt, code=code)
+        title = data.get("title") or f"{game.family.label}: {game.n_agents} agents, {game.n_groups} groups"
+    else:
+        if support is not None or code:
+            raise GameFileError(path, "", None, "--support and --code apply to game files only")
+        body, title = _claim(path, data, check)
+    out = wrap(body, title=str(title)) if standalone else body.rstrip() + "\n"
+    if output is None:
+        click.echo(out, nl=False)
+    else:
+        write_atomic(output, out)
+        click.echo(f"wrote {output}", err=True)
+
+
+def _claim(path, data, check):
+    if "kind" not in data or "claim" not in data:
+        raise GameFileError(path, "agents", None, "neither a game file (no 'agents') nor a claim file (no 'kind' and [claim])")
+    from ..claims import load_claim
+    from ..latex import claim_latex
+
+    claim = load_claim(path)
+    result = None
+    if check:
+        from ..claim_checks import check_claim
+
+        result = check_claim(claim)
+    return claim_latex(claim, result), claim.title or claim.id
+
+
+def _parse_support(text):
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(";")]
+    out = []
+    for part in parts:
+        items = [x.strip() for x in part.split(",") if x.strip()]
+        out.append([int(x) if x.lstrip("-").isdigit() else x for x in items])
+    return out[0] if len(out) == 1 else out

@@ -1,0 +1,364 @@
+"""Claim files: safe loading, checking, the verify command, and a deliberately false claim."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from symalign import Game, get_family
+from symalign.claim_checks import check_claim, passes
+from symalign.claims import KINDS, STATUSES, claim_files, load_claim
+from symalign.cli import main
+from symalign.errors import GameFileError
+from symalign.rosen import dsc_matrix
+
+ROOT = Path(__file__).resolve().parents[2]
+THEOREMS = ROOT / "theorems"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FALSE_CLAIM = FIXTURES / "false_uniqueness_overlap.toml"
+SLOW = {"T3_interior_heterogeneous.toml", "T3_interior_homogeneous.toml"}
+
+BASE = '''id = "demo"
+reference = "test"
+kind = "uniqueness"
+status = "proved"
+statement = "demo"
+{top}
+[game]
+family = "active_alignment"
+variant = "overlap"
+agents = 3
+groups = 2
+{game}
+[claim]
+condition = "{condition}"
+{claim}
+'''
+
+
+def write(tmp_path, name="c.toml", *, top="", game="", condition="gamma < beta*(N - 1)", claim=""):
+    path = tmp_path / name
+    path.write_text(BASE.format(top=top, game=game, condition=condition, claim=claim))
+    return path
+
+
+# --- the theorem files ---------------------------------------------------------------
+
+def _theorem_params():
+    out = []
+    for p in claim_files([THEOREMS]):
+        marks = (pytest.mark.slow,) if p.name in SLOW else ()
+        out.append(pytest.param(p, marks=marks, id=p.stem))
+    return out
+
+
+@pytest.mark.parametrize("path", _theorem_params())
+def test_theorem_file_comes_out_as_stated(path):
+    result = check_claim(load_claim(path), timeout=10.0)
+    assert result.ok, f"{result.status} (expected {result.claim.expected}): {result.detail}"
+    assert result.status in STATUSES
+
+
+def test_theorem_files_are_well_formed():
+    claims = [load_claim(p) for p in claim_files([THEOREMS])]
+    ids = [c.id for c in claims]
+    assert len(ids) == len(set(ids)) and len(ids) >= 13
+    assert {c.kind for c in claims} <= set(KINDS)
+    for c in claims:
+        assert c.reference and c.statement and c.expected in STATUSES
+
+
+# --- a deliberately false claim --------------------------------------------------------
+
+def test_false_claim_is_refuted_with_an_exact_counterexample():
+    claim = load_claim(FALSE_CLAIM)
+    result = check_claim(claim, timeout=10.0)
+    assert result.status == "refuted" and not result.ok
+    cex = dict(result.counterexample)
+    beta, gamma = sp.Symbol("beta", positive=True), sp.Symbol("gamma", nonnegative=True)
+    assert set(cex) == {beta, gamma}
+    assert all(isinstance(v, sp.Rational) for v in cex.values())
+    # exact substitution: the stated condition is false there ...
+    assert claim.instances[0].condition(claim.body["condition"]).xreplace(cex) is sp.false
+    # ... and DSC holds (equilibrium unique), checked independently with numpy on the numeric game
+    g = Game.create(get_family("active_alignment", "overlap"), 3, 3, alpha=1, beta=cex[beta], gamma=cex[gamma],
+                    a=[0, 0, 0], p=["1/3"] * 3)
+    M = np.array(sp.Matrix(dsc_matrix(g)).tolist(), dtype=float)
+    assert max(np.linalg.eigvalsh(M)) < 0
+    assert "DSC holds" in result.recheck
+
+
+def test_model_T3_uniqueness_statement_is_false():
+    """Finding: a positive interior closed form need not be the unique equilibrium (model.md T3).
+
+    The counterexample of the claim file is re-checked here without KKT:
+    three profiles from which no agent gains by deviating (symalign.check),
+    one of them the positive interior closed form.
+    """
+    from symalign.check import max_deviation_gain
+    from symalign.derive import derive_on_support
+    from symalign.numeric import numeric_game
+
+    claim = load_claim(THEOREMS / "active_alignment" / "T3_interior_uniqueness.toml")
+    result = check_claim(claim, timeout=10.0)
+    assert result.status == "refuted" and result.ok
+    assert "3 distinct equilibria" in result.recheck or "several equilibria" in result.detail
+    g = Game.create(get_family("active_alignment", "overlap"), 2, 2, alpha=1, beta=1, gamma=3,
+                    a=[0, 0], p=["1/2", "1/2"])
+    interior = derive_on_support(g)
+    assert interior.valid and all(x > 0 for x in interior.weights)
+    ng = numeric_game(g)
+    for W in (interior.as_array(), [[1, 0], [0, 1]], [[0, 1], [1, 0]]):
+        assert max_deviation_gain(ng.utility, ng.grad, np.array(W, dtype=float)) < 1e-9
+    assert "file counterexample" in result.detail and "NOT" not in result.detail
+
+
+def test_verify_cli_shows_counterexample_and_fails():
+    res = CliRunner().invoke(main, ["verify", str(FALSE_CLAIM)])
+    assert res.exit_code == 1, res.output
+    assert "refuted (expected proved)" in res.output
+    assert "counterexample for FALSE-unique-iff-gamma-lt-beta: beta=" in res.output
+    assert "re-checked exactly" in res.output
+
+
+def test_claim_filed_as_refuted_passes_and_its_counterexample_rechecks():
+    res = CliRunner().invoke(main, ["verify", "--json", str(FIXTURES / "false_uniqueness_refuted.toml")])
+    assert res.exit_code == 0, res.output
+    row = json.loads(res.output)["claims"][0]
+    assert row["status"] == "refuted" and row["ok"]
+    assert "file counterexample: beta=1, gamma=3/2" in row["detail"] and "DSC holds" in row["detail"]
+
+
+def test_refuted_file_with_a_wrong_counterexample_is_not_accepted(tmp_path):
+    text = (FIXTURES / "false_uniqueness_refuted.toml").read_text().replace('gamma = "3/2"', 'gamma = "5/2"')
+    path = tmp_path / "wrong.toml"
+    path.write_text(text)
+    result = check_claim(load_claim(path), timeout=10.0)
+    assert result.status == "open" and not result.ok and "does NOT re-check" in result.detail
+
+
+def test_verify_json_and_timeout_option(tmp_path):
+    path = write(tmp_path)
+    res = CliRunner().invoke(main, ["verify", "--json", "--timeout", "5", str(path)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["failed"] == 0 and data["claims"][0]["status"] == "proved"
+    bad = CliRunner().invoke(main, ["verify", "--timeout", "0", str(path)])
+    assert bad.exit_code == 2
+
+
+def test_timeouts_give_open_never_proved(tmp_path):
+    result = check_claim(load_claim(write(tmp_path)), timeout=1e-9)
+    assert result.status == "open" and "Z3" in result.detail
+    res = CliRunner().invoke(main, ["verify", "--timeout", "1e-9", str(write(tmp_path))])
+    assert res.exit_code == 1
+
+
+def test_invalid_file_is_reported_and_fails(tmp_path):
+    write(tmp_path, "good.toml")
+    (tmp_path / "bad.toml").write_text("id = 'x'\n")
+    res = CliRunner().invoke(main, ["verify", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "INVALID" in res.output and "bad.toml" in res.output
+
+
+def test_existence_claim_too_weak_is_refuted(tmp_path):
+    path = write(tmp_path, game="homogeneous = false", condition="beta[i] > 0")
+    path.write_text(path.read_text().replace('kind = "uniqueness"', 'kind = "existence"')
+                    .replace('variant = "overlap"', 'variant = "distance"'))
+    result = check_claim(load_claim(path), timeout=10.0)
+    assert result.status == "refuted"
+    cex = result.counterexample
+    assert any(cex[k] > cex[sp.Symbol(k.name.replace("gamma", "beta"), positive=True)]
+               for k in cex if k.name.startswith("gamma"))
+    assert "positive eigenvalue" in result.recheck
+
+
+def _kind_file(tmp_path, kind, claim_body, game_extra=""):
+    path = tmp_path / f"{kind}.toml"
+    path.write_text(f'''id = "{kind}-demo"
+reference = "test"
+kind = "{kind}"
+status = "proved"
+statement = "demo"
+[game]
+family = "active_alignment"
+variant = "overlap"
+agents = 2
+groups = 2
+homogeneous = false
+{game_extra}
+[claim]
+{claim_body}
+''')
+    return load_claim(path)
+
+
+def test_identity_kind(tmp_path):
+    ok = check_claim(_kind_file(tmp_path, "identity", 'lhs = "sum(p[i, k], k)"\nrhs = "1"'))
+    assert ok.status == "proved"
+    bad = check_claim(_kind_file(tmp_path, "identity", 'lhs = "p[i, d]"\nrhs = "1/D"'))
+    assert bad.status == "refuted" and "re-checked exactly" in bad.recheck
+
+
+def test_wrong_closed_form_is_refuted_at_an_exact_point(tmp_path):
+    # the T3 form with the sign of the diversity shift flipped
+    claim = _kind_file(tmp_path, "closed_form",
+                       'weights = "(alpha[i]*(a[i, d] - sum(a[i, k], k)/D) + beta[i]*p[i, d] - gamma[i]/D) / beta[i]"')
+    result = check_claim(claim)
+    assert result.status == "refuted"
+    assert result.counterexample and "derived" in result.recheck and "stated" in result.recheck
+
+
+def test_passes_rule():
+    assert passes("refuted", "refuted") and passes("checked-by-property", "derived")
+    assert not passes("proved", "open") and not passes("proved", "refuted") and not passes("open", "proved")
+
+
+# --- safe loading: nothing in a file is executed -----------------------------------------
+
+ATTACKS = [
+    ("condition", {"condition": "__import__('os').system('touch {marker}') > 0"}, "__import__"),
+    ("condition", {"condition": "beta.real > 0"}, "beta.real"),
+    ("condition", {"condition": "(lambda: 1)() > 0"}, "lambda"),
+    ("condition", {"condition": "sum([x for x in p]) > 0"}, "[x for x in p]"),
+    ("condition", {"condition": "gamma < zeta"}, "zeta"),
+    ("hypotheses", {"top": 'hypotheses = ["().__class__ > 0"]'}, "().__class__"),
+    ("define", {"claim": '[[claim.define]]\nname = "f"\nbody = "__import__(\'os\')"'}, "__import__"),
+    ("parameters", {"game": 'parameters = {gamma = "open(\'x\').read()"}'}, "open"),
+]
+
+
+@pytest.mark.parametrize("field,parts,piece", ATTACKS, ids=[a[2][:12] for a in ATTACKS])
+def test_claim_trying_to_run_code_is_rejected(tmp_path, field, parts, piece):
+    marker = tmp_path / "PWNED"
+    parts = {k: v.replace("{marker}", str(marker)) for k, v in parts.items()}
+    path = write(tmp_path, **parts)
+    with pytest.raises(GameFileError) as info:
+        load_claim(path)
+    msg = str(info.value)
+    assert str(path) in msg and field in msg and piece.replace("{marker}", "") in msg
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("parts,message", [
+    ({"top": "colour = 1"}, "unknown field"),
+    ({"claim": 'relation = "maybe"'}, "must be one of"),
+    ({"claim": 'weights = "1"'}, "unknown field for kind"),
+    ({"game": 'homogeneous = "yes"'}, "true or false"),
+    ({"top": 'symbols = {beta = "positive"}'}, "parameter of the family"),
+    ({"top": 'symbols = {eta = "complex"}'}, "assumption must be one of"),
+    ({"condition": "gamma + beta"}, "expected a relation"),
+])
+def test_schema_errors_name_the_field(tmp_path, parts, message):
+    with pytest.raises(GameFileError, match=message):
+        load_claim(write(tmp_path, **parts))
+
+
+def test_bad_status_kind_and_agents(tmp_path):
+    p = write(tmp_path)
+    text = p.read_text()
+    for old, new, msg in (('status = "proved"', 'status = "true"', "status"),
+                          ('kind = "uniqueness"', 'kind = "lemma"', "kind"),
+                          ("agents = 3", 'agents = ["M"]', "game.agents"),
+                          ("agents = 3", "agents = 1", "game.agents")):
+        p.write_text(text.replace(old, new))
+        with pytest.raises(GameFileError, match=msg):
+            load_claim(p)
+
+
+def test_free_indices_and_definitions(tmp_path):
+    path = write(tmp_path, game="homogeneous = false",
+                 condition="gamma[i] < twice(i)",
+                 claim='[[claim.define]]\nname = "twice"\nargs = ["j"]\nbody = "2*beta[j]"')
+    claim = load_claim(path)
+    inst = claim.instances[0]
+    cond = inst.condition(claim.body["condition"])
+    assert cond == sp.And(*[sp.Symbol(f"gamma_{k}", nonnegative=True) < 2 * sp.Symbol(f"beta_{k}", positive=True)
+                            for k in (1, 2, 3)])
+
+
+def test_symbolic_n_rejects_agent_indices(tmp_path):
+    path = write(tmp_path, condition="gamma < beta*(N - i)")
+    path.write_text(path.read_text().replace("agents = 3", 'agents = "N"'))
+    with pytest.raises(GameFileError, match="agent index"):
+        load_claim(path)
+
+
+# --- exclusion and steering dispatch (modules written elsewhere) ---------------------------
+
+EXCL = '''id = "excl"
+reference = "test"
+kind = "{kind}"
+status = "proved"
+statement = "demo"
+[game]
+family = "active_alignment"
+variant = "overlap"
+agents = 2
+groups = ["left", "right"]
+[claim]
+group = "right"
+{body}
+'''
+
+
+def _file(tmp_path, kind, body):
+    p = tmp_path / f"{kind}.toml"
+    p.write_text(EXCL.format(kind=kind, body=body))
+    return load_claim(p)
+
+
+def _fake(monkeypatch, name, **attrs):
+    mod = types.ModuleType(f"symalign.{name}")
+    for k, v in attrs.items():
+        setattr(mod, k, v)
+    monkeypatch.setitem(sys.modules, f"symalign.{name}", mod)
+
+
+def test_exclusion_module_unavailable_is_open(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "symalign.exclusion", None)
+    r = check_claim(_file(tmp_path, "exclusion_threshold", 'condition = "gamma <= beta"'))
+    assert r.status == "open" and "module unavailable" in r.detail
+
+
+def test_steering_module_unavailable_is_open(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "symalign.steering", None)
+    r = check_claim(_file(tmp_path, "steering", 'amount = "gamma"'))
+    assert r.status == "open" and "module unavailable" in r.detail
+
+
+def test_exclusion_dispatch_compares_conditions(tmp_path, monkeypatch):
+    seen = []
+
+    def exclusion_condition(game, group):
+        seen.append(group)
+        b, g = game.param("beta", 0), game.param("gamma", 0)
+        return types.SimpleNamespace(condition=sp.Min(b, 2 * b) >= g)
+
+    _fake(monkeypatch, "exclusion", exclusion_condition=exclusion_condition)
+    ok = check_claim(_file(tmp_path, "exclusion_threshold", 'condition = "gamma <= beta"'))
+    assert ok.status == "proved" and seen[0] == 1
+    bad = check_claim(_file(tmp_path, "exclusion_threshold", 'condition = "gamma <= 2*beta"'))
+    assert bad.status == "refuted"
+    cex = bad.counterexample
+    b, g = sp.Symbol("beta", positive=True), sp.Symbol("gamma", nonnegative=True)
+    assert cex[b] < cex[g] <= 2 * cex[b]      # stated holds, derived (gamma <= beta) fails
+
+
+def test_steering_dispatch_compares_amounts(tmp_path, monkeypatch):
+    def minimal_subsidy(game, group):
+        return types.SimpleNamespace(amount=sp.Max(0, 1 - game.param("gamma", 0)))
+
+    _fake(monkeypatch, "steering", minimal_subsidy=minimal_subsidy)
+    assert check_claim(_file(tmp_path, "steering", 'amount = "max(0, 1 - gamma)"')).status == "proved"
+    bad = check_claim(_file(tmp_path, "steering", 'amount = "1 - gamma"'))
+    assert bad.status == "refuted"
+    assert bad.counterexample[sp.Symbol("gamma", nonnegative=True)] > 1
