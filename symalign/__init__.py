@@ -16,6 +16,7 @@ from .derive import derive_on_support
 from .meanfield import MeanFieldClosedForm, derive_mean_field
 from .solve import Solution, find_equilibrium, solve
 from .exclusion import ExclusionCondition, exclusion_condition, exclusion_conditions
+from .batch import BatchResult, CompiledGame, compile_game
 from .certificates import Certificate, existence_certificate, uniqueness_certificate
 from .claims import Claim, load_claim
 from .claim_checks import check_claim
@@ -46,6 +47,9 @@ __all__ = [
     "target_subsidy",
     "Subsidy",
     "TargetSubsidy",
+    "compile_game",
+    "CompiledGame",
+    "BatchResult",
     "Certificate",
     "existence_certificate",
     "uniqueness_certificate",

@@ -38,6 +38,7 @@ __all__ = ["ClosedForm", "compile_closed_form", "derive_closed_forms", "relation
 
 _MAX_MONOMIALS = 256
 _MAX_CHARS = 200_000
+_MAX_ARGS = 8  # beyond this, cancel() + Poly on every expression costs more than the layout saves
 
 
 def relation_parts(rel):
@@ -193,7 +194,7 @@ def compile_closed_form(game, support, weights, conditions, args, *, cse: bool =
 
 
 def _polynomial_layout(exprs, args, cse):
-    if not args or sum(len(str(e)) for e in exprs) > _MAX_CHARS:
+    if not args or len(args) > _MAX_ARGS or sum(len(str(e)) for e in exprs) > _MAX_CHARS:
         return None
     nums, dens = [], {}
     try:

@@ -3,9 +3,9 @@
 The KKT system of a game whose gradients are affine in the weights is
 linear on a fixed support.  :func:`solve_linear` solves it by Gauss-Jordan
 elimination over SymPy's exact domains (rationals for numeric games, a
-field of fractions for symbolic ones).  Right-hand sides are first
-abbreviated by fresh symbols, since the solution is linear in them; this
-keeps the coefficient field small and the result compact.
+field of fractions for symbolic ones).  Large right-hand-side entries are
+first abbreviated by fresh symbols, since the solution is linear in them;
+this keeps the coefficient field small and the result compact.
 """
 
 from __future__ import annotations
@@ -52,33 +52,44 @@ def solve_linear(equations, unknowns, *, abbreviate_matrix: bool = False) -> dic
     return solve_matrix(A, b, unknowns, abbreviate_matrix=abbreviate_matrix)
 
 
+class _Abbreviations:
+    """Replace large entries by fresh symbols (and back).
+
+    Entries in at most ``keep`` symbols stay in the coefficient domain,
+    where elimination keeps them in canonical (cancelled) form; larger ones
+    become fresh symbols, which keeps the domain small.
+    """
+
+    def __init__(self, keep: int = 2):
+        self.keep = keep
+        self.abbrev, self.inverse = {}, {}
+
+    def __call__(self, entry):
+        if entry.is_number or entry.is_Symbol or len(entry.free_symbols) <= self.keep:
+            return entry
+        if entry not in self.abbrev:
+            sym = sp.Dummy(f"r{len(self.abbrev)}")
+            self.abbrev[entry] = sym
+            self.inverse[sym] = entry
+        return self.abbrev[entry]
+
+    def back(self, value):
+        return value.xreplace(self.inverse) if self.inverse else value
+
+
 def solve_columns(A, B) -> sp.Matrix:
     """Solve ``A X = B`` for a square nonsingular ``A`` and several right-hand sides.
 
-    Non-numeric entries of ``B`` are abbreviated (the solution is linear in
+    Large entries of ``B`` are abbreviated (the solution is linear in
     them).  Raises :class:`SingularSystem` when ``A`` is singular.
     """
     A, B = sp.Matrix(A), sp.Matrix(B)
-    unknowns = [sp.Dummy() for _ in range(A.cols)]
-    cols = []
-    inverse, abbrev = {}, {}
-
-    def short(entry):
-        if entry.is_number or entry.is_Symbol:
-            return entry
-        if entry not in abbrev:
-            sym = sp.Dummy(f"r{len(abbrev)}")
-            abbrev[entry] = sym
-            inverse[sym] = entry
-        return abbrev[entry]
-
+    short = _Abbreviations()
     M = DomainMatrix.from_Matrix(A.row_join(B.applyfunc(short))).to_field()
     rref, pivots = M.rref()
     if tuple(pivots[: A.cols]) != tuple(range(A.cols)):
         raise SingularSystem(f"the linear system is singular ({A.rows} x {A.cols})")
-    X = rref.to_Matrix()[:, A.cols:]
-    del unknowns, cols
-    return X.xreplace(inverse) if inverse else X
+    return short.back(rref.to_Matrix()[:, A.cols:])
 
 
 def solve_matrix(A, b, unknowns, *, abbreviate_matrix: bool = False) -> dict:
@@ -92,18 +103,7 @@ def solve_matrix(A, b, unknowns, *, abbreviate_matrix: bool = False) -> dict:
 
 
 def _solve(A, b, unknowns, *, matrix: bool) -> dict:
-    abbrev = {}
-    inverse = {}
-
-    def short(entry):
-        if entry.is_number or entry.is_Symbol:
-            return entry
-        if entry not in abbrev:
-            sym = sp.Dummy(f"r{len(abbrev)}")
-            abbrev[entry] = sym
-            inverse[sym] = entry
-        return abbrev[entry]
-
+    short = _Abbreviations()
     b_short = b.applyfunc(short)
     if matrix:
         A = A.applyfunc(short)
@@ -116,11 +116,7 @@ def _solve(A, b, unknowns, *, matrix: bool) -> dict:
     if len(pivots) < n:
         raise SingularSystem(f"the linear system is singular (rank {len(pivots)} < {n} unknowns)")
     rows = rref.to_Matrix()
-    out = {}
-    for k, u in enumerate(unknowns):
-        value = rows[k, n]
-        out[u] = value.xreplace(inverse) if inverse else value
-    return out
+    return {u: short.back(rows[k, n]) for k, u in enumerate(unknowns)}
 
 
 def _verified(A, b, unknowns, solution, points: int = 2) -> bool:

@@ -124,7 +124,9 @@ def _numerator_range(q: int, lo, hi, exclude_min: bool, exclude_max: bool) -> tu
 # --------------------------------------------------------------------------- numbers
 
 
-def rationals(lo, hi, max_denominator: int = 10, *, exclude_min: bool = False, exclude_max: bool = False) -> SearchStrategy:
+def rationals(
+    lo, hi, max_denominator: int = 10, *, exclude_min: bool = False, exclude_max: bool = False
+) -> SearchStrategy:
     """Exact rationals ``n/q`` in ``[lo, hi]`` with ``1 <= q <= max_denominator``.
 
     Draws shrink towards denominator 1 and towards the value nearest 0.
@@ -286,6 +288,7 @@ def active_alignment_games(
     *,
     monotone: bool = False,
     exclusion: bool | None = None,
+    attractiveness=None,
     max_denominator: int = 4,
     fixed: Mapping | None = None,
 ) -> SearchStrategy:
@@ -293,9 +296,8 @@ def active_alignment_games(
 
     Parameters are exact rationals with denominators ``<= max_denominator``:
     ``alpha_i, beta_i`` in ``(0, 2]``; ``a_{i,d} = s x_{i,d}`` with
-    ``x_{i,d}`` in ``[-1, 1]`` and one scale ``s`` per game in ``{2, 1/2,
-    1/8}`` (small ``s`` makes interior equilibria common, large ``s``
-    vertices and exclusion); priors ``p_i`` from :func:`simplex_points`
+    ``x_{i,d}`` in ``[-1, 1]`` and one scale ``s`` per game (see
+    ``attractiveness``); priors ``p_i`` from :func:`simplex_points`
     (exact).  The diversity weight is
     ``gamma_i = beta_i * u_i`` with, by construction,
 
@@ -338,6 +340,11 @@ def active_alignment_games(
         unattractive to every agent, ``a_{i,d} = min_k a_{i,k} -
         s_i (beta_i + gamma_i) / alpha_i`` with ``s_i`` in ``[1, 3]``;
         False: never; None (default): Hypothesis decides per draw.
+    attractiveness : number or None, optional
+        The scale ``s`` of attractiveness, ``a_{i,d}`` in ``[-s, s]``
+        before any exclusion bias.  None (default): drawn per game from
+        ``{2, 1/2, 1/8}``; a small ``s`` (relative to ``beta``) makes
+        interior equilibria common, a large one vertices and exclusion.
     max_denominator : int, optional
         Largest denominator of the drawn scalars (default 4).
     fixed : mapping, optional
@@ -369,6 +376,13 @@ def active_alignment_games(
     n_agents_st = _int_or_strategy(n_agents, "n_agents", 2)
     n_groups_st = _int_or_strategy(n_groups, "n_groups", 2)
     q = _check_denominator(max_denominator)
+    if attractiveness is None:
+        scales = st.sampled_from(_ATTRACTIVENESS_SCALES)
+    else:
+        scale = _exact_number(attractiveness, "attractiveness")
+        if scale < 0:
+            raise InputError("attractiveness", attractiveness, "must be >= 0")
+        scales = st.just(scale)
     if variant == "entropic":
         if interior is False:
             raise InputError("interior", interior, "the entropic variant needs priors with every entry > 0")
@@ -379,13 +393,13 @@ def active_alignment_games(
         if key not in names:
             raise InputError("fixed", key, f"not a parameter of {family.label!r} (its parameters: {names})")
     return _draw_active_alignment_game(
-        family, n_agents_st, n_groups_st, q, homogeneous, interior, monotone, exclusion, fixed
+        family, n_agents_st, n_groups_st, q, homogeneous, interior, monotone, exclusion, scales, fixed
     )
 
 
 @st.composite
 def _draw_active_alignment_game(draw, family, n_agents_st, n_groups_st, q, homogeneous, interior,
-                                monotone, exclusion, fixed):
+                                monotone, exclusion, scales, fixed):
     N, D = draw(n_agents_st), draw(n_groups_st)
     if N < 2 or D < 2:
         raise InputError("n_agents, n_groups", (N, D), "active alignment games need N >= 2 and D >= 2")
@@ -398,7 +412,7 @@ def _draw_active_alignment_game(draw, family, n_agents_st, n_groups_st, q, homog
 
     alpha, beta = agent_values(positive), agent_values(positive)
     gamma = _draw_gamma(draw, family.variant, beta, N, q, homogeneous, monotone)
-    scale = draw(st.sampled_from(_ATTRACTIVENESS_SCALES))
+    scale = draw(scales)
     attractiveness = rationals(-1, 1, q)
     a = [[scale * draw(attractiveness) for _ in range(D)] for _ in range(N)]
     if interior is None:
@@ -558,7 +572,8 @@ def custom_games(variant: str = "overlap", n_agents=st.integers(2, 4), n_groups=
     """Active-alignment games whose utility is written as a custom expression.
 
     The parameters are drawn by :func:`active_alignment_games` (same
-    ``options``); the family is a :class:`~symalign.families.CustomFamily`
+    ``options``; sizes default to 2 to 4 because custom utilities are
+    parsed per agent); the family is a :class:`~symalign.families.CustomFamily`
     with the expression :data:`CUSTOM_UTILITIES` ``[variant]``, so the game
     has the same utilities as the built-in family and must have the same
     equilibria.  Rebuild the built-in twin with

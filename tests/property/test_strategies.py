@@ -107,6 +107,7 @@ def test_simplex_points_reach_vertices_faces_and_interior(exact):
         (lambda: active_alignment_games(n_agents=1), "n_agents"),
         (lambda: active_alignment_games(fixed={"delta": 1}), "fixed"),
         (lambda: active_alignment_games(max_denominator=0), "max_denominator"),
+        (lambda: active_alignment_games(attractiveness=-1), "attractiveness"),
         (lambda: polymatrix_games(n_actions=1), "n_actions"),
         (lambda: bimatrix_games(payoff_bound=-1), "payoff_bound"),
         (lambda: custom_games("nope"), "variant"),

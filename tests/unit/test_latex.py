@@ -285,7 +285,7 @@ def test_claim_is_rendered_by_duck_typing():
     assert r"Assume $\gamma < \beta$. Then:" in tex and r"\beta > 0" not in tex  # a true hypothesis is dropped
     assert "A pure NE exists." in tex and r"\emph{Status:} proved (stated)." in tex
     tex = claim_latex(SimpleNamespace(id="X", statement="S", hypotheses=("p[i, d] > 0",), status="open"))
-    assert r"Assume \texttt{p[i, d] > 0}. Then:" in tex
+    assert r"Assume \texttt{p[i, d] \textgreater{} 0}. Then:" in tex  # < > escaped for OT1 fonts
 
 
 # ----------------------------------------------------------------------------- exclusion and steering
