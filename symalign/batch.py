@@ -49,6 +49,7 @@ from .batch_iterative import batch_extragradient
 from .errors import DerivationError, InputError, ShapeError
 from .kkt import kkt_system
 from .numeric import compile_expressions
+from .params import flat_values
 from .simplex import project
 
 __all__ = ["BatchResult", "CompiledGame", "compile_game", "default_args", "exclusion_supports", "STAGES"]
@@ -72,7 +73,7 @@ def default_args(game) -> tuple:
     """
     seen = {}
     for spec in game.family.parameters():
-        for x in _flat(game.params[spec.name]):
+        for x in flat_values(game.params[spec.name]):
             for s in sorted(sp.sympify(x).free_symbols, key=str):
                 seen.setdefault(s, None)
     return tuple(seen)
@@ -523,11 +524,3 @@ def _fails(v, kind) -> np.ndarray:
         return ~(np.abs(v) <= 1e-9)
 
 
-def _flat(value):
-    if isinstance(value, tuple):
-        for v in value:
-            yield from _flat(v)
-    elif isinstance(value, sp.MatrixBase):
-        yield from value
-    else:
-        yield value

@@ -82,7 +82,7 @@ def derive(game_file, support, as_latex):
     from .derive import derive_on_support
 
     game = _load(game_file)
-    supp = _parse_support(support)
+    supp = parse_support(support)
     if supp is None and game.is_numeric and game.family.strictly_concave:
         from .solve import find_equilibrium
 
@@ -105,7 +105,8 @@ def derive(game_file, support, as_latex):
         click.echo("under the family's hypotheses: " + ", ".join(show(h) for h in hyps))
 
 
-def _parse_support(text):
+def parse_support(text):
+    """Parse a support option: "0,1;0,1,2" (per agent) or "left,centre" (all agents)."""
     if text is None:
         return None
     parts = [p.strip() for p in text.split(";")]

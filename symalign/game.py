@@ -9,7 +9,7 @@ from typing import Mapping
 import sympy as sp
 
 from .errors import InputError
-from .params import make_symbols, normalise
+from .params import flat_values, make_symbols, normalise
 
 __all__ = ["Game", "weight_symbols"]
 
@@ -127,7 +127,7 @@ class Game:
         """Symbols among the parameters (empty for a numeric game)."""
         out = set()
         for v in self.params.values():
-            for x in _flatten(v):
+            for x in flat_values(v):
                 out |= x.free_symbols
         return frozenset(out)
 
@@ -143,7 +143,7 @@ class Game:
         """Relations every admissible parameter point satisfies (signs, simplex rows)."""
         out = []
         for spec in self.family.parameters():
-            vals = [x for x in _flatten(self.params[spec.name]) if not x.is_number]
+            vals = [x for x in flat_values(self.params[spec.name]) if not x.is_number]
             if spec.sign == "positive":
                 out += [v > 0 for v in vals]
             elif spec.sign in ("nonnegative", "simplex"):
@@ -167,16 +167,6 @@ class Game:
 
     def __repr__(self):
         return f"Game({self.family.label}, N={self.n_agents}, groups={list(self.groups)})"
-
-
-def _flatten(value):
-    if isinstance(value, tuple):
-        for v in value:
-            yield from _flatten(v)
-    elif isinstance(value, sp.MatrixBase):
-        yield from value
-    else:
-        yield value
 
 
 def _check_dims(n_agents, groups):

@@ -37,6 +37,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter, translate
 
 from .errors import InputError
+from .params import flat_values
 
 __all__ = [
     "SymalignLatexPrinter",
@@ -470,7 +471,7 @@ def parameters_latex(game) -> str:
     for spec in game.family.parameters():
         tex = _param_tex(spec)
         value = game.params[spec.name]
-        flat = list(_flat(value))
+        flat = list(flat_values(value))
         if all(x.is_number for x in flat):
             parts.append(f"{tex} = {_value(spec, value)}")
             continue
@@ -487,22 +488,13 @@ def parameters_latex(game) -> str:
     return ", \\quad ".join(parts)
 
 
-def _flat(value):
-    if isinstance(value, tuple):
-        for v in value:
-            yield from _flat(v)
-    elif isinstance(value, sp.MatrixBase):
-        yield from value
-    else:
-        yield value
-
 
 def _shared_rows(mat) -> bool:
     return all(mat.row(i) == mat.row(0) for i in range(mat.rows))
 
 
 def _is_default_symbolic(spec, value, game) -> bool:
-    flat = list(_flat(value))
+    flat = list(flat_values(value))
     return all(isinstance(x, sp.Symbol) for x in flat if not (spec.kind == "pair" and x == 0))
 
 

@@ -27,7 +27,7 @@ import sympy as sp
 
 from .errors import InputError, ShapeError
 
-__all__ = ["ParamSpec", "exact", "normalise", "make_symbols"]
+__all__ = ["ParamSpec", "exact", "normalise", "make_symbols", "flat_values"]
 
 _KINDS = ("scalar", "agent", "vector", "pair")
 _SIGNS = ("real", "positive", "nonnegative", "simplex")
@@ -143,6 +143,17 @@ def make_symbols(spec: ParamSpec, n_agents: int, n_groups: int, *, shared: bool)
         for i in range(n_agents)
     )
     return blocks
+
+
+def flat_values(value):
+    """Every scalar in a normalised parameter value (scalar, tuple, matrix, nested tuples)."""
+    if isinstance(value, tuple):
+        for v in value:
+            yield from flat_values(v)
+    elif isinstance(value, sp.MatrixBase):
+        yield from value
+    else:
+        yield value
 
 
 def normalise(spec: ParamSpec, value, n_agents: int, n_groups: int):

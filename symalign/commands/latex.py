@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..cli import parse_support
 from ..errors import GameFileError
 
 __all__ = ["command"]
@@ -32,7 +33,7 @@ def command(path, output, standalone, support, no_kkt, code, check):
         if check:
             raise GameFileError(path, "", None, "--check applies to claim files only")
         game = game_from_mapping(data, source=path)
-        supp = _parse_support(support)
+        supp = parse_support(support)
         body = game_writeup(game, support=supp, kkt=not no_kkt, code=code)
         title = data.get("title") or f"{game.family.label}: {game.n_agents} agents, {game.n_groups} groups"
     else:
@@ -62,12 +63,3 @@ def _claim(path, data, check):
     return claim_latex(claim, result), claim.title or claim.id
 
 
-def _parse_support(text):
-    if text is None:
-        return None
-    parts = [p.strip() for p in text.split(";")]
-    out = []
-    for part in parts:
-        items = [x.strip() for x in part.split(",") if x.strip()]
-        out.append([int(x) if x.lstrip("-").isdigit() else x for x in items])
-    return out[0] if len(out) == 1 else out

@@ -29,6 +29,8 @@ import functools
 
 import numpy as np
 import sympy as sp
+
+from symalign.params import flat_values
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -208,15 +210,6 @@ def interior_closed_form(variant: str, n_agents: int, n_groups: int):
     return game, derive_on_support(game)
 
 
-def _flat(value):
-    if isinstance(value, tuple):
-        for v in value:
-            yield from _flat(v)
-    elif isinstance(value, sp.MatrixBase):
-        yield from value
-    else:
-        yield value
-
 
 @settings(max_examples=scaled(0.25))
 @given(
@@ -232,7 +225,7 @@ def test_symbolic_interior_conditions_decide_interiority(game):
     sym_game, closed = interior_closed_form("overlap", 3, 3)
     values = {}
     for name in sym_game.params:
-        for s, v in zip(_flat(sym_game.params[name]), _flat(game.params[name])):
+        for s, v in zip(flat_values(sym_game.params[name]), flat_values(game.params[name])):
             values[s] = v
     at_point = closed.subs(values)
     assert not at_point.game.free_symbols()
