@@ -13,6 +13,8 @@ and the offending piece named.  The schema is documented in
 
 Names in expressions
 --------------------
+::
+
 ``N``, ``D``            number of agents (an integer, or the symbol ``N``) and groups
 parameters             ``alpha``, ``beta``, ... : the shared symbol when the game is
                        homogeneous, else indexed by agent (``beta[i]``); vectors

@@ -154,7 +154,7 @@ class Game:
                     row = list(mat.row(i))
                     if not all(x.is_number for x in row):
                         out.append(sp.Eq(sum(row), 1))
-        return tuple(dict.fromkeys(out))
+        return tuple(c for c in dict.fromkeys(out) if c is not sp.true)
 
     def subs(self, values: Mapping) -> "Game":
         """The game with some parameter symbols replaced by values."""

@@ -60,7 +60,7 @@ class _Abbreviations:
     become fresh symbols, which keeps the domain small.
     """
 
-    def __init__(self, keep: int = 2):
+    def __init__(self, keep: int = 3):
         self.keep = keep
         self.abbrev, self.inverse = {}, {}
 

@@ -2,7 +2,7 @@
 
 The expression is parsed by :mod:`symalign.expr` (a whitelist over
 Python's ``ast``; nothing in the text is executed).  In agent i's utility
-these names are defined:
+these names are defined::
 
 ``w[d]``         agent i's own weights
 ``m[d]``         mean of the other agents' weights

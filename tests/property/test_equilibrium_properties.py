@@ -21,6 +21,13 @@ so the file stays well inside the default test run.  Thousands of examples
 
 Each test scales its example count from the profile's ``max_examples``
 (60 for "ci", 2000 for "long") with :func:`scaled`.
+
+Known bugs found by these properties are pinned by minimal examples in tests
+marked ``xfail(strict=True)`` (section "known bugs"); remove the mark when
+the bug is fixed (the strict mark turns the fix into a failure until then).
+Until they are fixed, the "long" profile also finds them through
+``test_solve_finds_an_exact_equilibrium_of_every_concave_game`` and
+``test_support_enumeration_lists_only_equilibria``.
 """
 
 from __future__ import annotations
@@ -28,16 +35,18 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pytest
 import sympy as sp
-
-from symalign.params import flat_values
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from symalign import Game, derive_on_support, get_family
 from symalign.check import best_deviation_gain, kkt_residual, max_deviation_gain
+from symalign.errors import DerivationError
 from symalign.kkt import kkt_violations
+from symalign.linear import InconsistentSystem, SingularSystem
 from symalign.numeric import numeric_game
+from symalign.params import flat_values
 from symalign.simplex import project, softmax
 from symalign.solve import solve
 from symalign.solvers import extragradient
@@ -66,6 +75,12 @@ def _games(variants, **options):
 
 MONOTONE_QUADRATIC = _games(("overlap", "distance"), monotone=True)
 CONCAVE_QUADRATIC = _games(("overlap", "distance"))
+POLYMATRIX = st.one_of(
+    bimatrix_games(st.integers(2, 3)),
+    bimatrix_games(st.integers(2, 3), max_denominator=3),
+    bimatrix_games(st.integers(2, 3), zero_sum=True),
+    polymatrix_games(3, 2),
+)
 
 
 # ---------------------------------------------------------------- independent numeric model
@@ -245,6 +260,64 @@ def test_custom_expression_of_overlap_has_the_builtin_equilibrium(game):
     assert eq.weights == derive_on_support(twin, eq.support).weights
 
 
+# ---------------------------------------------------------------- fast path versus general route
+
+
+def _derive(game, support, method):
+    """(outcome, equilibrium): "solved", "singular" or "inconsistent"."""
+    try:
+        return "solved", derive_on_support(game, support, method=method)
+    except SingularSystem:
+        return "singular", None
+    except InconsistentSystem:
+        return "inconsistent", None
+
+
+@st.composite
+def games_and_supports(draw):
+    game = draw(st.one_of(CONCAVE_QUADRATIC, POLYMATRIX))
+    D = game.n_groups
+    nonempty = st.sets(st.integers(0, D - 1), min_size=1).map(lambda s: tuple(sorted(s)))
+    return game, tuple(draw(nonempty) for _ in range(game.n_agents))
+
+
+# Minimal failing examples found by the properties (see the known-bugs section below).
+_OVERLAP_AT_DSC_BOUNDARY = dict(alpha=1, beta=1, gamma=1, a=[[0, 0], [0, 0]], p=[[1, 0], [1, 0]])
+_DEGENERATE_BIMATRIX = dict(A={"A": [[1, 0, 1], [0, 0, 0], [0, 1, 0]], "B": [[-1, 0, -1], [0, 0, 0], [0, -1, 0]]})
+
+
+def overlap_at_dsc_boundary():
+    """gamma = beta (N - 1): concave, not DSC; equilibria x_1 + x_2 = 3/2 (a segment)."""
+    return Game.create(get_family("active_alignment", "overlap"), 2, 2, **_OVERLAP_AT_DSC_BOUNDARY)
+
+
+def degenerate_bimatrix():
+    """3 x 3 bimatrix game with two extreme equilibria sharing the row strategy (1/2, 0, 1/2)."""
+    return Game.create(get_family("polymatrix"), 2, 3, **_DEGENERATE_BIMATRIX)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG (symalign.aggregate): the aggregate fast path of derive_on_support raises SingularSystem "
+    "on supports whose general KKT system is nonsingular (zero own-curvature: polymatrix, or "
+    "gamma_i = beta_i (N-1) in overlap); it must fall back to the general route",
+)
+@settings(max_examples=scaled(0.5))
+@example((degenerate_bimatrix(), ((0, 2), (0, 1))))
+@example((overlap_at_dsc_boundary(), ((0,), (0, 1))))
+@given(games_and_supports())
+def test_fast_and_general_derivations_agree_on_every_support(drawn):
+    """The aggregate fast path (method="auto") is conservative: same outcome as the general route."""
+    game, support = drawn
+    general, eq_general = _derive(game, support, "general")
+    auto, eq_auto = _derive(game, support, "auto")
+    assert auto == general, (auto, general)
+    if general == "solved":
+        assert eq_auto.weights == eq_general.weights
+        assert eq_auto.valid == eq_general.valid
+
+
 # ---------------------------------------------------------------- entropic
 
 
@@ -273,14 +346,6 @@ def test_entropic_without_diversity_is_the_tilted_prior(game):
 
 # ---------------------------------------------------------------- polymatrix
 
-POLYMATRIX = st.one_of(
-    bimatrix_games(st.integers(2, 3)),
-    bimatrix_games(st.integers(2, 3), max_denominator=3),
-    bimatrix_games(st.integers(2, 3), zero_sum=True),
-    polymatrix_games(3, 2),
-)
-
-
 @settings(max_examples=scaled(0.25))
 @given(POLYMATRIX)
 def test_support_enumeration_lists_only_equilibria(game):
@@ -293,6 +358,46 @@ def test_support_enumeration_lists_only_equilibria(game):
         assert max_deviation_gain(ng.utility, ng.grad, eq.as_array(), concave=False) <= 1e-12
     if sol.unique is True:
         assert len(sol.equilibria) == 1 and not sol.degenerate
+
+
+# ---------------------------------------------------------------- known bugs (minimal examples)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=DerivationError,
+    reason="BUG (symalign.solve.find_equilibrium): when the numeric solver's support gives a singular "
+    "KKT system (a continuum of equilibria) it raises DerivationError instead of trying the faces "
+    "of that support, although an exact equilibrium exists there",
+)
+def test_solve_certifies_an_equilibrium_when_equilibria_form_a_segment():
+    game = overlap_at_dsc_boundary()
+    face = derive_on_support(game, ((0,), (0, 1)), method="general")  # w_1 = (1, 0), w_2 = (1/2, 1/2)
+    assert face.valid is True and kkt_violations(game, face.weights) == ()
+    eq = solve(game).equilibria[0]
+    assert kkt_violations(game, eq.weights) == ()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG (symalign.aggregate via derive_on_support): the aggregate fast path raises SingularSystem "
+    "on the equilibrium supports of this degenerate bimatrix game, so support enumeration returns no "
+    "equilibrium at all",
+)
+def test_support_enumeration_finds_the_equilibria_of_a_degenerate_bimatrix_game():
+    nashpy = pytest.importorskip("nashpy")
+    game = degenerate_bimatrix()
+    A = np.array(_DEGENERATE_BIMATRIX["A"]["A"], dtype=float)
+    B = np.array(_DEGENERATE_BIMATRIX["A"]["B"], dtype=float)
+    expected = []
+    for row, col in nashpy.Game(A, B).vertex_enumeration():
+        W = [[sp.nsimplify(round(float(x), 12)) for x in row], [sp.nsimplify(round(float(x), 12)) for x in col]]
+        assert kkt_violations(game, W) == ()  # an independent route's equilibria pass the exact check
+        expected.append(sp.ImmutableMatrix(W))
+    assert expected
+    found = [eq.weights for eq in solve(game).equilibria]
+    assert all(W in found for W in expected), found
 
 
 # ---------------------------------------------------------------- simplex projection
