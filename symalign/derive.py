@@ -17,7 +17,7 @@ from .equilibrium import Equilibrium
 from .errors import DerivationError, InputError
 from .kkt import kkt_system
 from .aggregate import detect, solve_aggregative
-from .linear import solve_linear
+from .linear import InconsistentSystem, SingularSystem, solve_linear
 
 __all__ = ["derive_on_support", "normalise_support", "all_supports", "tidy"]
 
@@ -140,9 +140,16 @@ def derive_on_support(
     if normal_form not in forms:
         raise InputError("normal_form", normal_form, f"must be one of {sorted(forms)}")
     fmt = forms[normal_form]
+    sol = None
     if Ks is not None:
-        sol, used = solve_aggregative(kkt, support, Ks), "kkt-aggregate"
-    else:
+        try:
+            sol, used = solve_aggregative(kkt, support, Ks), "kkt-aggregate"
+        except (SingularSystem, InconsistentSystem):
+            # the per-agent systems can be singular (no own curvature once the
+            # others' mean is taken out) although the full system is not
+            if method == "aggregate":
+                raise
+    if sol is None:
         unknowns = [W[i, d] for i, s in enumerate(support) for d in s] + list(kkt.lambdas)
         sol, used = solve_linear(kkt.support_equations(support), unknowns), "kkt-linear"
     values = {W[i, d]: (fmt(sol[W[i, d]]) if d in s else sp.Integer(0)) for i, s in enumerate(support) for d in range(W.cols)}

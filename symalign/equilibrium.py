@@ -85,18 +85,22 @@ class Equilibrium:
     def subs(self, values) -> "Equilibrium":
         """Substitute parameter values into the closed form and its conditions."""
         game = self.game.subs(values)
+        if all(isinstance(k, sp.Symbol) for k in values):
+            sub = lambda e: sp.sympify(e).xreplace(dict(values))  # noqa: E731  (much faster than subs)
+        else:
+            sub = lambda e: sp.sympify(e).subs(values)  # noqa: E731
         return Equilibrium(
             game,
-            sp.ImmutableMatrix(self.weights.subs(values)),
+            sp.ImmutableMatrix(self.weights.applyfunc(sub)),
             self.support,
-            tuple(sp.sympify(m).subs(values) for m in self.multipliers),
-            tuple(c.subs(values) for c in self.conditions),
-            tuple(h.subs(values) for h in self.hypotheses),
+            tuple(sub(m) for m in self.multipliers),
+            tuple(sub(c) for c in self.conditions),
+            tuple(sub(h) for h in self.hypotheses),
             self.exact,
             self.method,
             None,
             self.notes,
-            None if self.slack is None else sp.ImmutableMatrix(self.slack.subs(values)),
+            None if self.slack is None else sp.ImmutableMatrix(self.slack.applyfunc(sub)),
         )
 
     def to_dict(self) -> dict:

@@ -69,4 +69,22 @@ def negative_definite(M) -> bool | None:
     M = sp.Matrix(M)
     if M.free_symbols:
         return None
-    return all(m > 0 for m in leading_minors(-M))
+    return _positive_definite_exact(-M)
+
+
+def _positive_definite_exact(M) -> bool:
+    """Symmetric Gaussian elimination in exact rationals: every pivot > 0 (Sylvester's criterion)."""
+    from fractions import Fraction
+
+    n = M.rows
+    A = [[Fraction(int(sp.fraction(x)[0]), int(sp.fraction(x)[1])) for x in M.row(r)] for r in range(n)]
+    for k in range(n):
+        pivot = A[k][k]
+        if pivot <= 0:
+            return False
+        for r in range(k + 1, n):
+            f = A[r][k] / pivot
+            if f:
+                for c in range(k, n):
+                    A[r][c] -= f * A[k][c]
+    return True

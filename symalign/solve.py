@@ -106,6 +106,12 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
         try:
             eq = derive_on_support(game, support, kkt=kkt)
         except (SingularSystem, InconsistentSystem):
+            face = _valid_face(game, support, kkt)
+            if face is not None:
+                r = float(check.kkt_residual(ng.grad, face.as_array()))
+                notes = ("equilibria are not isolated: the solver's support gives a singular system; "
+                         "this exact equilibrium lies on a face of it",)
+                return _replace(face, method="solver-support+face+exact-kkt", residual=r, notes=notes)
             break
         if eq.valid:
             r = float(check.kkt_residual(ng.grad, eq.as_array()))
@@ -117,6 +123,35 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
         f"could not certify an exact equilibrium (numeric solver residual {res.residual:.3g}, "
         f"support guess {support})"
     )
+
+
+def _valid_face(game, support, kkt, depth: int = 2, budget: int = 200):
+    """A valid equilibrium on a face of ``support`` (groups dropped), searched breadth-first."""
+    frontier, seen = [support], {support}
+    for _ in range(depth):
+        nxt = []
+        for sup in frontier:
+            for i, s in enumerate(sup):
+                if len(s) < 2:
+                    continue
+                for d in s:
+                    face = sup[:i] + (tuple(x for x in s if x != d),) + sup[i + 1:]
+                    if face in seen:
+                        continue
+                    seen.add(face)
+                    budget -= 1
+                    if budget < 0:
+                        return None
+                    try:
+                        eq = derive_on_support(game, face, kkt=kkt)
+                    except (SingularSystem, InconsistentSystem):
+                        nxt.append(face)
+                        continue
+                    if eq.valid:
+                        return eq
+                    nxt.append(face)
+        frontier = nxt
+    return None
 
 
 def _numeric_support(W, tol=1e-9):

@@ -22,12 +22,10 @@ so the file stays well inside the default test run.  Thousands of examples
 Each test scales its example count from the profile's ``max_examples``
 (60 for "ci", 2000 for "long") with :func:`scaled`.
 
-Known bugs found by these properties are pinned by minimal examples in tests
-marked ``xfail(strict=True)`` (section "known bugs"); remove the mark when
-the bug is fixed (the strict mark turns the fix into a failure until then).
-Until they are fixed, the "long" profile also finds them through
-``test_solve_finds_an_exact_equilibrium_of_every_concave_game`` and
-``test_support_enumeration_lists_only_equilibria``.
+Two bugs these properties found (the aggregate fast path raising
+SingularSystem where the general KKT route solves; find_equilibrium giving
+up on a continuum of equilibria) are fixed; their minimal examples stay as
+regression tests (section "regressions").
 """
 
 from __future__ import annotations
@@ -225,7 +223,6 @@ def interior_closed_form(variant: str, n_agents: int, n_groups: int):
     return game, derive_on_support(game)
 
 
-
 @settings(max_examples=scaled(0.25))
 @given(
     st.one_of(
@@ -296,13 +293,6 @@ def degenerate_bimatrix():
     return Game.create(get_family("polymatrix"), 2, 3, **_DEGENERATE_BIMATRIX)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (symalign.aggregate): the aggregate fast path of derive_on_support raises SingularSystem "
-    "on supports whose general KKT system is nonsingular (zero own-curvature: polymatrix, or "
-    "gamma_i = beta_i (N-1) in overlap); it must fall back to the general route",
-)
 @settings(max_examples=scaled(0.5))
 @example((degenerate_bimatrix(), ((0, 2), (0, 1))))
 @example((overlap_at_dsc_boundary(), ((0,), (0, 1))))
@@ -360,16 +350,9 @@ def test_support_enumeration_lists_only_equilibria(game):
         assert len(sol.equilibria) == 1 and not sol.degenerate
 
 
-# ---------------------------------------------------------------- known bugs (minimal examples)
+# ---------------------------------------------------------------- regressions (minimal examples)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=DerivationError,
-    reason="BUG (symalign.solve.find_equilibrium): when the numeric solver's support gives a singular "
-    "KKT system (a continuum of equilibria) it raises DerivationError instead of trying the faces "
-    "of that support, although an exact equilibrium exists there",
-)
 def test_solve_certifies_an_equilibrium_when_equilibria_form_a_segment():
     game = overlap_at_dsc_boundary()
     face = derive_on_support(game, ((0,), (0, 1)), method="general")  # w_1 = (1, 0), w_2 = (1/2, 1/2)
@@ -378,13 +361,6 @@ def test_solve_certifies_an_equilibrium_when_equilibria_form_a_segment():
     assert kkt_violations(game, eq.weights) == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (symalign.aggregate via derive_on_support): the aggregate fast path raises SingularSystem "
-    "on the equilibrium supports of this degenerate bimatrix game, so support enumeration returns no "
-    "equilibrium at all",
-)
 def test_support_enumeration_finds_the_equilibria_of_a_degenerate_bimatrix_game():
     nashpy = pytest.importorskip("nashpy")
     game = degenerate_bimatrix()
