@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
 
 from symalign import Game, get_family  # noqa: E402
-from symalign.batch import STAGES, compile_game, exclusion_supports  # noqa: E402
+from symalign.batch import compile_game, exclusion_supports  # noqa: E402
 from symalign.batch_closedform import compile_closed_form  # noqa: E402
 from symalign.derive import derive_on_support  # noqa: E402
 from symalign.kkt import kkt_system  # noqa: E402

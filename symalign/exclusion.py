@@ -43,7 +43,7 @@ from .equilibrium import Equilibrium, condition_truth
 from .errors import DerivationError, InputError
 from .game import Game
 from .kkt import KKTSystem, kkt_system
-from .linear import InconsistentSystem, SingularSystem, solve_linear
+from .linear import InconsistentSystem, SingularSystem
 from .numeric import compile_expressions
 
 __all__ = [

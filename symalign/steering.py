@@ -143,7 +143,7 @@ def _is_excluded(game, d):
 
 def _probe(make, value, d, expect_below, label):
     """Solve the steered games just below and above ``value``; compare with the expectation."""
-    details, ok, eq_at = [], True, None
+    details, ok = [], True
     for factor, expect in ((1 - PROBE, expect_below), (1 + PROBE, not expect_below)):
         v = value * factor
         if v < 0:

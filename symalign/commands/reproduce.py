@@ -240,8 +240,6 @@ def _scenario_json(scen):
 # --- the report -------------------------------------------------------------------------
 
 def _report_tex(results, invalid, scen, figs, scenario_path):
-    import sympy as sp
-
     from .. import scalar
     from ..derive import derive_on_support
     from ..families import get_family

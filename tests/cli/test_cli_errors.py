@@ -1,7 +1,6 @@
 """Bad input: one clear line naming file, field and value; non-zero exit; no traceback."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest

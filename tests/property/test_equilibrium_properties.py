@@ -40,7 +40,6 @@ from hypothesis import strategies as st
 
 from symalign import Game, derive_on_support, get_family
 from symalign.check import best_deviation_gain, kkt_residual, max_deviation_gain
-from symalign.errors import DerivationError
 from symalign.kkt import kkt_violations
 from symalign.linear import InconsistentSystem, SingularSystem
 from symalign.numeric import numeric_game
