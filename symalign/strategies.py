@@ -301,15 +301,15 @@ def active_alignment_games(
     (exact).  The diversity weight is
     ``gamma_i = beta_i * u_i`` with, by construction,
 
-    =========== ================================ ======================================
-    variant      ``monotone=False``                ``monotone=True``
-    =========== ================================ ======================================
-    overlap      ``u_i`` in ``[0, 3]``              ``gamma_i < min_j beta_j``
-                                                   (homogeneous: ``gamma < beta (N-1)``)
-    entropic     as overlap                        as overlap
-    distance     ``u_i`` in ``[0, 1)``              ``gamma_i < min_j beta_j / 2``
-                 (concavity: ``gamma_i < beta_i``)  (homogeneous: ``gamma < beta (N-1)/N``)
-    =========== ================================ ======================================
+    =========== ===================================== ======================================
+    variant     ``monotone=False``                    ``monotone=True``
+    =========== ===================================== ======================================
+    overlap     ``u_i`` in ``[0, 3]``                 ``gamma_i < min_j beta_j``
+                                                      (homogeneous: ``gamma < beta (N-1)``)
+    entropic    as overlap                            as overlap
+    distance    ``u_i`` in ``[0, 1)``                 ``gamma_i < min_j beta_j / 2``
+                (concavity: ``gamma_i < beta_i``)     (homogeneous: ``gamma < beta (N-1)/N``)
+    =========== ===================================== ======================================
 
     so each utility is concave in own weights (the family's hypotheses), and
     with ``monotone=True`` the symmetrised pseudo-Jacobian is negative

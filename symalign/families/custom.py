@@ -4,13 +4,13 @@ The expression is parsed by :mod:`symalign.expr` (a whitelist over
 Python's ``ast``; nothing in the text is executed).  In agent i's utility
 these names are defined::
 
-``w[d]``         agent i's own weights
-``m[d]``         mean of the other agents' weights
-``W[j][d]``      every agent's weights (also ``W[j, d]``)
-``i``, ``N``, ``D``  own index (0-based), number of agents, number of groups
-parameters       by their declared names: an ``agent`` parameter is agent
-                 i's scalar, a ``vector`` parameter agent i's row (``a[d]``),
-                 a ``scalar`` parameter the shared value.
+    ``w[d]``         agent i's own weights
+    ``m[d]``         mean of the other agents' weights
+    ``W[j][d]``      every agent's weights (also ``W[j, d]``)
+    ``i``, ``N``, ``D``  own index (0-based), number of agents, number of groups
+    parameters       by their declared names: an ``agent`` parameter is agent
+                     i's scalar, a ``vector`` parameter agent i's row (``a[d]``),
+                     a ``scalar`` parameter the shared value.
 
 plus ``sum(body, d)`` over groups, ``sum_others(body, j)`` over the other
 agents, ``sum_agents(body, j)``, and ``log, exp, sqrt, abs, min, max``.

@@ -82,7 +82,7 @@ def test_closed_form_is_grouped_by_parameter_monomials_not_expanded(interior_2x3
 
 def test_grouped_terms_rebuild_the_expression():
     """The grouping is a presentation: rebuilding from the printed pieces gives the same polynomial."""
-    from symalign.latex import _terms
+    from symalign.latex_printer import _terms
 
     al, be, ga = sp.symbols("alpha beta gamma", positive=True)
     x, y = sp.symbols("x y")
