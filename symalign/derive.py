@@ -29,9 +29,7 @@ def tidy(expr):
     which is cheap for the rational functions that arise here.
     """
     expr = sp.sympify(expr)
-    if expr.is_number:
-        return sp.nsimplify(expr) if isinstance(expr, sp.Float) else expr
-    return sp.factor(sp.cancel(expr))
+    return expr if expr.is_number else sp.factor(sp.cancel(expr))
 
 
 def normalise_support(game, support=None) -> tuple:

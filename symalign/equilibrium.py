@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+
+from .params import substitution
 
 __all__ = ["Equilibrium", "condition_truth"]
 
@@ -64,7 +66,7 @@ class Equilibrium:
     exact: bool = True
     method: str = ""
     residual: float | None = None
-    notes: tuple = field(default=())
+    notes: tuple = ()
     slack: sp.ImmutableMatrix | None = None
 
     @property
@@ -85,10 +87,7 @@ class Equilibrium:
     def subs(self, values) -> "Equilibrium":
         """Substitute parameter values into the closed form and its conditions."""
         game = self.game.subs(values)
-        if all(isinstance(k, sp.Symbol) for k in values):
-            sub = lambda e: sp.sympify(e).xreplace(dict(values))  # noqa: E731  (much faster than subs)
-        else:
-            sub = lambda e: sp.sympify(e).subs(values)  # noqa: E731
+        sub = substitution(values)
         return Equilibrium(
             game,
             sp.ImmutableMatrix(self.weights.applyfunc(sub)),

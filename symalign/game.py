@@ -9,7 +9,7 @@ from typing import Mapping
 import sympy as sp
 
 from .errors import InputError
-from .params import flat_values, make_symbols, normalise
+from .params import flat_values, make_symbols, normalise, substitution
 
 __all__ = ["Game", "weight_symbols"]
 
@@ -158,10 +158,11 @@ class Game:
 
     def subs(self, values: Mapping) -> "Game":
         """The game with some parameter symbols replaced by values."""
+        replace = substitution(values)
+
         def sub(v):
-            if isinstance(v, tuple):
-                return tuple(sub(x) for x in v)
-            return v.subs(values)
+            return tuple(sub(x) for x in v) if isinstance(v, tuple) else replace(v)
+
         params = {k: sub(v) for k, v in self.params.items()}
         return Game(self.family, self.n_agents, self.groups, MappingProxyType(params))
 

@@ -17,10 +17,13 @@ KKT points are exactly the Nash equilibria.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import sympy as sp
 
-__all__ = ["KKTSystem", "kkt_system", "multiplier_symbols"]
+from .errors import InputError, ShapeError
+
+__all__ = ["KKTSystem", "kkt_system", "multiplier_symbols", "kkt_violations", "split_affine"]
 
 
 def multiplier_symbols(n_agents: int, n_groups: int):
@@ -84,20 +87,22 @@ class KKTSystem:
         return self.affine_parts() is not None
 
     def affine_parts(self):
-        """Split each gradient as ``c_{i,d} + sum_w coeff_w * w``, or None if not affine.
+        """Each gradient as ``(constant, {weight: coefficient})``, or None if not affine (see :func:`split_affine`)."""
+        return self._affine_parts
 
-        Returns an N x D nested tuple of ``(constant, {weight: coefficient})``.
-        One pass over the terms of the expanded gradients (cheaper than
-        ``Poly`` with N D generators).
-        """
-        cache = self.__dict__.get("_affine")
-        if cache is None:
-            cache = _affine_parts(self.gradients, frozenset(self.game.weights))
-            object.__setattr__(self, "_affine", cache)
-        return cache or None
+    @cached_property
+    def _affine_parts(self):
+        return split_affine(self.gradients, frozenset(self.game.weights))
 
 
-def _affine_parts(gradients, weights):
+def split_affine(gradients, weights):
+    """Split each entry of a matrix as ``c + sum_w coeff_w * w`` over the symbols ``weights``.
+
+    One pass over the terms of the expanded entries (cheaper than ``Poly``
+    with many generators).  Returns a nested tuple (rows x columns) of
+    ``(constant, {weight: coefficient})``, or None when an entry is not
+    affine in ``weights``.
+    """
     rows = []
     for i in range(gradients.rows):
         row = []
@@ -109,11 +114,11 @@ def _affine_parts(gradients, weights):
                     const.append(term)
                     continue
                 if len(found) > 1:
-                    return False
+                    return None
                 (w,) = found
                 coeff = term / w
                 if coeff.has(w) or not term.is_Mul and term != w:
-                    return False
+                    return None
                 coeffs.setdefault(w, []).append(coeff)
             row.append((sp.Add(*const), {w: sp.Add(*c) for w, c in coeffs.items()}))
         rows.append(tuple(row))
@@ -163,9 +168,10 @@ def kkt_violations(game, weights) -> tuple:
     W = sp.ImmutableMatrix(weights)
     sym = game.weights
     if W.shape != sym.shape:
-        from .errors import ShapeError
-
         raise ShapeError("weights", W.shape, f"expected shape {sym.shape}")
+    inexact = [x for x in W if not x.is_Rational]
+    if inexact:
+        raise InputError("weights", inexact[0], "the exact KKT check needs exact rationals (use sympy.Rational)")
     values = dict(zip(list(sym), list(W)))
     out = []
     for i in range(W.rows):
@@ -173,7 +179,8 @@ def kkt_violations(game, weights) -> tuple:
         if any(x < 0 for x in row) or sum(row) != 1:
             out.append(f"agent {i + 1}: weights {row} not on the simplex")
             continue
-        g = [sp.nsimplify(sp.diff(game.utility(i), w).xreplace(values)) for w in sym.row(i)]
+        u = game.utility(i)
+        g = [sp.diff(u, w).xreplace(values) for w in sym.row(i)]
         on = [g[d] for d in range(W.cols) if row[d] > 0]
         lam = on[0]
         for d in range(W.cols):

@@ -83,43 +83,35 @@ def solve_columns(A, B) -> sp.Matrix:
     Large entries of ``B`` are abbreviated (the solution is linear in
     them).  Raises :class:`SingularSystem` when ``A`` is singular.
     """
-    A, B = sp.Matrix(A), sp.Matrix(B)
-    short = _Abbreviations()
-    M = DomainMatrix.from_Matrix(A.row_join(B.applyfunc(short))).to_field()
-    rref, pivots = M.rref()
-    if tuple(pivots[: A.cols]) != tuple(range(A.cols)):
-        raise SingularSystem(f"the linear system is singular ({A.rows} x {A.cols})")
-    return short.back(rref.to_Matrix()[:, A.cols:])
+    return _eliminate(sp.Matrix(A), sp.Matrix(B))
 
 
 def solve_matrix(A, b, unknowns, *, abbreviate_matrix: bool = False) -> dict:
     """Solve ``A x = b`` for the symbols ``unknowns`` (see :func:`solve_linear`)."""
     A, b = sp.Matrix(A), sp.Matrix(b)
     if abbreviate_matrix:
-        out = _solve(A, b, unknowns, matrix=True)
-        if _verified(A, b, unknowns, out):
-            return out
-    return _solve(A, b, unknowns, matrix=False)
+        x = _eliminate(A, b, abbreviate_matrix=True)
+        if _verified(A, b, x):
+            return dict(zip(unknowns, x))
+    return dict(zip(unknowns, _eliminate(A, b)))
 
 
-def _solve(A, b, unknowns, *, matrix: bool) -> dict:
+def _eliminate(A, B, *, abbreviate_matrix: bool = False) -> sp.Matrix:
+    """Gauss-Jordan elimination of ``[A | B]`` over an exact domain; the solution columns."""
     short = _Abbreviations()
-    b_short = b.applyfunc(short)
-    if matrix:
+    B_short = B.applyfunc(short)
+    if abbreviate_matrix:
         A = A.applyfunc(short)
-    n = len(unknowns)
-    M = DomainMatrix.from_Matrix(A.row_join(b_short)).to_field()
-    rref, pivots = M.rref()
-    pivots = tuple(pivots)
-    if n in pivots:
+    n = A.cols
+    rref, pivots = DomainMatrix.from_Matrix(A.row_join(B_short)).to_field().rref()
+    if any(p >= n for p in pivots):
         raise InconsistentSystem("the linear system has no solution")
     if len(pivots) < n:
         raise SingularSystem(f"the linear system is singular (rank {len(pivots)} < {n} unknowns)")
-    rows = rref.to_Matrix()
-    return {u: short.back(rows[k, n]) for k, u in enumerate(unknowns)}
+    return short.back(rref.to_Matrix()[:n, n:])
 
 
-def _verified(A, b, unknowns, solution, points: int = 2) -> bool:
+def _verified(A, b, x, points: int = 2) -> bool:
     """Exact check of ``A x = b`` at random rational parameter points."""
     import random
 
@@ -131,11 +123,11 @@ def _verified(A, b, unknowns, solution, points: int = 2) -> bool:
             v = sp.Rational(rng.randint(1, 997), rng.randint(1, 89))
             values[s] = -v if (s.is_real and not s.is_nonnegative and rng.random() < 0.3) else v
         try:
-            x = sp.Matrix([sp.sympify(solution[u]).xreplace(values) for u in unknowns])
+            xv = x.xreplace(values)
         except ZeroDivisionError:
             return False
-        if x.has(sp.zoo, sp.nan, sp.oo):
+        if xv.has(sp.zoo, sp.nan, sp.oo):
             return False
-        if (A.xreplace(values) * x - b.xreplace(values)).applyfunc(sp.nsimplify) != sp.zeros(A.rows, 1):
+        if A.xreplace(values) * xv - b.xreplace(values) != sp.zeros(A.rows, 1):
             return False
     return True

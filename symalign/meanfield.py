@@ -26,7 +26,7 @@ import sympy as sp
 from .derive import tidy
 from .errors import DerivationError
 from .game import Game
-from .kkt import _affine_parts
+from .kkt import split_affine
 from .linear import solve_linear
 
 __all__ = ["MeanFieldClosedForm", "derive_mean_field"]
@@ -110,7 +110,7 @@ def derive_mean_field(family, n_groups: int) -> MeanFieldClosedForm:
     _check_mean_field(family, D, F, w, m, scalars, own)
     grad = [sp.expand(sp.diff(F, x)) for x in w]
     variables = frozenset(w + m + [x for v in own.values() for x in v])
-    if not _affine_parts(sp.ImmutableMatrix([grad]), variables):
+    if split_affine(sp.ImmutableMatrix([grad]), variables) is None:
         raise DerivationError(f"family {family.label!r}: the gradient is not affine in (w, m, a, p)")
     Wbar = [sp.Symbol(f"Wbar_{d + 1}", real=True) for d in range(D)]
     lam, lam_bar = sp.Symbol("lambda_i", real=True), sp.Symbol("lambdabar", real=True)
