@@ -154,7 +154,7 @@ def _run_child(target, args, conn):  # pragma: no cover - child process
 
 
 def limited(target, args, limit):
-    """Run target(*args) in a forked child; its result, or '>limit' text when it takes longer."""
+    """Run target(*args) in a forked child: its result, its error text, or None when it takes longer than limit."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_run_child, args=(target, args, child), daemon=True)
@@ -162,8 +162,7 @@ def limited(target, args, limit):
     child.close()
     try:
         if parent.poll(limit):
-            status, value = parent.recv()
-            return value if status == "ok" else value
+            return parent.recv()[1]  # the result, or the error text
         return None
     finally:
         if proc.is_alive():

@@ -203,9 +203,7 @@ class CompiledGame:
         return [np.ascontiguousarray(np.broadcast_to(v, shape)) for v in out]
 
     def _check_domain(self, P, b) -> None:
-        for fn, kind, text in self._domain:
-            v = np.broadcast_to(np.asarray(fn(*P), float), (b,))
-            bad = _fails(v, kind)
+        for text, bad in _failures(self._domain, P, b):
             if bad.any():
                 k = int(np.flatnonzero(bad)[0])
                 raise InputError(text, {n: float(p[k]) for n, p in zip(self.arg_names, P)},
@@ -220,8 +218,8 @@ class CompiledGame:
         out = _Out(np.empty((b, n, d)), np.empty((b, n, d), bool), np.zeros(b, bool),
                    np.full(b, np.nan), np.full(b, _NC, np.int8))
         hyp = np.ones(b, bool)
-        for fn, kind, _ in self._hypotheses:
-            hyp &= ~_fails(np.broadcast_to(np.asarray(fn(*P), float), (b,)), kind)
+        for _, bad in _failures(self._hypotheses, P, b):
+            hyp &= ~bad
         out.stage[~hyp] = _HY
         todo = np.flatnonzero(hyp)
         if self.path == "closed-form":
@@ -455,18 +453,21 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
     grads = list(kkt.gradients)
     notes, timings = [], {"derive": 0.0}
     grad_fn = compile_expressions(grads, list(args) + Wsym, cse=cse)
-    signs = [(a, "gt", f"{a} > 0") if a.is_positive else (a, "ge", f"{a} >= 0") for a in args
-             if a.is_positive or a.is_nonnegative]  # assumptions make `a > 0` itself True
-    domain = _relations(game.parameter_constraints(), args, cse, signs)
+    # The derivation relies on the arguments' sign assumptions, which also make parameter_constraints()
+    # drop relations such as `alpha > 0` (True for a positive symbol): check them unevaluated.
+    signs = [sp.StrictGreaterThan(a, 0, evaluate=False) if a.is_positive else sp.GreaterThan(a, 0, evaluate=False)
+             for a in args if a.is_nonnegative]
+    domain = _relations(signs + list(game.parameter_constraints()), args, cse)
     hypotheses = _relations(game.hypotheses(), args, cse)
     affine, forms, path = None, (), "iterative"
-    if requested != "iterative" and not kkt.is_affine() and requested != "auto":
+    parts = kkt.affine_parts() if requested != "iterative" else None
+    if parts is None and requested not in ("iterative", "auto"):
         raise InputError("path", requested, "needs gradients affine in the weights; this family needs \"iterative\"")
     geometry = "entropic" if any(g.has(sp.log) for g in grads) else "euclidean"
-    if requested != "iterative" and kkt.is_affine():
-        zero = {w: 0 for w in Wsym}
-        c = [g.xreplace(zero) for g in grads]
-        jac = [[sp.diff(g, w) for w in Wsym] for g in grads]
+    if parts is not None:
+        entries = [entry for row in parts for entry in row]
+        c = [const for const, _ in entries]
+        jac = [[coeffs.get(w, sp.Integer(0)) for w in Wsym] for _, coeffs in entries]
         base = np.array([[float(x) if x.is_number else 0.0 for x in row] for row in jac])
         slots = [(r, k) for r, row in enumerate(jac) for k, x in enumerate(row) if not x.is_number]
         m_fn = compile_expressions([jac[r][k] for r, k in slots], args, cse=cse) if slots else None
@@ -495,17 +496,23 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
                         MappingProxyType(timings), tuple(notes), grad_fn, affine, domain, hypotheses, geometry)
 
 
-def _relations(rels, args, cse, extra=()) -> tuple:
-    out = [(compile_expressions([e], args, cse=cse), kind, text) for e, kind, text in extra]
+def _relations(rels, args, cse) -> tuple:
+    """``(fn, kinds, texts)``: one compiled function for the relations ``rels`` (see :func:`_failures`)."""
+    exprs, kinds, texts = [], [], []
     for rel in dict.fromkeys(flatten_conditions(rels)):
         parts = relation_parts(rel)
         if parts is not None:
-            out.append((compile_expressions([parts[0]], args, cse=cse), parts[1], str(rel)))
-    return tuple((_first(fn), kind, text) for fn, kind, text in out)
+            exprs.append(parts[0])
+            kinds.append(parts[1])
+            texts.append(str(rel))
+    return compile_expressions(exprs, args, cse=cse), tuple(kinds), tuple(texts)
 
 
-def _first(fn):
-    return lambda *a: fn(*a)[0]
+def _failures(relations, P, b):
+    """``(text, bad)`` per compiled relation: ``bad`` (shape (b,)) marks the points where it fails."""
+    fn, kinds, texts = relations
+    for v, kind, text in zip(fn(*P), kinds, texts):
+        yield text, _fails(np.broadcast_to(np.asarray(v, float), (b,)), kind)
 
 
 def _as_slice(k):

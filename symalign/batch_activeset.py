@@ -205,10 +205,7 @@ def active_set(
         with np.errstate(invalid="ignore"):
             lam = np.where(Si, G, 0.0).sum(-1) / np.maximum(Si.sum(-1), 1)
             slack = lam[..., None] - G
-            new = np.where(Si, W > -shrink, slack < -shrink)
-        empty = ~new.any(axis=-1)
-        if empty.any():  # cannot happen for a finite solution; guard NaN rows
-            new = np.where(empty[..., None], Si, new)
+            new = np.where(Si, W > -shrink, slack < -shrink)  # never empty where ok: sum(W) = 1 on Si
         moving = ok & ~good & (new != Si).any(axis=(1, 2))
         S[idx[moving]] = new[moving]
         idx = idx[moving]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import sympy as sp
@@ -144,7 +145,7 @@ class ClosedForm:
             valid &= top < np.inf
         return (out if out is not None else W), valid
 
-    @property
+    @cached_property
     def _all_weights_positive(self) -> bool:
         """The conditions are exactly ``w > 0`` for every weight (the interior)."""
         nw = self.mask.size

@@ -13,11 +13,13 @@ Methods (``geometry``):
   so utilities with ``log w`` (the entropic variant) are never evaluated at
   zero.
 
-The step of each point adapts as in :func:`symalign.solvers.extragradient`:
-it is halved until ``t L_est <= 0.9``, where ``L_est`` is the local
-Lipschitz ratio ``||g(Y) - g(X)|| / ||Y - X||`` (Frobenius norms for the
-Euclidean geometry; infinity-norm over 1-norm for the entropic one), and
-after an accepted step rescaled towards ratio 0.6 (growing at most 1.5x).
+The step of each point adapts like that of :func:`symalign.solvers.extragradient`
+(same constants, simpler ratio): it is halved until ``t L_est <= 0.9``, where
+``L_est`` is the local Lipschitz ratio ``||g(Y) - g(X)|| / ||Y - X||``
+(Frobenius norms of the full, not centred, differences for the Euclidean
+geometry; infinity-norm over 1-norm for the entropic one, where
+:func:`symalign.solvers.mirror_descent` uses a Bregman test), and after an
+accepted step rescaled towards ratio 0.6 (growing at most 1.5x).
 
 Stopping rule: a point stops as soon as its natural (KKT) residual
 ``max_{i,d} |w - Proj(w + g(W))|`` is at most ``tol`` (checked every
@@ -35,7 +37,7 @@ import numpy as np
 
 from symalign.batch_activeset import natural_residual
 from symalign.errors import InputError
-from symalign.simplex import project
+from symalign.simplex import project, softmax
 
 __all__ = ["batch_extragradient"]
 
@@ -44,11 +46,7 @@ GEOMETRIES = ("euclidean", "entropic")
 
 
 def _entropic_step(X: np.ndarray, V: np.ndarray) -> np.ndarray:
-    Z = np.log(X) + V
-    Z -= Z.max(axis=-1, keepdims=True)
-    E = np.exp(Z)
-    E /= E.sum(axis=-1, keepdims=True)
-    return np.maximum(E, np.finfo(float).tiny)
+    return np.maximum(softmax(np.log(X) + V), np.finfo(float).tiny)
 
 
 def _ratio(X, Y, GX, GY, geometry):
@@ -115,7 +113,7 @@ def batch_extragradient(
     iters = np.zeros(b, int)
     idx = np.arange(b)
     step = project if geometry == "euclidean" else None
-    G = _safe(grad(idx, X))
+    G = np.asarray(grad(idx, X), dtype=float)
     for k in range(int(max_iter) + 1):
         if idx.size == 0:
             break
@@ -131,12 +129,12 @@ def batch_extragradient(
                 break
         Xi, ti = X[idx], t[idx][:, None, None]
         Y = step(Xi + ti * G) if step else _entropic_step(Xi, ti * G)
-        GY = _safe(grad(idx, Y))
+        GY = np.asarray(grad(idx, Y), dtype=float)
         finite = np.isfinite(GY).all(axis=(1, 2))
         GY = np.where(finite[:, None, None], GY, G)
         L = _ratio(Xi, Y, G, GY, geometry)
         Xn = step(Xi + ti * GY) if step else _entropic_step(Xi, ti * GY)
-        Gn = _safe(grad(idx, Xn))
+        Gn = np.asarray(grad(idx, Xn), dtype=float)
         accept = (t[idx] * L <= _ACCEPT) & finite & np.isfinite(Gn).all(axis=(1, 2))
         X[idx] = np.where(accept[:, None, None], Xn, Xi)
         G = np.where(accept[:, None, None], Gn, G)
@@ -144,8 +142,3 @@ def batch_extragradient(
             grown = t[idx] * np.minimum(_GROW, np.where(L > 0, _TARGET / (t[idx] * L), _GROW))
         t[idx] = np.where(accept, grown, 0.5 * t[idx])
     return X, res, conv, iters
-
-
-def _safe(G: np.ndarray) -> np.ndarray:
-    """Gradients as float; non-finite values stay (they stop the point)."""
-    return np.asarray(G, dtype=float)

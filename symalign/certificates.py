@@ -42,7 +42,7 @@ import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 
 from .errors import DerivationError, InputError
-from .rosen import dsc_matrix, negative_definite, own_hessian, pseudo_jacobian, tangent_basis
+from .rosen import dsc_matrix, leading_minors, negative_definite, own_hessian, pseudo_jacobian, tangent_basis
 from .smt import Proof, prove
 
 __all__ = [
@@ -56,7 +56,6 @@ __all__ = [
     "block_spectrum",
     "compression",
     "sign_condition",
-    "leading_minors",
     "cross_checked",
     "REFERENCES",
 ]
@@ -205,8 +204,7 @@ def spectrum(C, *, max_size: int = 8):
         raise InputError("C", C.shape, "must be square")
     if C.rows > max_size or not _splits_at_a_point(C):
         return None
-    dM = DomainMatrix.from_Matrix(C)
-    coeffs = [dM.domain.to_sympy(c) for c in dM.charpoly()]
+    coeffs = _charpoly(C)
     poly = sp.Add(*[c * _LAM ** (C.rows - k) for k, c in enumerate(coeffs)])
     num = sp.fraction(sp.cancel(sp.together(poly)))[0]
     _, factors = sp.factor_list(sp.expand(num))
@@ -222,6 +220,12 @@ def spectrum(C, *, max_size: int = 8):
     if sum(roots.values()) != C.rows:
         return None
     return tuple(sorted(roots.items(), key=lambda t: sp.default_sort_key(t[0])))
+
+
+def _charpoly(C) -> list:
+    """Coefficients of the characteristic polynomial, highest degree first (exact domain arithmetic)."""
+    dM = DomainMatrix.from_Matrix(C)
+    return [dM.domain.to_sympy(c) for c in dM.charpoly()]
 
 
 def _splits_at_a_point(C) -> bool:
@@ -242,30 +246,9 @@ def _splits_at_a_point(C) -> bool:
         X = C.xreplace(point)
         if any(not x.is_finite for x in X):
             continue
-        dM = DomainMatrix.from_Matrix(X)
-        coeffs = [dM.domain.to_sympy(c) for c in dM.charpoly()]
-        poly = sp.Poly(coeffs, _LAM)
+        poly = sp.Poly(_charpoly(X), _LAM)
         return all(sp.degree(f, _LAM) <= 1 for f, _ in poly.factor_list()[1])
     return True
-
-
-def leading_minors(M) -> tuple:
-    """Leading principal minors, by fraction-free elimination over the exact domain.
-
-    Same values as :func:`symalign.rosen.leading_minors` (which factors
-    each minor); much faster for symbolic matrices of size 5 or more.
-
-    Examples
-    --------
-    >>> leading_minors(sp.Matrix([[2, 1], [1, 2]]))
-    (2, 3)
-    """
-    M = sp.Matrix(M)
-    out = []
-    for k in range(1, M.rows + 1):
-        dM = DomainMatrix.from_Matrix(M[:k, :k])
-        out.append(sp.cancel(dM.domain.to_sympy(dM.det())))
-    return tuple(out)
 
 
 def _readable(r):
@@ -603,25 +586,37 @@ class PopulationGame:
                 out |= sp.sympify(v).free_symbols
         return frozenset(out)
 
-    def jacobian_blocks(self):
-        """``(d g_i/d w_i, d g_i/d w_j)`` as D x D matrices, functions of ``N``."""
-        J = pseudo_jacobian(self.representative)
+    def jacobian_blocks(self, matrix_of=pseudo_jacobian):
+        """``(d g_i/d w_i, d g_i/d w_j)`` as D x D matrices, functions of ``N``.
+
+        ``matrix_of`` maps a game to the Jacobian of a stacked per-agent map
+        with respect to the whole profile: by default the pseudo-gradient
+        (:func:`symalign.rosen.pseudo_jacobian`); any map whose agent ``i``
+        part depends on the others only through their mean has the same
+        block structure (e.g. the interior best response).
+        """
+        J = matrix_of(self.representative)
         D = self.n_groups
         own, cross = J[:D, :D], J[:D, D:]
         if set().union(*[x.free_symbols for x in J]) & set(self.representative.weights):
-            raise DerivationError(f"family {self.family.label!r}: the pseudo-Jacobian depends on the "
+            raise DerivationError(f"family {self.family.label!r}: the Jacobian depends on the "
                                   "weights; a symbolic number of agents needs affine gradients")
         return sp.Matrix(own), sp.Matrix(cross) / (self.N - 1)
 
-    def check_structure(self, n: int = 3) -> None:
-        """Raise DerivationError unless the explicit n-agent pseudo-Jacobian has the assumed blocks."""
-        own, cross = self.jacobian_blocks()
-        cross = cross.subs(self.N, n)
-        J = pseudo_jacobian(self.instance(n))
-        expect = sp.kronecker_product(sp.eye(n), own) + sp.kronecker_product(sp.ones(n) - sp.eye(n), cross)
+    def check_structure(self, n: int = 3, matrix_of=pseudo_jacobian):
+        """The blocks of :meth:`jacobian_blocks`, confirmed against the explicit n-agent game.
+
+        Raises DerivationError unless ``matrix_of(self.instance(n))`` is
+        ``I_n (x) own + (J_n - I_n) (x) cross`` at ``N = n``.
+        """
+        own, cross = self.jacobian_blocks(matrix_of)
+        J = matrix_of(self.instance(n))
+        expect = sp.kronecker_product(sp.eye(n), own) + \
+            sp.kronecker_product(sp.ones(n) - sp.eye(n), cross.subs(self.N, n))
         if any(sp.cancel(x) != 0 for x in (J - expect)):
-            raise DerivationError(f"family {self.family.label!r}: utilities do not depend on the others "
+            raise DerivationError(f"family {self.family.label!r}: agent i's map does not depend on the others "
                                   f"only through their mean (checked at N = {n})")
+        return own, cross
 
     def __repr__(self):
         return f"PopulationGame({self.family.label}, N={self.N}, groups={list(self.groups)})"
@@ -748,8 +743,7 @@ def uniqueness_certificate(game, *, assuming=(), timeout: float = 10.0, solve_fo
     if solve_for is None:
         solve_for = _gammas(game)
     if isinstance(game, PopulationGame):
-        game.check_structure()
-        own, cross = game.jacobian_blocks()
+        own, cross = game.check_structure()
         n = game.N
         A = -compression((own + own.T) / 2, D)
         Bc = -compression((cross + cross.T) / 2, D)

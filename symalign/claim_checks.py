@@ -23,8 +23,8 @@ from typing import Mapping
 import numpy as np
 import sympy as sp
 
-from .certificates import (PopulationGame, _relevant, compression, cross_checked, existence_certificate,
-                           uniqueness_certificate)
+from .certificates import (PopulationGame, _hyps as _game_hyps, _relevant, compression, cross_checked,
+                           existence_certificate, uniqueness_certificate)
 from .claims import Claim, Instance
 from .errors import InputError, SymalignError
 from .smt import prove
@@ -161,12 +161,9 @@ def _labels(results) -> str:
 
 # --- helpers -------------------------------------------------------------------
 
-def _hyps(inst: Instance, family=True) -> tuple:
-    g = inst.game
-    out = tuple(g.parameter_constraints()) + (tuple(g.hypotheses()) if family else ())
-    if isinstance(g, PopulationGame) and not family:
-        out += (g.N >= 2,)
-    return tuple(h for h in out + tuple(inst.hypotheses) if h is not sp.true)
+def _hyps(inst: Instance) -> tuple:
+    """Parameter constraints, the family's hypotheses and the claim's (as the certificates assume them)."""
+    return tuple(h for h in _game_hyps(inst.game, inst.hypotheses) if h is not sp.true)
 
 
 def _solve_for(claim, inst):
@@ -199,8 +196,10 @@ def _fmt(mapping) -> str:
 
 
 def _implies(hyps, premise, conclusion, timeout):
-    hyps = _relevant(tuple(hyps), sp.And(premise, conclusion) if premise is not sp.true else conclusion)
-    return cross_checked(prove(list(hyps) + [premise], conclusion, timeout=timeout))
+    """Z3 proof (cross-checked) of ``premise => conclusion`` under the relevant hypotheses; premise may be True."""
+    premises = [] if premise is sp.true else [premise]
+    hyps = _relevant(tuple(hyps), sp.And(conclusion, *premises))
+    return cross_checked(prove(list(hyps) + premises, conclusion, timeout=timeout))
 
 
 def _compare(derived, stated, hyps, relation, timeout):
@@ -220,14 +219,20 @@ def _numeric_game_at(inst: Instance, values: Mapping):
     if isinstance(g, PopulationGame):
         g = g.instance(int(values[g.N]))
     g = g.subs({k: v for k, v in values.items() if not (isinstance(inst.game, PopulationGame) and k == inst.game.N)})
-    fill = {}
-    for spec in g.family.parameters():
-        value = g.params[spec.name]
-        flat = list(value) if isinstance(value, sp.MatrixBase) else list(value) if isinstance(value, tuple) else [value]
-        for x in flat:
-            for s in sp.sympify(x).free_symbols:
-                fill[s] = {"positive": sp.Integer(1), "simplex": sp.Rational(1, g.n_groups)}.get(spec.sign, sp.Integer(0))
+    fill = _neutral_values(g)
     return g.subs(fill) if fill else g
+
+
+def _neutral_values(game) -> dict:
+    """Values for the game's free parameter symbols: 1 (positive), the uniform prior (simplex), else 0."""
+    out = {}
+    for spec in game.family.parameters():
+        value = game.params[spec.name]
+        flat = list(value) if isinstance(value, (tuple, sp.MatrixBase)) else [value]
+        neutral = {"positive": sp.Integer(1), "simplex": sp.Rational(1, game.n_groups)}.get(spec.sign, sp.Integer(0))
+        for x in flat:
+            out.update(dict.fromkeys(sp.sympify(x).free_symbols, neutral))
+    return out
 
 
 def _truth(cond, values):
@@ -301,9 +306,8 @@ def _random_point(symbols, seed=0):
 
 def _check_existence(claim, inst, timeout):
     stated = inst.condition(claim.body["condition"])
-    hyps = _hyps(inst, family=False)
-    cert = existence_certificate(inst.game, assuming=hyps + (stated,), timeout=timeout, family_hypotheses=False,
-                                 solve_for=_solve_for(claim, inst))
+    cert = existence_certificate(inst.game, assuming=tuple(inst.hypotheses) + (stated,), timeout=timeout,
+                                 family_hypotheses=False, solve_for=_solve_for(claim, inst))
     eig = _terms(cert)
     base = (f"eigenvalues of -H_i on the tangent space: {eig}; " if eig else f"{cert.method}; ") + \
         (f"concave in own strategy iff {_cond(cert.condition)}" if cert.exact else
@@ -517,18 +521,9 @@ def _free_symbols(inst):
 
 def _full_point(inst, values):
     """``values`` completed with the neutral values used by :func:`_numeric_game_at`."""
-    g = inst.game
-    if isinstance(g, PopulationGame):
+    if isinstance(inst.game, PopulationGame):
         return dict(values)
-    out = dict(values)
-    for spec in g.family.parameters():
-        value = g.params[spec.name]
-        flat = list(value) if isinstance(value, (tuple, sp.MatrixBase)) else [value]
-        for x in flat:
-            for sym in sp.sympify(x).free_symbols:
-                out.setdefault(sym, {"positive": sp.Integer(1),
-                                     "simplex": sp.Rational(1, g.n_groups)}.get(spec.sign, sp.Integer(0)))
-    return out
+    return {**_neutral_values(inst.game), **values}
 
 
 # --- best response ---------------------------------------------------------------
@@ -553,7 +548,7 @@ def _check_best_response(claim, inst, timeout):
             if c.free_symbols & set(W) or any(not _is_zero(r - resid[0]) for r in resid):
                 return InstanceResult(inst.label, "refuted", f"agent {i + 1}: the gradient is not "
                                       f"c*(v - w) + const with v the stated argument (c = {c})")
-            p = cross_checked(prove(_relevant(_hyps(inst), c > 0), c > 0, timeout=timeout))
+            p = _implies(_hyps(inst), sp.true, c > 0, timeout)
             if p.status != "proved":
                 return InstanceResult(inst.label, "refuted" if p.refuted else "open",
                                       f"scale {c} of the projection not positive", p.counterexample)
@@ -717,13 +712,22 @@ def _check_identity(claim, inst, timeout):
 
 # --- exclusion and steering (modules by another engineer; imported lazily) ----------
 
-def _import(name):
+def _external(inst, module, name):
+    """``(symalign.<module>.<name>, None)``, imported at call time, or ``(None, open result)`` when missing."""
     import importlib
 
     try:
-        return importlib.import_module(f"symalign.{name}")
+        fn = getattr(importlib.import_module(f"symalign.{module}"), name, None)
     except ImportError:
-        return None
+        fn = None
+    if fn is None:
+        return None, InstanceResult(inst.label, "open", f"module unavailable: symalign.{module}.{name}")
+    return fn, None
+
+
+def _without_dummies(cex):
+    """A Z3 counterexample without the auxiliary Min/Max variables of :func:`_eliminate_minmax`."""
+    return {k: v for k, v in cex.items() if not isinstance(k, sp.Dummy)}
 
 
 def _group_index(inst, group):
@@ -746,11 +750,11 @@ def _bound_condition(inst, text, d):
 
 
 def _check_exclusion(claim, inst, timeout):
-    mod = _import("exclusion")
-    if mod is None or not hasattr(mod, "exclusion_condition"):
-        return InstanceResult(inst.label, "open", "module unavailable: symalign.exclusion.exclusion_condition")
+    exclusion_condition, missing = _external(inst, "exclusion", "exclusion_condition")
+    if missing:
+        return missing
     d = _group_index(inst, claim.body["group"])
-    derived0 = sp.sympify(mod.exclusion_condition(inst.game, d).condition)
+    derived0 = sp.sympify(exclusion_condition(inst.game, d).condition)
     stated0 = _bound_condition(inst, claim.body["condition"], d)
     (derived, stated), extra = _eliminate_minmax([derived0, stated0])
     relation = claim.body.get("relation", "iff")
@@ -759,7 +763,7 @@ def _check_exclusion(claim, inst, timeout):
     for p, what in ((p_if, "stated condition holds but the group is not excluded"),
                     (p_only, "the group is excluded although the stated condition fails")):
         if p is not None and p.refuted:
-            cex = {k: v for k, v in p.counterexample.items() if not isinstance(k, sp.Dummy)}
+            cex = _without_dummies(p.counterexample)
             return InstanceResult(inst.label, "refuted", f"{base}; {what}", cex,
                                   f"re-checked by exact substitution: derived {_truth(derived0, cex)}, "
                                   f"stated {_truth(stated0, cex)}")
@@ -770,17 +774,17 @@ def _check_exclusion(claim, inst, timeout):
 
 
 def _check_steering(claim, inst, timeout):
-    mod = _import("steering")
-    if mod is None or not hasattr(mod, "minimal_subsidy"):
-        return InstanceResult(inst.label, "open", "module unavailable: symalign.steering.minimal_subsidy")
+    minimal_subsidy, missing = _external(inst, "steering", "minimal_subsidy")
+    if missing:
+        return missing
     d = _group_index(inst, claim.body["group"])
-    derived = sp.sympify(mod.minimal_subsidy(inst.game, d).amount)
+    derived = sp.sympify(minimal_subsidy(inst.game, d).amount)
     stated = inst.expression(claim.body["amount"], None, d)
     (a, b), extra = _eliminate_minmax([derived, stated])
-    p = cross_checked(prove(list(_relevant(_hyps(inst) + tuple(extra), sp.Eq(a, b))), sp.Eq(a, b), timeout=timeout))
+    p = _implies(_hyps(inst) + tuple(extra), sp.true, sp.Eq(a, b), timeout)
     base = f"derived minimal subsidy: {derived}"
     if p.refuted:
-        cex = {k: v for k, v in p.counterexample.items() if not isinstance(k, sp.Dummy)}
+        cex = _without_dummies(p.counterexample)
         return InstanceResult(inst.label, "refuted", f"{base}; differs from the stated amount", cex,
                               f"re-checked exactly: derived {derived.xreplace(cex)}, stated {stated.xreplace(cex)}")
     if not p.proved:

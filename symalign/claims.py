@@ -15,17 +15,17 @@ Names in expressions
 --------------------
 ::
 
-``N``, ``D``            number of agents (an integer, or the symbol ``N``) and groups
-parameters             ``alpha``, ``beta``, ... : the shared symbol when the game is
-                       homogeneous, else indexed by agent (``beta[i]``); vectors
-                       are indexed ``a[i, d]``
-``i``, ``d``           a free agent / group index: a condition mentioning them must
-                       hold for every agent / group; an expression is evaluated per entry
-``w``, ``m``, ``W``    (when ``i`` is bound) agent i's weights, the mean of the
-                       others' weights, the whole profile
-declared symbols       the ``[symbols]`` table, ``name = "positive"`` etc.
-definitions            ``[[claim.define]]`` entries: zero-argument ones are names,
-                       the others functions of integer indices
+    ``N``, ``D``            number of agents (an integer, or the symbol ``N``) and groups
+    parameters             ``alpha``, ``beta``, ... : the shared symbol when the game is
+                           homogeneous, else indexed by agent (``beta[i]``); vectors
+                           are indexed ``a[i, d]``
+    ``i``, ``d``           a free agent / group index: a condition mentioning them must
+                           hold for every agent / group; an expression is evaluated per entry
+    ``w``, ``m``, ``W``    (when ``i`` is bound) agent i's weights, the mean of the
+                           others' weights, the whole profile
+    declared symbols       the ``[symbols]`` table, ``name = "positive"`` etc.
+    definitions            ``[[claim.define]]`` entries: zero-argument ones are names,
+                           the others functions of integer indices
 """
 
 from __future__ import annotations

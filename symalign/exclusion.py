@@ -38,7 +38,7 @@ import numpy as np
 import sympy as sp
 
 from . import solvers
-from .derive import derive_on_support
+from .derive import derive_on_support, normalise_support
 from .equilibrium import Equilibrium, condition_truth
 from .errors import DerivationError, InputError
 from .game import Game
@@ -178,22 +178,6 @@ def _check_applicable(game, kkt) -> None:
 # ----------------------------------------------------------------------------- derivation
 
 
-def _positive(expr):
-    rel = expr > 0
-    if rel in (sp.true, sp.false):
-        return rel
-    num, den = sp.fraction(expr)
-    return num > 0 if den.is_positive else rel
-
-
-def derive_lean(game, support, kkt) -> Equilibrium:
-    """:func:`~symalign.derive.derive_on_support` with ``cancel`` instead of ``factor``.
-
-    Factoring dominates the cost for games with a few free parameters.
-    """
-    return derive_on_support(game, support, kkt=kkt, method="general", normal_form="cancel")
-
-
 def _at_point(kkt, game, point) -> KKTSystem:
     """The KKT system of ``game`` (numeric) from a parametrised one and a point."""
     if not point:
@@ -249,7 +233,7 @@ def reduced_equilibrium(game, group, *, kkt=None, tol: float = 1e-12) -> Equilib
     for _ in range(4 * N * D):
         seen.add(support)
         try:
-            eq = derive_lean(game, support, kkt)
+            eq = derive_on_support(game, support, kkt=kkt, method="general", normal_form="cancel")
         except (SingularSystem, InconsistentSystem):
             break
         conds = _reduced_conditions(eq, d)
@@ -533,8 +517,6 @@ class _Context:
         game = self.game
         notes = []
         if support is not None:
-            from .derive import normalise_support
-
             support = normalise_support(game, support)
             if any(d in s for s in support):
                 raise InputError("support", [list(s) for s in support],
@@ -544,7 +526,10 @@ class _Context:
         else:
             support = tuple(tuple(k for k in range(game.n_groups) if k != d) for _ in range(game.n_agents))
             notes.append("reduced support: every group but the excluded one for every agent (interior reduced game)")
-        eq = replace(derive_lean(game, support, self.kkt), method="kkt-linear (reduced game)")
+        # normal form "cancel": factoring would dominate the cost with a few free
+        # parameters, and _solve_for cancels each slack again anyway
+        eq = derive_on_support(game, support, kkt=self.kkt, method="general", normal_form="cancel")
+        eq = replace(eq, method="kkt-linear (reduced game)")
         slacks = tuple(eq.slack[i, d] for i in range(game.n_agents))
         condition = sp.And(*[s >= 0 for s in slacks])
         validity = tuple(c for c in _reduced_conditions(eq, d) if c is not sp.true)
@@ -566,20 +551,23 @@ def _threshold_symbols(game) -> tuple:
 
 
 def _solve_for(agent, slack, symbols):
-    """Threshold(s) of ``slack >= 0`` in each symbol it is linear in (known-sign coefficient)."""
+    """Threshold(s) of ``slack >= 0`` in each symbol it is linear in (known-sign coefficient).
+
+    With ``slack = (c1 x + c0) / den`` the direction is the sign of ``c1``
+    times that of ``den`` when the latter is known (``den`` may then depend
+    on ``x``), else the sign of ``c1 / den`` when ``den`` is free of ``x``.
+    """
     slack = sp.sympify(slack)
     num, den = sp.fraction(sp.cancel(sp.together(slack)))
     sign = 1 if den.is_positive else (-1 if den.is_negative else 0)
-    if sign == 0:
-        return
     for x in symbols:
-        if x not in num.free_symbols:
+        if x not in num.free_symbols or (sign == 0 and x in den.free_symbols):
             continue
         poly = sp.Poly(num, x)
         if poly.degree() != 1:
             continue
         c1, c0 = poly.all_coeffs()
-        c = c1 * sign
+        c = c1 * sign if sign else sp.cancel(c1 / den)
         if c.is_positive:
             direction = ">="
         elif c.is_negative:

@@ -227,7 +227,7 @@ def parameters_latex(game) -> str:
         if all(x.is_number for x in flat):
             parts.append(f"{tex} = {_value(spec, value)}")
             continue
-        if _is_default_symbolic(spec, value, game):
+        if _is_default_symbolic(spec, value):
             if spec.kind == "vector":
                 dom = r"\Delta_{%d}" % D if spec.sign == "simplex" else r"\mathbb{R}^{%d}" % D
                 sub = "_i" if not _shared_rows(value) else ""
@@ -240,14 +240,12 @@ def parameters_latex(game) -> str:
     return ", \\quad ".join(parts)
 
 
-
 def _shared_rows(mat) -> bool:
     return all(mat.row(i) == mat.row(0) for i in range(mat.rows))
 
 
-def _is_default_symbolic(spec, value, game) -> bool:
-    flat = list(flat_values(value))
-    return all(isinstance(x, sp.Symbol) for x in flat if not (spec.kind == "pair" and x == 0))
+def _is_default_symbolic(spec, value) -> bool:
+    return all(isinstance(x, sp.Symbol) for x in flat_values(value) if not (spec.kind == "pair" and x == 0))
 
 
 def _value(spec, value) -> str:

@@ -138,12 +138,10 @@ def _lines(lines) -> str:
     return " \\\\\n  &\\qquad ".join(out)
 
 
-def _keys_of(expr, keys=None) -> list:
-    free = sorted(sp.sympify(expr).free_symbols, key=sp.default_sort_key)
-    if keys is None:
-        return []
+def _keys_of(expr, keys) -> list:
+    """The symbols of ``keys`` that occur in ``expr``, in canonical order."""
     keys = set(keys)
-    return [s for s in free if s in keys]
+    return [s for s in sorted(expr.free_symbols, key=sp.default_sort_key) if s in keys]
 
 
 def expression_latex(expr, keys=None, *, width: int | None = None) -> str:

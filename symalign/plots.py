@@ -12,7 +12,7 @@ import numpy as np
 
 from .errors import InputError
 from .exclusion import group_index
-from .sweep import atomic_output
+from .atomic import atomic_output
 
 __all__ = ["parse_color", "phase_diagram"]
 

@@ -29,7 +29,7 @@ from .errors import InputError
 from .exclusion import exclusion_condition, free_parameters, group_index
 from .numeric import compile_expressions
 
-__all__ = ["HalfPlane", "ExclusionRegion", "exclusion_region", "clip_polygon"]
+__all__ = ["HalfPlane", "ExclusionRegion", "exclusion_region", "clip_polygon", "relations_hold"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,40 @@ class HalfPlane:
 def _fr(v) -> Fraction:
     v = sp.Rational(v)
     return Fraction(int(v.p), int(v.q))
+
+
+def _box_polygon(x0, x1, y0, y1) -> list:
+    """The box's corners as exact Fractions, counter-clockwise."""
+    return [(_fr(x0), _fr(y0)), (_fr(x1), _fr(y0)), (_fr(x1), _fr(y1)), (_fr(x0), _fr(y1))]
+
+
+def relations_hold(relations, x, y, X, Y) -> np.ndarray:
+    """Boolean array: every relation in ``x``, ``y`` holds (and is finite) at the points ``(X, Y)``.
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> relations_hold([x < y, x + y >= 1], x, y, [0, 1, 2], [2, 2, 1]).tolist()
+    [True, True, False]
+    """
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    ok = np.ones(np.broadcast(X, Y).shape, dtype=bool)
+    exprs, ops = [], []
+    for rel in relations:
+        if rel is sp.true:
+            continue
+        if rel is sp.false:
+            return np.zeros_like(ok)
+        exprs.append(rel.lhs - rel.rhs)
+        ops.append(rel.rel_op)
+    if not exprs:
+        return ok
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        vals = compile_expressions(exprs, [x, y])(X, Y)
+        for v, op in zip(vals, ops):
+            v = np.broadcast_to(np.asarray(v, dtype=float), ok.shape)
+            ok &= {">": v > 0, ">=": v >= 0, "<": v < 0, "<=": v <= 0}.get(op, np.isclose(v, 0)) & np.isfinite(v)
+    return ok
 
 
 def clip_polygon(vertices, a, b, c) -> list:
@@ -130,34 +164,14 @@ class ExclusionRegion:
         """True when the polygon *is* the exclusion region within the box."""
         return not self.nonlinear and self.validity_status in ("proved", "empty")
 
-    def _evaluate(self, relations, X, Y):
-        X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
-        ok = np.ones(np.broadcast(X, Y).shape, dtype=bool)
-        exprs, ops = [], []
-        for rel in relations:
-            if rel is sp.true:
-                continue
-            if rel is sp.false:
-                return np.zeros_like(ok)
-            exprs.append(rel.lhs - rel.rhs)
-            ops.append(rel.rel_op)
-        if not exprs:
-            return ok
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            vals = compile_expressions(exprs, [self.x, self.y])(X, Y)
-            for v, op in zip(vals, ops):
-                v = np.broadcast_to(np.asarray(v, dtype=float), ok.shape)
-                ok &= {">": v > 0, ">=": v >= 0, "<": v < 0, "<=": v <= 0}.get(op, np.isclose(v, 0)) & np.isfinite(v)
-        return ok
-
     def valid(self, X, Y):
         """Boolean array: the reduced equilibrium has its derived support at (X, Y)."""
-        return self._evaluate(self.validity, X, Y)
+        return relations_hold(self.validity, self.x, self.y, X, Y)
 
     def contains(self, X, Y):
         """Boolean array: the group is excluded at (X, Y) (derived; validity included)."""
         rels = [sp.sympify(s) >= 0 for s in self.condition.slacks] + list(self.hypotheses)
-        return self._evaluate(rels, X, Y) & self.valid(X, Y)
+        return relations_hold(rels, self.x, self.y, X, Y) & self.valid(X, Y)
 
     @property
     def hypotheses(self) -> tuple:
@@ -182,7 +196,7 @@ class ExclusionRegion:
     def lines(self) -> tuple:
         """Every slack half-plane's boundary line clipped to the box: ((x0, y0), (x1, y1), source)."""
         (x0, x1), (y0, y1) = self.box
-        box = [(_fr(x0), _fr(y0)), (_fr(x1), _fr(y0)), (_fr(x1), _fr(y1)), (_fr(x0), _fr(y1))]
+        box = _box_polygon(x0, x1, y0, y1)
         out = []
         for h in self.halfplanes:
             if h.source == "hypothesis":
@@ -191,9 +205,7 @@ class ExclusionRegion:
             seg = clip_polygon(clip_polygon(box, a, b, c), -a, -b, -c)
             if len(seg) >= 2:
                 P, Q = seg[0], max(seg, key=lambda v: (v[0] - seg[0][0]) ** 2 + (v[1] - seg[0][1]) ** 2)
-                out.append(((sp.Rational(P[0].numerator, P[0].denominator), sp.Rational(P[1].numerator, P[1].denominator)),
-                            (sp.Rational(Q[0].numerator, Q[0].denominator), sp.Rational(Q[1].numerator, Q[1].denominator)),
-                            h.source))
+                out.append(((sp.Rational(P[0]), sp.Rational(P[1])), (sp.Rational(Q[0]), sp.Rational(Q[1])), h.source))
         return tuple(out)
 
 
@@ -270,12 +282,12 @@ def exclusion_region(game, group, x: str, y: str, box, *, support=None, timeout:
         lin = _linear(h.gts - h.lts, X, Y)
         if lin is not None:
             halfplanes.append(HalfPlane(*lin, source="hypothesis"))
-    poly = [(_fr(x0), _fr(y0)), (_fr(x1), _fr(y0)), (_fr(x1), _fr(y1)), (_fr(x0), _fr(y1))]
+    poly = _box_polygon(x0, x1, y0, y1)
     for h in halfplanes:
         poly = clip_polygon(poly, h.a, h.b, h.c)
         if not poly:
             break
-    polygon = tuple((sp.Rational(p[0].numerator, p[0].denominator), sp.Rational(p[1].numerator, p[1].denominator)) for p in poly)
+    polygon = tuple((sp.Rational(px), sp.Rational(py)) for px, py in poly)
     validity = tuple(cond.validity)
     if len(polygon) < 3:
         status = "empty"

@@ -22,7 +22,6 @@ Two agents, $D = 3$ groups.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -256,20 +255,12 @@ def write_atomic(path, content: str) -> Path:
     ...     open(p).read()
     'x'
     """
+    from .atomic import atomic_output
+
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("output", str(path), "the directory does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(content)
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path
 
 
@@ -295,7 +286,7 @@ def game_writeup(game, *, support=None, kkt: bool = True, uniqueness: bool = Tru
         parts += [r"\section*{KKT conditions}", lx.kkt_latex(system)]
     affine = system.is_affine()
     if uniqueness and affine:
-        parts += [r"\section*{Existence and uniqueness}", _uniqueness(game, system)]
+        parts += [r"\section*{Existence and uniqueness}", _uniqueness(game)]
     parts.append(r"\section*{Equilibrium}")
     equilibria = ()
     if game.is_numeric and support is None:
@@ -328,18 +319,10 @@ def game_writeup(game, *, support=None, kkt: bool = True, uniqueness: bool = Tru
     return "\n\n".join(parts)
 
 
-class _Certificate:
-    def __init__(self, kind, condition, status, reference):
-        self.kind, self.condition, self.status, self.reference = kind, condition, status, reference
-
-
-def _uniqueness(game, system) -> str:
+def _uniqueness(game) -> str:
     from . import latex as lx
+    from .certificates import existence_certificate, uniqueness_certificate
 
-    try:
-        from .certificates import existence_certificate, uniqueness_certificate
-    except ImportError:  # pragma: no cover - certificates ship with symalign
-        return _uniqueness_fallback(game, system)
     out = []
     for make in (existence_certificate, uniqueness_certificate):
         try:
@@ -347,21 +330,3 @@ def _uniqueness(game, system) -> str:
         except (DerivationError, InputError) as exc:
             out.append(f"% {make.__name__}: not available ({lx._comment(exc)})")
     return "\n\n".join(out)
-
-
-def _uniqueness_fallback(game, system) -> str:
-    from . import latex as lx
-    from .rosen import dsc_matrix, negative_definite
-
-    M = dsc_matrix(game, system)
-    ref = "Rosen 1965, Thm 2 (diagonal strict concavity on the tangent space)"
-    if game.is_numeric:
-        nd = negative_definite(M)
-        status = "proved (exact Sylvester test)" if nd else "not established (the DSC matrix is not negative definite)"
-        cond = "the symmetrised pseudo-Jacobian, restricted to the tangent space of the simplices, is negative definite"
-        return lx.certificate_latex(_Certificate("uniqueness", cond, status, ref))
-    if M.rows > 6:
-        return r"% DSC matrix too large to print its minors (" + f"{M.rows} x {M.rows})"
-    return (r"Rosen's diagonal strict concavity (" + lx.text(ref) + r") holds when the matrix $S$ below, "
-            r"the symmetrised pseudo-Jacobian on the tangent space, is negative definite." + "\n"
-            + lx.matrix_condition_latex(M, name="S"))

@@ -56,9 +56,28 @@ def dsc_matrix(game, kkt=None) -> sp.ImmutableMatrix:
 
 
 def leading_minors(M) -> tuple:
-    """Leading principal minors of a square matrix, each factored."""
+    """Leading principal minors of a square matrix, each a cancelled rational function.
+
+    Determinants are taken by fraction-free elimination over the exact
+    domain of the entries (:class:`~sympy.polys.matrices.DomainMatrix`),
+    which stays fast for symbolic matrices of size 5 or more.
+
+    Examples
+    --------
+    >>> leading_minors(sp.Matrix([[2, 1], [1, 2]]))
+    (2, 3)
+    >>> b, g = sp.symbols("beta gamma", positive=True)
+    >>> sp.factor(leading_minors(sp.Matrix([[b, g / 2], [g / 2, b]]))[1])
+    (2*beta - gamma)*(2*beta + gamma)/4
+    """
+    from sympy.polys.matrices import DomainMatrix
+
     M = sp.Matrix(M)
-    return tuple(sp.factor(M[:k, :k].det(method="berkowitz")) for k in range(1, M.rows + 1))
+    out = []
+    for k in range(1, M.rows + 1):
+        dM = DomainMatrix.from_Matrix(M[:k, :k])
+        out.append(sp.cancel(dM.domain.to_sympy(dM.det())))
+    return tuple(out)
 
 
 def negative_definite(M) -> bool | None:

@@ -11,7 +11,7 @@ enumeration.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy as sp
@@ -111,11 +111,11 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
                 r = float(check.kkt_residual(ng.grad, face.as_array()))
                 notes = ("equilibria are not isolated: the solver's support gives a singular system; "
                          "this exact equilibrium lies on a face of it",)
-                return _replace(face, method="solver-support+face+exact-kkt", residual=r, notes=notes)
+                return replace(face, method="solver-support+face+exact-kkt", residual=r, notes=notes)
             break
         if eq.valid:
             r = float(check.kkt_residual(ng.grad, eq.as_array()))
-            return _replace(eq, method="solver-support+exact-kkt", residual=r)
+            return replace(eq, method="solver-support+exact-kkt", residual=r)
         support = _repair(game, eq)
         if support in seen:
             break
@@ -145,9 +145,8 @@ def _valid_face(game, support, kkt, depth: int = 2, budget: int = 200):
                     try:
                         eq = derive_on_support(game, face, kkt=kkt)
                     except (SingularSystem, InconsistentSystem):
-                        nxt.append(face)
-                        continue
-                    if eq.valid:
+                        eq = None
+                    if eq is not None and eq.valid:
                         return eq
                     nxt.append(face)
         frontier = nxt
@@ -168,12 +167,6 @@ def _repair(game, eq):
             keep = [max(s, key=lambda d: eq.weights[i, d])]
         new.append(tuple(keep))
     return tuple(new)
-
-
-def _replace(eq, **changes):
-    from dataclasses import replace
-
-    return replace(eq, **changes)
 
 
 def support_enumeration(game, *, max_profiles: int = 20_000):
@@ -208,5 +201,5 @@ def support_enumeration(game, *, max_profiles: int = 20_000):
             )
             if tight_off_support or (N == 2 and len(sizes) > 1):
                 degenerate = True
-            eqs.append(_replace(eq, method="support-enumeration"))
+            eqs.append(replace(eq, method="support-enumeration"))
     return eqs, degenerate

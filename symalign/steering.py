@@ -26,17 +26,13 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .derive import derive_on_support
 from .errors import DerivationError, InputError
-from .exclusion import (
-    _check_applicable,
-    derive_lean,
-    exclusion_condition,
-    group_index,
-    with_parameter,
-)
+from .exclusion import _check_applicable, _spec, exclusion_condition, group_index, with_parameter
 from .kkt import kkt_system
 from .linear import InconsistentSystem, SingularSystem, solve_linear
 from .params import exact
+from .solve import find_equilibrium
 
 __all__ = [
     "SteeringCheck",
@@ -64,6 +60,9 @@ class SteeringCheck:
 
     passed: bool
     details: tuple
+
+    def to_dict(self) -> dict:
+        return {"passed": self.passed, "details": list(self.details)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,7 +105,7 @@ class Subsidy:
             "amount_float": float(self.amount) if self.amount.is_number else None,
             "per_agent": [str(s) for s in self.per_agent],
             "binding_agent": None if self.binding_agent is None else self.binding_agent + 1,
-            "check": None if self.check is None else {"passed": self.check.passed, "details": list(self.check.details)},
+            "check": None if self.check is None else self.check.to_dict(),
         }
 
 
@@ -129,15 +128,8 @@ def shift_attractiveness(game, shift, *, parameter: str = "a"):
     return with_parameter(game, parameter, new)
 
 
-def _solve(game):
-    """The exact equilibrium (numeric solver for the support, exact KKT derivation and check)."""
-    from .solve import find_equilibrium
-
-    return find_equilibrium(game)
-
-
 def _is_excluded(game, d):
-    eq = _solve(game)
+    eq = find_equilibrium(game)
     return d in eq.excluded_groups(), eq
 
 
@@ -180,28 +172,24 @@ def minimal_subsidy(game, group, *, parameter: str = "a", check: bool = True) ->
     """
     d = group_index(game, group)
     s = sp.Symbol("s", real=True)
-    sgame = shift_attractiveness(game, {d: s}, parameter=parameter)
     cond = exclusion_condition(game, d)
-    kkt = kkt_system(sgame)
-    eq = derive_lean(sgame, cond.support, kkt)
-    roots = []
-    for i in range(game.n_agents):
-        num, den = sp.fraction(sp.cancel(sp.together(eq.slack[i, d])))
-        poly = sp.Poly(num, s)
-        if poly.degree() != 1 or s in den.free_symbols:
-            raise DerivationError(f"agent {i + 1}'s exclusion slack is not affine in the subsidy: {eq.slack[i, d]}")
-        c1, c0 = poly.all_coeffs()
-        if not (c1 / den).is_negative:
-            raise DerivationError(f"agent {i + 1}'s exclusion slack does not decrease with the subsidy "
-                                  f"(coefficient {sp.cancel(c1 / den)}): subsidising the group need not end its exclusion")
-        roots.append(sp.factor(sp.cancel(-c0 / c1)))
-    roots = tuple(roots)
+    steered_cond = exclusion_condition(shift_attractiveness(game, {d: s}, parameter=parameter), d,
+                                       support=cond.support, solve_for=(s,))
+    by_agent = {t.agent: t for t in steered_cond.thresholds}
+    for i, slack in enumerate(steered_cond.slacks):
+        if i not in by_agent:
+            raise DerivationError(f"agent {i + 1}'s exclusion slack is not affine in the subsidy with a coefficient "
+                                  f"of known sign: {slack}")
+        if by_agent[i].direction != "<=":
+            raise DerivationError(f"agent {i + 1}'s exclusion slack does not decrease with the subsidy ({slack}): "
+                                  "subsidising the group need not end its exclusion")
+    roots = tuple(by_agent[i].bound for i in range(game.n_agents))
     amount = sp.Max(0, sp.Min(*roots))
     steered = shift_attractiveness(game, {d: amount}, parameter=parameter)
     if not game.is_numeric:
         return Subsidy(game, d, amount, roots, None, steered, None, None)
     binding = min(range(len(roots)), key=lambda i: roots[i])
-    eq_s = _solve(steered)
+    eq_s = find_equilibrium(steered)
     result = None
     if check:
         details = [f"derived per-agent roots {', '.join(str(r) for r in roots)}"]
@@ -263,7 +251,7 @@ class TargetSubsidy:
             "subsidy_float": [float(x) for x in self.subsidy] if all(x.is_number for x in self.subsidy) else None,
             "reachable": self.reachable,
             "reason": self.reason,
-            "check": None if self.check is None else {"passed": self.check.passed, "details": list(self.check.details)},
+            "check": None if self.check is None else self.check.to_dict(),
         }
 
 
@@ -321,7 +309,7 @@ def target_subsidy(game, target, *, parameter: str = "a", check: bool = True) ->
     _check_applicable(sgame, kkt)
     interior = tuple(tuple(range(D)) for _ in range(N))
     try:
-        eq = derive_lean(sgame, interior, kkt)
+        eq = derive_on_support(sgame, interior, kkt=kkt, method="general", normal_form="cancel")
     except (SingularSystem, InconsistentSystem) as exc:
         raise DerivationError(f"the interior KKT system is degenerate: {exc}") from None
     mean = [sp.cancel(sum(eq.weights[i, d] for i in range(N)) / N) for d in range(D)]
@@ -343,7 +331,7 @@ def target_subsidy(game, target, *, parameter: str = "a", check: bool = True) ->
                              f"unreachable with every agent interior: the only subsidy solving the aggregate equation "
                              f"gives {where} (agents too heterogeneous); equilibria with other supports were not searched",
                              weights, steered)
-    eq_s = _solve(steered)
+    eq_s = find_equilibrium(steered)
     result = None
     if check:
         got = tuple(sum(eq_s.weights[i, d] for i in range(N)) / N for d in range(D))
@@ -392,7 +380,7 @@ class Lever:
             "group": self.game.groups[self.group], "parameter": self.parameter,
             "value": None if self.value is None else str(self.value), "current": str(self.current),
             "possible": self.possible, "reason": self.reason,
-            "check": None if self.check is None else {"passed": self.check.passed, "details": list(self.check.details)},
+            "check": None if self.check is None else self.check.to_dict(),
         }
 
 
@@ -446,7 +434,7 @@ def diversity_lever(game, group, *, parameter: str = "gamma", check: bool = True
         return Lever(game, d, label, None, current, False,
                      f"no agent's exclusion slack depends on {parameter} (family {game.family.label}): "
                      f"no value of {parameter} ends the exclusion while the reduced equilibrium keeps its support")
-    spec = {s.name: s for s in game.family.parameters()}[parameter]
+    spec = _spec(game, parameter)
     if str(sym).startswith("Delta_"):  # heterogeneous: a common shift of every agent's value
         lo = -min(game.param(parameter)) if spec.sign != "real" else None
     else:
@@ -513,10 +501,7 @@ def prior_lever(game, group, agent: int, *, check: bool = True) -> Lever:
     def moved(tv):
         return sp.ImmutableMatrix(P.rows, P.cols, lambda i, k: P[i, k] if i != agent else
                                   (1 - tv) * P[i, k] + (tv if k == d else 0))
-    pgame = with_parameter(game, "p", moved(t))
-    kkt = kkt_system(pgame)
-    eq = derive_lean(pgame, cond.support, kkt)
-    slacks = [eq.slack[i, d] for i in range(game.n_agents)]
+    slacks = exclusion_condition(with_parameter(game, "p", moved(t)), d, support=cond.support, solve_for=()).slacks
     hit = _crossing(slacks, t, 0, lo=0, hi=1)
     if hit is None:
         return Lever(game, d, label, None, sp.Integer(0), False,

@@ -1,9 +1,9 @@
 """Parameter sweeps: the equilibrium on a grid of two parameters.
 
 Each swept parameter is *set for all agents*.  The grid is computed by the
-batch compiled solver :func:`symalign.batch.compile_game` when it is
-available (the game is parametrised with the two swept parameters as free
-symbols); otherwise by a per-point loop of the independent numeric solver
+batch compiled solver :func:`symalign.batch.compile_game` (the game is
+parametrised with the two swept parameters as free symbols), or, with
+``use_batch=False``, by a per-point loop of the independent numeric solver
 (:func:`symalign.solvers.solve` on a gradient compiled once with the two
 parameters as arguments), which is only allowed for small grids.
 
@@ -13,10 +13,7 @@ in the distance variant) are not computed and marked inadmissible.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,16 +21,19 @@ import numpy as np
 import sympy as sp
 
 from . import solvers
+from .atomic import atomic_output
 from .errors import InputError
 from .exclusion import _spec, free_parameters, group_index
 from .kkt import kkt_system
 from .numeric import compile_expressions
 from .params import exact
+from .regions import relations_hold
 
-__all__ = ["Axis", "parse_axis", "SweepResult", "sweep", "write_grid", "atomic_output", "FALLBACK_LIMIT", "LARGE_GRID"]
+__all__ = ["Axis", "parse_axis", "check_axis", "check_axes", "SweepResult", "sweep", "write_grid", "atomic_output",
+           "FALLBACK_LIMIT", "LARGE_GRID"]
 
 FALLBACK_LIMIT = 2500
-"""Largest grid the per-point fallback (no batch solver) will compute."""
+"""Largest grid the per-point solver (``use_batch=False``) will compute."""
 
 LARGE_GRID = 50_000
 """Grids at least this big are announced as large by the CLI."""
@@ -110,6 +110,14 @@ def check_axis(game, axis: Axis) -> None:
         raise InputError(str(axis), axis.start, f"{axis.name} must be > 0 ({spec.doc or 'positive parameter'})")
     if spec.sign == "nonnegative" and axis.start < 0:
         raise InputError(str(axis), axis.start, f"{axis.name} must be >= 0")
+
+
+def check_axes(game, x: Axis, y: Axis) -> None:
+    """:func:`check_axis` for both axes, which must name different parameters."""
+    if x.name == y.name:
+        raise InputError("--y", str(y), "the two swept parameters must differ")
+    check_axis(game, x)
+    check_axis(game, y)
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,7 +199,8 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
     support_tol : float
         A weight above this counts as in the support (fallback path).
     use_batch : bool
-        Use :mod:`symalign.batch` when importable.
+        Use the batch solver :mod:`symalign.batch` (else the per-point
+        solver, at most :data:`FALLBACK_LIMIT` points).
 
     Examples
     --------
@@ -204,24 +213,18 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
     """
     if not game.is_numeric:
         raise InputError("game", game, "has symbolic parameters; a sweep needs numbers")
-    if x.name == y.name:
-        raise InputError("--y", str(y), "the two swept parameters must differ")
-    check_axis(game, x)
-    check_axis(game, y)
+    check_axes(game, x, y)
     pgame, _ = free_parameters(game, [x.name, y.name], shift=False)
     X = next(s for s in pgame.free_symbols() if s.name == x.name)
     Y = next(s for s in pgame.free_symbols() if s.name == y.name)
     N, D = game.n_agents, game.n_groups
     gx, gy = np.meshgrid(x.values, y.values)
-    admissible = _admissible(pgame, X, Y, gx, gy)
+    admissible = relations_hold(pgame.hypotheses(), X, Y, gx, gy)
     compiled = None
     if use_batch:
-        try:
-            from .batch import compile_game
-        except ImportError:
-            compile_game = None
-        if compile_game is not None:
-            compiled = compile_game(pgame, [X, Y])
+        from .batch import compile_game
+
+        compiled = compile_game(pgame, [X, Y])
     shape = gx.shape
     weights = np.full(shape + (N, D), np.nan)
     support = np.zeros(shape + (N, D), dtype=bool)
@@ -230,7 +233,7 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
     idx = np.flatnonzero(admissible.reshape(-1))
     total = idx.size
     if compiled is not None:
-        method = f"batch ({compiled.path})" if hasattr(compiled, "path") else "batch"
+        method = f"batch ({compiled.path})"
         stages = {}
         flat_w, flat_s = weights.reshape(-1, N, D), support.reshape(-1, N, D)
         flat_c, flat_r = converged.reshape(-1), residual.reshape(-1)
@@ -242,17 +245,16 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
             flat_s[sel] = np.asarray(res.support, dtype=bool)
             flat_c[sel] = np.asarray(res.converged, dtype=bool)
             flat_r[sel] = np.asarray(res.residual, dtype=float)
-            if hasattr(res, "stage_counts"):
-                for k, v in res.stage_counts().items():
-                    stages[k] = stages.get(k, 0) + v
+            for k, v in res.stage_counts().items():
+                stages[k] = stages.get(k, 0) + v
             if progress:
                 progress(min(start + chunk, total), total)
     else:
         if total > FALLBACK_LIMIT:
             raise InputError("grid", f"{x.num} x {y.num}",
-                             f"{total} points need the batch solver (symalign.batch, not available); "
-                             f"the per-point fallback computes at most {FALLBACK_LIMIT}")
-        method = "per-point numeric solver (fallback)"
+                             f"{total} points need the batch solver (use_batch=True); "
+                             f"the per-point solver computes at most {FALLBACK_LIMIT}")
+        method = "per-point numeric solver"
         stages = None
         kkt = kkt_system(pgame)
         fg = compile_expressions(list(kkt.gradients), list(pgame.weights) + [X, Y])
@@ -272,37 +274,6 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
             if progress:
                 progress(k + 1, total)
     return SweepResult(game, pgame, x, y, weights, support, converged, residual, admissible, method, stages)
-
-
-def _admissible(pgame, X, Y, gx, gy):
-    ok = np.ones(gx.shape, dtype=bool)
-    for h in pgame.hypotheses():
-        if h is sp.true:
-            continue
-        if h is sp.false:
-            return np.zeros(gx.shape, dtype=bool)
-        f = compile_expressions([h.lhs - h.rhs], [X, Y])
-        v = np.broadcast_to(np.asarray(f(gx, gy)[0], dtype=float), gx.shape)
-        ok &= {">": v > 0, ">=": v >= 0, "<": v < 0, "<=": v <= 0}[h.rel_op]
-    return ok
-
-
-@contextlib.contextmanager
-def atomic_output(path, suffix=None):
-    """Yield a temporary path in ``path``'s directory; on success move it onto ``path``."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("output", str(path), "the directory does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=suffix or path.suffix)
-    os.close(fd)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def write_grid(result: SweepResult, path) -> Path:

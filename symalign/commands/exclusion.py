@@ -15,10 +15,6 @@ def _f(x) -> str:
     return "-" if x is None else f"{float(Fraction(str(x))) if isinstance(x, str) else float(x):.6g}"
 
 
-def _agents(cond, sym):
-    return [t.agent + 1 for t in cond.thresholds if t.parameter == sym]
-
-
 @click.command("exclusion")
 @click.argument("game_file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -75,10 +71,10 @@ def command(game_file, as_json, no_subsidy):
             row["threshold"] = {
                 "parameter": str(sym),
                 "value": str(c.point[sym]),
-                "excluded_iff": (f"{sym} <= {bound}" if bound is not None and ths[0].direction == "<=" else
-                                 f"{sym} >= {bound}" if bound is not None else None),
+                "excluded_iff": None if bound is None else f"{sym} {ths[0].direction} {bound}",
                 "bound": None if bound is None else str(bound),
-                "margin": None if bound is None else str((bound - c.point[sym]) if ths[0].direction == "<=" else (c.point[sym] - bound)),
+                # the combined bound's margin is the smallest per-agent margin
+                "margin": None if bound is None else str(min(t.margin for t in ths)),
                 "per_agent": [str(t.relation) for t in ths],
                 "independent_of_parameter": c.independent_of(sym),
                 "agents_independent": [i + 1 for i, sl in enumerate(c.slacks) if sym not in sl.free_symbols],
@@ -116,7 +112,8 @@ def command(game_file, as_json, no_subsidy):
                 click.echo(f"  threshold: excluded iff {th['excluded_iff']} (now {th['parameter']} = {th['value']}, "
                            f"margin {th['margin']} = {_f(th['margin'])})")
             else:
-                parts = [f"{rel} (agent {t})" for rel, t in zip(th["per_agent"], _agents(c, sym))]
+                agents = [t.agent + 1 for t in c.thresholds if t.parameter in c.point]
+                parts = [f"{rel} (agent {i})" for rel, i in zip(th["per_agent"], agents)]
                 if th["agents_independent"]:
                     parts.append(f"agents {th['agents_independent']}: independent of {th['parameter']}")
                 if th["agents_nonlinear"]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..cli import parse_support
 from ..errors import GameFileError
 
 __all__ = ["command"]
@@ -25,6 +24,7 @@ def command(path, output, standalone, support, no_kkt, code, check):
 
     A file with 'agents' is a game file; one with 'kind' and 'claim' a claim file (theorems/).
     """
+    from ..cli import parse_support  # here, not at import: symalign.cli imports this module
     from ..gamefile import game_from_mapping, read_toml
     from ..report import game_writeup, standalone as wrap, write_atomic
 

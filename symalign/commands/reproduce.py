@@ -11,7 +11,6 @@ Exit status 1 when a claim does not come out as its file states.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -92,7 +91,7 @@ def reproduce(out: Path, theorem_dir: Path, scenario: Path, *, grid: int = GRID,
         "claims": [r.to_dict() for r in results] + [{"path": p, "status": "invalid", "ok": False, "detail": m}
                                                      for p, m in invalid],
         "scenario": _scenario_json(scen),
-        "figures": [str(Path("figures") / Path(f["path"]).name) for f in figs],
+        "figures": [_relative(f) for f in figs],
         "all_claims_as_stated": not failed and not invalid,
         "seconds": round(time.perf_counter() - start, 1),
     }
@@ -159,7 +158,7 @@ def _figures(scen, path, figures, grid, tick):
                 except Exception:  # the figure still shows the grid; the boundary is skipped
                     pass
         fig = figures / f"phase_{variant}.png"
-        own = (game.param("beta", 0), game.param("gamma", 0))
+        own = (g.param("beta", 0), g.param("gamma", 0))
         phase_diagram(result, fig, regions=regions, title=f"{scen['title']}\n[{variant} variant]", point=own)
         cure = "raising the diversity weight gamma ends the exclusion" if variant == "overlap" else \
             "the boundary does not depend on gamma: diversity cannot cure exclusion"
@@ -171,19 +170,27 @@ def _figures(scen, path, figures, grid, tick):
 
 
 def _variant(game, variant):
+    """``game`` in another active-alignment variant, with gamma capped at max(beta)/2."""
     from ..families import get_family
     from ..game import Game
 
-    values = {k: (list(v) if isinstance(v, tuple) else v.tolist()) for k, v in game.params.items()}
     beta = max(game.param("beta"))
-    values["gamma"] = [min(g, beta / 2) for g in game.param("gamma")]
-    return Game.create(get_family("active_alignment", variant), game.n_agents, game.groups, **values)
+    gamma = [min(g, beta / 2) for g in game.param("gamma")]
+    return Game.create(get_family("active_alignment", variant), game.n_agents, game.groups,
+                       **{**game.params, "gamma": gamma})
+
+
+def _relative(fig) -> str:
+    """A figure's path relative to ``report.tex`` (figures live in ``figures/``)."""
+    return str(Path("figures") / Path(fig["path"]).name)
 
 
 def _bar_chart(scen, path):
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from ..atomic import atomic_output
 
     game = scen["game"]
     panels = [("equilibrium", scen["eq"].as_array())]
@@ -206,14 +213,8 @@ def _bar_chart(scen, path):
         ax.set_ylim(0, 1)
     fig.axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=str(path.parent))
-    os.close(fd)
-    try:
+    with atomic_output(path) as tmp:
         fig.savefig(tmp, dpi=130, metadata={"Software": None})
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _steered(game, sub):
@@ -263,7 +264,6 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
     refuted = [r for r in results if r.status == "refuted"]
     game = scen["game"]
     eq = scen["eq"]
-    rel = lambda f: str(Path("figures") / Path(f["path"]).name)
     scen_latex = [game_latex(game), equilibrium_latex(eq)]
     scen_latex += [exclusion_latex(c) for c in scen["conditions"] if c.excluded]
     scen_latex += [steering_latex(s) for s in scen["subsidies"]]
@@ -292,7 +292,7 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
             f"{scen['title']} (file {Path(scenario_path).name}). The scenario is illustrative: the paper's data "
             "are not available. Exact equilibrium, exclusion thresholds and the minimal subsidy ending the "
             "exclusion; each result is checked by solving the steered game exactly."],
-         "latex": scen_latex, "figures": [{"path": rel(f), "caption": f["caption"], "label": f["label"]} for f in figs]},
+         "latex": scen_latex, "figures": [{"path": _relative(f), "caption": f["caption"], "label": f["label"]} for f in figs]},
         {"title": "Code computing the equilibrium", "paragraphs": [
             "The plain Python functions of symalign.scalar rendered by latexify-py: the interior closed form of "
             "the homogeneous overlap game and the simplex projection used by best responses."],
@@ -305,6 +305,8 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
 
 
 def _pdf(out: Path, echo):
+    from ..atomic import atomic_output
+
     exe = shutil.which("pdflatex")
     if exe is None:
         echo("pdflatex not found: report.pdf not built (install texlive-latex-base texlive-latex-recommended)")
@@ -318,6 +320,6 @@ def _pdf(out: Path, echo):
             if proc.returncode != 0:
                 echo("pdflatex failed; see the log:\n" + proc.stdout[-2000:])
                 raise SystemExit(1)
-        shutil.copy(Path(tmp) / "report.pdf", out / ".report.pdf.tmp")
-        os.replace(out / ".report.pdf.tmp", out / "report.pdf")
+        with atomic_output(out / "report.pdf") as target:
+            shutil.copyfile(Path(tmp) / "report.pdf", target)
     echo(f"wrote {out / 'report.pdf'}")

@@ -28,14 +28,11 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries):
     from ..gamefile import load_game
     from ..plots import _FORMATS, parse_color, phase_diagram
     from ..regions import exclusion_region
-    from ..sweep import LARGE_GRID, check_axis, parse_axis, sweep, write_grid
+    from ..sweep import LARGE_GRID, check_axes, parse_axis, sweep, write_grid
 
     game = load_game(game_file)
     x, y = parse_axis(x_text, "--x"), parse_axis(y_text, "--y")
-    if x.name == y.name:
-        raise InputError("--y", y_text, "the two swept parameters must differ")
-    check_axis(game, x)
-    check_axis(game, y)
+    check_axes(game, x, y)  # fail before the (long) sweep, as the output checks below
     parse_color(color, game)
     if Path(out).suffix.lower() not in _FORMATS:
         raise InputError("--out", out, f"the figure must end in one of {_FORMATS}")

@@ -45,10 +45,6 @@ def run(paths, *, timeout: float = 10.0):
     return out
 
 
-def _cex(mapping) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(mapping.items(), key=lambda kv: str(kv[0])))
-
-
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
@@ -68,15 +64,17 @@ def command(paths, as_json, timeout, show_instances):
                 else r.to_dict() for r in results]
         click.echo(json.dumps({"claims": rows, "seconds": round(total, 3), "failed": len(failed)}, indent=2))
     else:
-        _table(results, total, show_instances)
+        _table(results, total, show_instances, len(failed))
     if failed:
         raise SystemExit(1)
 
 
-def _table(results, total, show_instances):
+def _table(results, total, show_instances, n_bad):
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
+
+    from ..claim_checks import _fmt
 
     console = Console(width=max(Console().width, 140), soft_wrap=False, highlight=False)
     table = Table(title="symalign verify", show_lines=False)
@@ -95,10 +93,9 @@ def _table(results, total, show_instances):
     console.print(table)
     for r in results:
         if not isinstance(r, tuple) and r.counterexample is not None:
-            console.print(escape(f"counterexample for {r.claim.id}: {_cex(r.counterexample)}"))
+            console.print(escape(f"counterexample for {r.claim.id}: {_fmt(r.counterexample)}"))
             if r.recheck:
                 console.print(escape(f"  {r.recheck}"))
-    n_bad = sum(1 for r in results if isinstance(r, tuple) or not r.ok)
     console.print(f"{len(results)} claim file(s), {len(results) - n_bad} as stated, {n_bad} not; {total:.1f}s")
 
 

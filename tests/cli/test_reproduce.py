@@ -1,6 +1,7 @@
 """The main job: ``symalign reproduce`` writes report.tex, figures and results.json atomically."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -34,16 +35,17 @@ def test_reproduce_writes_report_figures_and_json(tmp_path):
     assert res.exit_code == 0, res.output
     tex = (out / "report.tex").read_text()
     assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
-    assert "T2-uniqueness-overlap" in tex or "Uniqueness threshold" in tex
-    figs = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert figs == ["phase_distance.png", "phase_overlap.png", "scenario_equilibrium.png"]
+    assert r"\label{claim:T2-uniqueness-overlap}" in tex and r"\label{claim:T0-existence-overlap}" in tex
+    # exactly the three figures, no temporary file left beside them (hidden ones included)
+    assert sorted(os.listdir(out / "figures")) == ["phase_distance.png", "phase_overlap.png", "scenario_equilibrium.png"]
+    assert sorted(os.listdir(out)) == ["figures", "report.tex", "results.json"]
     data = json.loads((out / "results.json").read_text())
     assert data["all_claims_as_stated"] is True
+    assert data["figures"] == ["figures/scenario_equilibrium.png", "figures/phase_overlap.png", "figures/phase_distance.png"]
     assert {c["status"] for c in data["claims"]} == {"proved"}
     scen = data["scenario"]
     assert scen["equilibrium"]["excluded_groups"] == ["right"]
     assert scen["minimal_subsidies"][0]["group"] == "right"
-    assert not list(out.glob("*.tmp")) and not list(out.glob(".*tmp*"))
     # deterministic LaTeX: a second run gives the same bytes
     first = (out / "report.tex").read_bytes()
     res, out = _run(tmp_path, theorems)

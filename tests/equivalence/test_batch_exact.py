@@ -75,18 +75,14 @@ def test_heterogeneous_closed_form_equals_exact_derivation(heterogeneous):
         "alpha": rng.uniform(0.5, 1.5, (n, 2)), "beta": beta, "gamma": rng.uniform(0, 0.9, (n, 2)) * beta,
         "a": rng.uniform(-0.3, 0.3, (n, 4)), "p": np.repeat(rng.dirichlet([4, 4], n), 2, axis=0).reshape(n, 4),
     }
-    values = {}
-    for name, arr in cols.items():
-        for j in range(arr.shape[1]):
-            values[name, j] = arr[:, j]
     # default_args order: alpha_1, alpha_2, beta_1, ..., a_{1,1}, a_{1,2}, a_{2,1}, a_{2,2}, p_{...}
-    order = [(str(a).split("_")[0], None) for a in f.args]
     counters = {}
     arrays = []
-    for name, _ in order:
+    for arg in f.args:
+        name = str(arg).split("_")[0]
         j = counters.get(name, 0)
         counters[name] = j + 1
-        arrays.append(values[name, j])
+        arrays.append(cols[name][:, j])
     r = f(*arrays)
     inside = np.flatnonzero(r.stage == STAGES.index("closed-form"))
     outside = np.flatnonzero(r.stage == STAGES.index("active-set"))

@@ -71,8 +71,9 @@ CASES = {
 def test_golden(name):
     got = CASES[name]().rstrip() + "\n"
     path = HERE / name
-    if UPDATE:
+    if UPDATE:  # regenerating is not a check: report it as skipped, never as passed
         path.write_text(got, encoding="utf-8")
+        pytest.skip(f"UPDATE_GOLDEN=1: rewrote {name}; review the diff, then run without it")
     assert path.exists(), f"missing golden file {path.name}: run with UPDATE_GOLDEN=1"
     assert got == path.read_text(encoding="utf-8"), f"{name} changed: review, then UPDATE_GOLDEN=1"
 

@@ -181,7 +181,7 @@ def test_existence_claim_too_weak_is_refuted(tmp_path):
     assert "positive eigenvalue" in result.recheck
 
 
-def _kind_file(tmp_path, kind, claim_body, game_extra=""):
+def _kind_file(tmp_path, kind, claim_body, game="groups = 2\nhomogeneous = false"):
     path = tmp_path / f"{kind}.toml"
     path.write_text(f'''id = "{kind}-demo"
 reference = "test"
@@ -192,9 +192,7 @@ statement = "demo"
 family = "active_alignment"
 variant = "overlap"
 agents = 2
-groups = 2
-homogeneous = false
-{game_extra}
+{game}
 [claim]
 {claim_body}
 ''')
@@ -294,26 +292,9 @@ def test_symbolic_n_rejects_agent_indices(tmp_path):
 
 # --- exclusion and steering dispatch (modules written elsewhere) ---------------------------
 
-EXCL = '''id = "excl"
-reference = "test"
-kind = "{kind}"
-status = "proved"
-statement = "demo"
-[game]
-family = "active_alignment"
-variant = "overlap"
-agents = 2
-groups = ["left", "right"]
-[claim]
-group = "right"
-{body}
-'''
-
-
 def _file(tmp_path, kind, body):
-    p = tmp_path / f"{kind}.toml"
-    p.write_text(EXCL.format(kind=kind, body=body))
-    return load_claim(p)
+    """A homogeneous two-agent claim about the group named "right"."""
+    return _kind_file(tmp_path, kind, f'group = "right"\n{body}', game='groups = ["left", "right"]')
 
 
 def _fake(monkeypatch, name, **attrs):

@@ -92,6 +92,18 @@ def test_bad_batch_inputs(compiled):
         compiled(al, beta=be, gamma=ga)
 
 
+def test_parameter_domain_is_checked():
+    """Sign assumptions of the arguments and the game's constraints (simplex rows of p) both."""
+    g = Game.symbolic(OVERLAP, 2, 2, alpha=1, beta=1, gamma=0, a=[[1, 0], [0, 1]])
+    f = compile_game(g, path="linear")
+    assert [str(a) for a in f.args] == ["p_{1,1}", "p_{1,2}", "p_{2,1}", "p_{2,2}"]
+    assert f(0.5, 0.5, [0.2, 0.4], [0.8, 0.6]).converged.all()
+    with pytest.raises(InputError, match=r"p_\{2,1\} >= 0.*point 1"):
+        f(0.5, 0.5, [0.2, -0.4], [0.8, 1.4])
+    with pytest.raises(InputError, match=r"Eq\(p_\{1,1\} \+ p_\{1,2\}, 1\).*point 0"):
+        f(0.5, 0.6, 0.5, 0.5)
+
+
 def test_named_scalar_and_empty_inputs(compiled):
     al, be, ga = _points(7)
     r1 = compiled(al, be, ga)

@@ -16,11 +16,9 @@ import sympy as sp
 
 from symalign import Game, get_family
 from symalign.certificates import (Certificate, PopulationGame, block_blocks, block_spectrum, compression,
-                                   existence_certificate, leading_minors, sign_condition, spectrum,
-                                   uniqueness_certificate)
+                                   existence_certificate, sign_condition, spectrum, uniqueness_certificate)
 from symalign.errors import DerivationError, InputError
-from symalign.rosen import dsc_matrix, negative_definite, pseudo_jacobian
-from symalign.rosen import leading_minors as rosen_minors
+from symalign.rosen import dsc_matrix, leading_minors, negative_definite, pseudo_jacobian
 
 VARIANTS = ("overlap", "distance")
 N_SYM = sp.Symbol("N", integer=True, positive=True)
@@ -100,11 +98,14 @@ def test_population_game_structure_check():
     assert (pg.N >= 2) in pg.hypotheses()
 
 
-def test_leading_minors_agree_with_rosen():
+def test_leading_minors_agree_with_berkowitz_determinants():
+    """Independent route: SymPy's Berkowitz determinant of each leading block."""
     g = symbolic("overlap", 3, 3, homogeneous=False)
     P = -sp.Matrix(dsc_matrix(g))[:4, :4]
-    ours, theirs = leading_minors(P), rosen_minors(P)
-    assert all(sp.expand(a - b) == 0 for a, b in zip(ours, theirs))
+    ours = leading_minors(P)
+    theirs = [P[:k, :k].det(method="berkowitz") for k in range(1, 5)]
+    assert len(ours) == 4
+    assert all(sp.cancel(a - b) == 0 for a, b in zip(ours, theirs))
 
 
 # --- sign conditions ----------------------------------------------------------------
@@ -135,6 +136,13 @@ def test_existence_overlap_and_distance(n):
     b, g = sp.Symbol("beta", positive=True), sp.Symbol("gamma", nonnegative=True)
     assert d.condition == (g <= b)
     assert [t.value for t in d.derivation] == [b - g]
+    # independent route: numpy eigenvalues of the numeric own Hessian on the tangent space
+    game = symbolic("distance", n)
+    H = sp.hessian(game.utility(0), list(game.weights.row(0)))
+    for beta, gamma in ((1, sp.Rational(1, 2)), (1, 1), (1, sp.Rational(3, 2)), (2, 3), (3, 2)):
+        X = np.array(compression(H.xreplace({b: beta, g: gamma}), 3).tolist(), dtype=float)
+        concave = max(np.linalg.eigvals(X).real) <= 1e-12
+        assert concave == (d.condition.xreplace({b: beta, g: gamma}) is sp.true)
 
 
 def test_existence_distance_refuted_without_family_hypotheses():
@@ -172,13 +180,15 @@ def test_uniqueness_condition_matches_numeric_eigenvalues(variant, n):
     assert c.kind == "uniqueness" and c.exact and c.method == "eigenvalues (block reduction)"
     b, gm = sp.Symbol("beta", positive=True), sp.Symbol("gamma", nonnegative=True)
     rng = random.Random(n)
+    scale = n - 1 if variant == "overlap" else 1      # gamma / beta spans both sides of the threshold
+    seen = set()
     for _ in range(12):
         beta = sp.Rational(rng.randint(1, 40), 8)
-        gamma = sp.Rational(rng.randint(0, 40 * n), 8)
-        if variant == "distance" and not gamma < beta:
-            continue
+        gamma = beta * scale * sp.Rational(rng.randint(0, 16), 8)
         expect = _numeric_dsc(variant, n, beta, gamma)
         assert (c.condition.xreplace({b: beta, gm: gamma}) is sp.true) == expect
+        seen.add(expect)
+    assert seen == {True, False}
 
 
 def test_uniqueness_refuted_counterexample_rechecks_exactly():
@@ -214,6 +224,10 @@ def test_uniqueness_numeric_games_exact():
     assert (ok.status, bad.status) == ("proved", "refuted")
     assert ok.method == "exact (numeric)" and ok.proof is None
     assert {t.value for t in ok.derivation} == {sp.Rational(5, 2), sp.Rational(1, 4)}
+    # independent route: numpy eigenvalues of -sym(J) on the tangent space
+    J = sp.Matrix(pseudo_jacobian(Game.create(fam("overlap"), 3, 3, beta=1, gamma=1.5, **base)))
+    X = np.array(compression(-(J + J.T) / 2, 3, 3).tolist(), dtype=float)
+    assert np.allclose(sorted(set(np.round(np.linalg.eigvals(X).real, 9))), [0.25, 2.5])
 
 
 def test_uniqueness_heterogeneous_uses_minors_and_agrees_with_rosen():

@@ -22,7 +22,6 @@ from symalign.errors import InputError
 from symalign.exclusion import (
     ExclusionNotApplicable,
     approximate_exclusion,
-    derive_lean,
     exclusion_condition,
     exclusion_conditions,
     free_parameters,
@@ -34,35 +33,21 @@ from symalign.kkt import kkt_system
 from symalign.smt import prove
 from symalign.solve import find_equilibrium
 
-
-def _simplex_subs(game):
-    """Eliminate one prior entry per agent with sum_d p_{i,d} = 1."""
-    P = game.param("p")
-    return {P[i, 0]: 1 - sum(P[i, k] for k in range(1, P.cols)) for i in range(P.rows)}
+from _helpers import attractiveness_gap, random_game, simplex_subs
 
 
 def _t4(game, d):
     """model.md T4, written from its statement: T_{i,d} = alpha (D-1)(abar_{i,-d} - a_{i,d}) - D beta p_{i,d}."""
-    D = game.n_groups
-    A, P = game.param("a"), game.param("p")
-    out = []
-    for i in range(game.n_agents):
-        alpha, beta = game.param("alpha", i), game.param("beta", i)
-        abar = sum(A[i, k] for k in range(D) if k != d) / (D - 1)
-        out.append(alpha * (D - 1) * (abar - A[i, d]) - D * beta * P[i, d])
-    return out
+    D, P = game.n_groups, game.param("p")
+    return [game.param("alpha", i) * (D - 1) * attractiveness_gap(game, i, d) - D * game.param("beta", i) * P[i, d]
+            for i in range(game.n_agents)]
 
 
 def _t4_distance(game, d):
     """model.md T4 for Q': p_{i,d} <= (alpha/beta)((D-1)/D)(abar_{i,-d} - a_{i,d})."""
-    D = game.n_groups
-    A, P = game.param("a"), game.param("p")
-    rels = []
-    for i in range(game.n_agents):
-        alpha, beta = game.param("alpha", i), game.param("beta", i)
-        abar = sum(A[i, k] for k in range(D) if k != d) / (D - 1)
-        rels.append(P[i, d] <= alpha / beta * sp.Rational(D - 1, D) * (abar - A[i, d]))
-    return rels
+    D, P = game.n_groups, game.param("p")
+    return [P[i, d] <= game.param("alpha", i) / game.param("beta", i) * sp.Rational(D - 1, D) * attractiveness_gap(game, i, d)
+            for i in range(game.n_agents)]
 
 
 @pytest.mark.parametrize("n_agents, n_groups, d", [(2, 3, 2), (3, 3, 0), (2, 4, 1)])
@@ -71,7 +56,7 @@ def test_overlap_threshold_is_t4(n_agents, n_groups, d):
     cond = exclusion_condition(game, d)
     gamma = game.param("gamma", 0)
     T = _t4(game, d)
-    subs = _simplex_subs(game)
+    subs = simplex_subs(game)
     ths = [t for t in cond.thresholds if t.parameter == gamma]
     assert [t.agent for t in ths] == list(range(n_agents))
     assert all(t.direction == "<=" for t in ths)
@@ -114,6 +99,19 @@ def test_wrong_statement_is_refuted():
     assert proof.status == "refuted"
 
 
+def test_threshold_direction_from_the_coefficient_when_the_denominator_sign_is_unknown():
+    """slack = (1 - x y)/y, y of unknown sign: slack >= 0 iff x <= 1/y (coefficient of x is -1); checked at points."""
+    from symalign.exclusion import _solve_for
+
+    x, y = sp.symbols("x y", real=True)
+    slack = (1 - x * y) / y
+    (t,) = _solve_for(0, slack, (x, y))  # y is in the denominator, of unknown sign: no threshold in y
+    assert (t.agent, t.parameter, t.direction) == (0, x, "<=")
+    for xv in (-3, -sp.Rational(1, 2), 0, sp.Rational(1, 3), 2):
+        for yv in (-2, -sp.Rational(1, 3), sp.Rational(1, 5), 4):
+            assert bool(slack.subs({x: xv, y: yv}) >= 0) == bool(xv <= t.bound.subs(y, yv)), (xv, yv)
+
+
 def test_custom_family_gives_the_same_condition(examples_dir):
     """The overlap utility written as a custom expression: the derivation goes through unchanged."""
     custom = load_game(examples_dir / "custom_overlap.toml")
@@ -127,30 +125,15 @@ def test_custom_family_gives_the_same_condition(examples_dir):
 
 
 def test_lean_derivation_agrees_with_derive_on_support():
+    """The reduced games are derived by general elimination in ``cancel`` form: same as the default route."""
     for variant in ("overlap", "distance"):
         game = Game.symbolic(get_family("active_alignment", variant), 2, 3)
         support = ((0, 1), (0, 1))
         kkt = kkt_system(game)
-        a, b = derive_lean(game, support, kkt), derive_on_support(game, support, kkt=kkt)
+        a = derive_on_support(game, support, kkt=kkt, method="general", normal_form="cancel")
+        b = derive_on_support(game, support, kkt=kkt)
         assert all(sp.cancel(x - y) == 0 for x, y in zip(list(a.weights) + list(a.slack), list(b.weights) + list(b.slack)))
         assert all(sp.cancel(x - y) == 0 for x, y in zip(a.multipliers, b.multipliers))
-
-
-def _random_game(rng, variant, n_agents, n_groups, d, gamma=0):
-    """Homogeneous game where group d is the least attractive (reduced game interior by construction)."""
-    a = [[sp.Rational(rng.randint(40, 60), 100) for _ in range(n_groups)] for _ in range(n_agents)]
-    for row in a:
-        others = [row[k] for k in range(n_groups) if k != d]
-        row[d] = sum(others) / len(others) - sp.Rational(rng.randint(5, 20), 100)
-    p = []
-    for _ in range(n_agents):
-        raw = [rng.randint(5, 20) for _ in range(n_groups)]
-        raw[d] = rng.randint(1, 3)
-        p.append([sp.Rational(x, sum(raw)) for x in raw])
-    alpha = sp.Rational(rng.randint(10, 20), 10)
-    beta = sp.Rational(rng.randint(3, 10), 10)
-    return Game.create(get_family("active_alignment", variant), n_agents, n_groups,
-                       alpha=alpha, beta=beta, gamma=gamma, a=a, p=p)
 
 
 def _excluded(game, d):
@@ -168,7 +151,7 @@ def _bracketable(seed):
     for _ in range(50):
         n_agents, n_groups = rng.choice([(2, 3), (3, 3), (3, 4), (4, 3)])
         d = rng.randrange(n_groups)
-        game = _random_game(rng, "overlap", n_agents, n_groups, d)
+        game = random_game(rng, "overlap", n_agents, n_groups, d)
         cond = exclusion_condition(game, d, free=("gamma",))
         gamma = next(iter(cond.point))
         bound = cond.bound(gamma)
@@ -193,7 +176,7 @@ def test_threshold_brackets_the_solver(seed):
 def test_distance_diversity_does_not_cure(seed):
     """Q': exclusion does not move with gamma (within the concavity range beta > gamma)."""
     rng = random.Random(100 + seed)
-    game = _random_game(rng, "distance", 3, 3, 2)
+    game = random_game(rng, "distance", 3, 3, 2)
     cond = exclusion_condition(game, 2, free=("gamma",))
     gamma = next(iter(cond.point))
     assert cond.independent_of(gamma)
@@ -237,14 +220,14 @@ def test_heterogeneous_parameter_becomes_a_shift():
 
 
 def test_reduced_equilibrium_is_an_equilibrium_of_the_reduced_game():
-    game = load_game_text()
+    game = _three_agent_game()
     red = reduced_equilibrium(game, "right")
     assert all(2 not in s for s in red.support)
     W = red.as_array()
     assert np.allclose(W.sum(axis=1), 1) and (W >= 0).all()
 
 
-def load_game_text():
+def _three_agent_game():
     return Game.create(get_family("active_alignment"), 3, ["left", "centre", "right"], alpha=1, beta="1/2", gamma="1/5",
                        a=[[0.6, 0.5, 0.0], [0.5, 0.6, 0.1], [0.7, 0.4, 0.0]], p=[[0.4, 0.4, 0.2], [0.3, 0.5, 0.2], [0.5, 0.4, 0.1]])
 
@@ -262,7 +245,7 @@ def test_not_applicable_families(examples_dir):
 
 
 def test_bad_input():
-    game = load_game_text()
+    game = _three_agent_game()
     with pytest.raises(InputError, match="unknown group"):
         exclusion_condition(game, "centre-left")
     with pytest.raises(InputError, match="group index"):

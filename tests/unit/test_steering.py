@@ -12,6 +12,7 @@ from symalign import Game, get_family
 from symalign.errors import InputError
 from symalign.exclusion import exclusion_condition
 from symalign.gamefile import load_game
+from symalign.kkt import kkt_violations
 from symalign.solve import find_equilibrium
 from symalign.steering import (
     diversity_lever,
@@ -21,79 +22,17 @@ from symalign.steering import (
     target_subsidy,
 )
 
-
-
-def _simplex_subs(game):
-    """Eliminate one prior entry per agent with sum_d p_{i,d} = 1."""
-    P = game.param("p")
-    return {P[i, 0]: 1 - sum(P[i, k] for k in range(1, P.cols)) for i in range(P.rows)}
-
-
-def _random_game(rng, variant, n_agents, n_groups, d, gamma=0):
-    """Homogeneous game where group d is the least attractive."""
-    a = [[sp.Rational(rng.randint(40, 60), 100) for _ in range(n_groups)] for _ in range(n_agents)]
-    for row in a:
-        others = [row[k] for k in range(n_groups) if k != d]
-        row[d] = sum(others) / len(others) - sp.Rational(rng.randint(5, 20), 100)
-    p = []
-    for _ in range(n_agents):
-        raw = [rng.randint(5, 20) for _ in range(n_groups)]
-        raw[d] = rng.randint(1, 3)
-        p.append([sp.Rational(x, sum(raw)) for x in raw])
-    return Game.create(get_family("active_alignment", variant), n_agents, n_groups,
-                       alpha=sp.Rational(rng.randint(10, 20), 10), beta=sp.Rational(rng.randint(3, 10), 10),
-                       gamma=gamma, a=a, p=p)
+from _helpers import attractiveness_gap, random_game, simplex_subs
 
 
 def _t5_bracket(game, d):
     """model.md T5, from its statement: abar_{i,-d} - a_{i,d} - (D beta p_{i,d} + gamma)/(alpha (D-1))."""
-    D = game.n_groups
-    A, P = game.param("a"), game.param("p")
+    D, P = game.n_groups, game.param("p")
     out = []
     for i in range(game.n_agents):
         alpha, beta, gamma = (game.param(k, i) for k in ("alpha", "beta", "gamma"))
-        abar = sum(A[i, k] for k in range(D) if k != d) / (D - 1)
-        out.append(abar - A[i, d] - (D * beta * P[i, d] + gamma) / (alpha * (D - 1)))
+        out.append(attractiveness_gap(game, i, d) - (D * beta * P[i, d] + gamma) / (alpha * (D - 1)))
     return out
-
-
-@pytest.mark.parametrize("n_agents, n_groups, d", [(2, 3, 2), (3, 3, 0), (2, 4, 3)])
-def test_minimal_subsidy_is_t5(n_agents, n_groups, d):
-    game = Game.symbolic(get_family("active_alignment", "overlap"), n_agents, n_groups)
-    sub = minimal_subsidy(game, d)
-    subs = _simplex_subs(game)
-    for root, t5 in zip(sub.per_agent, _t5_bracket(game, d)):
-        assert sp.cancel((root - t5).xreplace(subs)) == 0
-    assert sub.amount == sp.Max(0, sp.Min(*sub.per_agent))
-    assert sub.check is None and sub.equilibrium is None
-
-
-def test_minimal_subsidy_distance_variant_has_no_gamma():
-    """Q': the same derivation gives T5 with gamma removed (diversity plays no role there)."""
-    game = Game.symbolic(get_family("active_alignment", "distance"), 2, 3)
-    sub = minimal_subsidy(game, 2)
-    gamma = game.param("gamma", 0)
-    subs = _simplex_subs(game)
-    for root, t5 in zip(sub.per_agent, _t5_bracket(game, 2)):
-        assert gamma not in root.free_symbols
-        assert sp.cancel((root - t5.subs(gamma, 0)).xreplace(subs)) == 0
-
-
-def test_target_subsidy_is_t5():
-    """Derived from the aggregate equation; T5's formula up to a multiple of the ones vector."""
-    game = Game.symbolic(get_family("active_alignment", "overlap"), 2, 3)
-    W = (sp.Rational(1, 2), sp.Rational(1, 3), sp.Rational(1, 6))
-    res = target_subsidy(game, W)
-    D, N = 3, 2
-    alpha, beta, gamma = (game.param(k, 0) for k in ("alpha", "beta", "gamma"))
-    A, P = game.param("a"), game.param("p")
-    abar = [sum(A[i, k] for i in range(N)) / N for k in range(D)]
-    pbar = [sum(P[i, k] for i in range(N)) / N for k in range(D)]
-    mean_a = sum(abar) / D
-    t5 = [((beta + gamma) * W[k] - beta * pbar[k] - gamma / D) / alpha - (abar[k] - mean_a) for k in range(D)]
-    diff = [sp.cancel((res.subsidy[k] - t5[k]).xreplace(_simplex_subs(game))) for k in range(D)]
-    assert sp.cancel(diff[0] - diff[1]) == 0 and sp.cancel(diff[1] - diff[2]) == 0
-    assert sp.cancel(sum(res.subsidy)) == 0
 
 
 def _t5_target(game, W):
@@ -106,6 +45,39 @@ def _t5_target(game, W):
     return [((beta + gamma) * W[k] - beta * pbar[k] - gamma / D) / alpha - (abar[k] - sum(abar) / D) for k in range(D)]
 
 
+@pytest.mark.parametrize("n_agents, n_groups, d", [(2, 3, 2), (3, 3, 0), (2, 4, 3)])
+def test_minimal_subsidy_is_t5(n_agents, n_groups, d):
+    game = Game.symbolic(get_family("active_alignment", "overlap"), n_agents, n_groups)
+    sub = minimal_subsidy(game, d)
+    subs = simplex_subs(game)
+    for root, t5 in zip(sub.per_agent, _t5_bracket(game, d)):
+        assert sp.cancel((root - t5).xreplace(subs)) == 0
+    assert sub.amount == sp.Max(0, sp.Min(*sub.per_agent))
+    assert sub.check is None and sub.equilibrium is None
+
+
+def test_minimal_subsidy_distance_variant_has_no_gamma():
+    """Q': the same derivation gives T5 with gamma removed (diversity plays no role there)."""
+    game = Game.symbolic(get_family("active_alignment", "distance"), 2, 3)
+    sub = minimal_subsidy(game, 2)
+    gamma = game.param("gamma", 0)
+    subs = simplex_subs(game)
+    for root, t5 in zip(sub.per_agent, _t5_bracket(game, 2)):
+        assert gamma not in root.free_symbols
+        assert sp.cancel((root - t5.subs(gamma, 0)).xreplace(subs)) == 0
+
+
+def test_target_subsidy_is_t5():
+    """Derived from the aggregate equation; T5's formula up to a multiple of the ones vector."""
+    game = Game.symbolic(get_family("active_alignment", "overlap"), 2, 3)
+    W = (sp.Rational(1, 2), sp.Rational(1, 3), sp.Rational(1, 6))
+    res = target_subsidy(game, W)
+    t5 = _t5_target(game, W)
+    diff = [sp.cancel((res.subsidy[k] - t5[k]).xreplace(simplex_subs(game))) for k in range(3)]
+    assert sp.cancel(diff[0] - diff[1]) == 0 and sp.cancel(diff[1] - diff[2]) == 0
+    assert sp.cancel(sum(res.subsidy)) == 0
+
+
 def test_target_subsidy_distance_variant_is_free_of_gamma():
     """Q': the aggregate equation gives c(s) = beta c(W - pbar)/alpha - c(abar), i.e. T5 with gamma = 0."""
     game = Game.symbolic(get_family("active_alignment", "distance"), 2, 3)
@@ -113,7 +85,7 @@ def test_target_subsidy_distance_variant_is_free_of_gamma():
     res = target_subsidy(game, W)
     gamma = game.param("gamma", 0)
     t5 = [x.subs(gamma, 0) for x in _t5_target(game, W)]
-    diff = [sp.cancel((res.subsidy[k] - t5[k]).xreplace(_simplex_subs(game))) for k in range(3)]
+    diff = [sp.cancel((res.subsidy[k] - t5[k]).xreplace(simplex_subs(game))) for k in range(3)]
     assert all(gamma not in x.free_symbols for x in res.subsidy)
     assert sp.cancel(diff[0] - diff[1]) == 0 and sp.cancel(diff[1] - diff[2]) == 0
 
@@ -132,7 +104,10 @@ def test_t5_target_needs_every_agent_interior():
     t5 = _t5_target(game, W)
     assert res.subsidy[0] - t5[0] == res.subsidy[1] - t5[1]
     assert res.reachable is False and res.weights[1, 0] == sp.Rational(-1, 10)
-    eq = find_equilibrium(shift_attractiveness(game, t5))
+    steered = shift_attractiveness(game, t5)
+    eq = find_equilibrium(steered)
+    # by hand: agent 2 at the vertex (0, 1), agent 1's interior best response to it (17/20, 3/20)
+    assert kkt_violations(steered, eq.weights) == ()
     mean = tuple(sum(eq.weights[i, k] for i in range(2)) / 2 for k in range(2))
     assert mean == (sp.Rational(17, 40), sp.Rational(23, 40)) != W
 
@@ -140,7 +115,7 @@ def test_t5_target_needs_every_agent_interior():
 @pytest.mark.parametrize("variant", ["overlap", "distance"])
 def test_target_reached_exactly(variant):
     rng = random.Random(7)
-    game = _random_game(rng, variant, 3, 3, 2, gamma=sp.Rational(1, 10))
+    game = random_game(rng, variant, 3, 3, 2, gamma=sp.Rational(1, 10))
     target = ("1/3", "1/3", "1/3")
     res = target_subsidy(game, target)
     assert res.reachable is True and res.check.passed
@@ -174,7 +149,7 @@ def _subsidy_instance(seed):
     for _ in range(50):
         n_agents, n_groups = rng.choice([(2, 3), (3, 3), (3, 4)])
         d = rng.randrange(n_groups)
-        game = _random_game(rng, "overlap", n_agents, n_groups, d, gamma=sp.Rational(rng.randint(0, 3), 10))
+        game = random_game(rng, "overlap", n_agents, n_groups, d, gamma=sp.Rational(rng.randint(0, 3), 10))
         cond = exclusion_condition(game, d)
         if cond.excluded and all(len(s) == n_groups - 1 for s in cond.support):
             return game, d
