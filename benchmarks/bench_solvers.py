@@ -1,4 +1,4 @@
-"""Benchmark of the batched solvers (symalign.batch): one command, one table.
+"""Benchmark of the batched solvers (symalign.numeric.batch.compiled): one command, one table.
 
     python benchmarks/bench_solvers.py            # full run (several minutes)
     python benchmarks/bench_solvers.py --quick    # small batches, short limits
@@ -7,7 +7,7 @@
 Sections (see benchmarks/README.md):
 1. compiled closed form, equilibria/second: interior batch, and a mixed batch
    where about a third of the points have a group excluded by every agent;
-2. the independent per-point iterative solver (symalign.solvers.extragradient)
+2. the independent per-point iterative solver (symalign.numeric.solvers.extragradient)
    at the same accuracy (KKT residual 1e-10), measured on a few points and
    extrapolated per point, and the batched iterative solver;
 3. memory yardstick: NumPy copying the same bytes (inputs + outputs);
@@ -31,12 +31,12 @@ import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
 
 from symalign import Game, get_family  # noqa: E402
-from symalign.batch import compile_game, exclusion_supports  # noqa: E402
-from symalign.batch_closedform import compile_closed_form  # noqa: E402
-from symalign.derive import derive_on_support  # noqa: E402
-from symalign.kkt import kkt_system  # noqa: E402
-from symalign.numeric import numeric_game  # noqa: E402
-from symalign.solvers import extragradient  # noqa: E402
+from symalign.numeric.batch.compiled import compile_game, exclusion_supports  # noqa: E402
+from symalign.numeric.batch.closedform import compile_closed_form  # noqa: E402
+from symalign.core.derive import derive_on_support  # noqa: E402
+from symalign.core.kkt import kkt_system  # noqa: E402
+from symalign.numeric.compile import numeric_game  # noqa: E402
+from symalign.numeric.solvers import extragradient  # noqa: E402
 
 OVERLAP = get_family("active_alignment", "overlap")
 TOL = 1e-10
@@ -94,7 +94,7 @@ def batches(f, pool, size, rng):
 
 
 def independent_rate(game, args, pts, count):
-    """Equilibria/second of symalign.solvers.extragradient, one point at a time (compile excluded)."""
+    """Equilibria/second of symalign.numeric.solvers.extragradient, one point at a time (compile excluded)."""
     total, worst = 0.0, 0.0
     for k in range(count):
         vals = {a: sp.Rational(repr(float(p[k]))) for a, p in zip(args, pts)}
@@ -242,7 +242,7 @@ def main(argv=None):
     for r in rows:
         print(f"{r['case']:7} {r['ind']:>12.3g} {r['k_ind']:>9} {r['it_rate']:>10.3g} {r['it_ok']:>6.0%} "
               f"{r['rate_in'] / r['ind']:>12.3g}x {r['rate_in'] / r['it_rate']:>14.3g}x")
-    print("   independent = symalign.solvers.extragradient per point (gradient compile excluded), timed on the "
+    print("   independent = symalign.numeric.solvers.extragradient per point (gradient compile excluded), timed on the "
           "listed number of points and extrapolated per point; batched = compile_game(path='iterative').")
 
     print("\n(3) memory yardstick: closed-form time vs NumPy copying the same bytes (inputs + outputs)")

@@ -1,6 +1,6 @@
 """symalign: derive, verify and export Nash equilibria of games among LLM agents."""
 
-from .errors import (
+from symalign.errors import (
     DerivationError,
     ExpressionError,
     GameFileError,
@@ -8,19 +8,19 @@ from .errors import (
     NotExpressibleError,
     SymalignError,
 )
-from .families import ActiveAlignment, CustomFamily, Polymatrix, families, get_family, register_family
-from .game import Game, weight_symbols
-from .kkt import KKTSystem, kkt_system
-from .equilibrium import Equilibrium
-from .derive import derive_on_support
-from .meanfield import MeanFieldClosedForm, derive_mean_field
-from .solve import Solution, find_equilibrium, solve
-from .exclusion import ExclusionCondition, exclusion_condition, exclusion_conditions
-from .batch import BatchResult, CompiledGame, compile_game
-from .certificates import Certificate, existence_certificate, uniqueness_certificate
-from .claims import Claim, load_claim
-from .claim_checks import check_claim
-from .steering import Subsidy, TargetSubsidy, minimal_subsidy, target_subsidy
+from symalign.core.families import ActiveAlignment, CustomFamily, Polymatrix, families, get_family, register_family
+from symalign.core.game import Game, weight_symbols
+from symalign.core.kkt import KKTSystem, kkt_system
+from symalign.core.equilibrium import Equilibrium
+from symalign.core.derive import derive_on_support
+from symalign.core.meanfield import MeanFieldClosedForm, derive_mean_field
+from symalign.numeric.solve import Solution, find_equilibrium, solve
+from symalign.analysis.exclusion import ExclusionCondition, exclusion_condition, exclusion_conditions
+from symalign.numeric.batch.compiled import BatchResult, CompiledGame, compile_game
+from symalign.verify.certificates import Certificate, existence_certificate, uniqueness_certificate
+from symalign.claims.schema import Claim, load_claim
+from symalign.claims.checks import check_claim
+from symalign.analysis.steering import Subsidy, TargetSubsidy, minimal_subsidy, target_subsidy
 
 __all__ = [
     "Game",

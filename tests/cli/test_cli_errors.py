@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from symalign.cli import main
+from symalign.cli.app import main
 
 BASE = """agents = 2
 groups = ["x", "y"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from symalign.cli import main
+from symalign.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

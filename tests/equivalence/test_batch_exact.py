@@ -2,8 +2,8 @@
 
 * inside the validity region of the compiled closed form: the exact rational
   derivation on the numeric game (``derive_on_support`` of ``game.subs``), 1e-12;
-* outside it (a group dropped): ``symalign.solve.find_equilibrium`` (exact, via
-  its own support search) and the pure-NumPy ``symalign.solvers.extragradient``,
+* outside it (a group dropped): ``symalign.numeric.solve.find_equilibrium`` (exact, via
+  its own support search) and the pure-NumPy ``symalign.numeric.solvers.extragradient``,
   1e-9, with the same supports.
 """
 
@@ -14,11 +14,11 @@ import pytest
 import sympy as sp
 
 from symalign import Game, get_family
-from symalign.batch import STAGES, compile_game, exclusion_supports
-from symalign.derive import derive_on_support
-from symalign.numeric import numeric_game
-from symalign.solve import find_equilibrium
-from symalign.solvers import extragradient
+from symalign.numeric.batch.compiled import STAGES, compile_game, exclusion_supports
+from symalign.core.derive import derive_on_support
+from symalign.numeric.compile import numeric_game
+from symalign.numeric.solve import find_equilibrium
+from symalign.numeric.solvers import extragradient
 
 A = [[0.5, 0.3, 0.0], [0.4, 0.4, -0.1], [0.2, 0.5, 0.05]]
 P = [["2/5", "2/5", "1/5"], ["3/10", "1/2", "1/5"], ["1/3", "1/3", "1/3"]]

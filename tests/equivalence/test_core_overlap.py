@@ -5,12 +5,12 @@ import pytest
 import sympy as sp
 
 from symalign import Game, derive_on_support, get_family
-from symalign.check import kkt_residual, max_deviation_gain
-from symalign.gamefile import load_game
-from symalign.kkt import kkt_violations
-from symalign.numeric import numeric_game
-from symalign.solve import solve
-from symalign.solvers import extragradient
+from symalign.numeric.check import kkt_residual, max_deviation_gain
+from symalign.io.gamefile import load_game
+from symalign.core.kkt import kkt_violations
+from symalign.numeric.compile import numeric_game
+from symalign.numeric.solve import solve
+from symalign.numeric.solvers import extragradient
 
 
 def _independent(game):

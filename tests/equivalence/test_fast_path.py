@@ -7,9 +7,9 @@ import pytest
 import sympy as sp
 
 from symalign import Game, derive_on_support, get_family
-from symalign.aggregate import detect
+from symalign.core.aggregate import detect
 from symalign.errors import DerivationError
-from symalign.kkt import kkt_system
+from symalign.core.kkt import kkt_system
 
 
 def _random_game(rng, variant, N, D):

@@ -5,7 +5,7 @@ import sympy as sp
 
 from symalign import Game, derive_on_support, get_family
 from symalign.errors import DerivationError
-from symalign.meanfield import derive_mean_field
+from symalign.core.meanfield import derive_mean_field
 
 
 @pytest.mark.parametrize("variant", ["overlap", "distance"])

@@ -13,8 +13,8 @@ import pytest
 import sympy as sp
 
 from symalign import Game, get_family
-from symalign.kkt import kkt_violations
-from symalign.solve import solve
+from symalign.core.kkt import kkt_violations
+from symalign.numeric.solve import solve
 
 
 def _random_game(rng, n):

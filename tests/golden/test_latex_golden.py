@@ -27,15 +27,15 @@ def _overlap(n_agents, groups):
 def t3_closed_form():
     """T3: interior closed form of the homogeneous overlap game, N = 2, D = 3, with validity conditions."""
     from symalign import derive_on_support
-    from symalign.latex import equilibrium_latex
+    from symalign.export.latex import equilibrium_latex
 
     return equilibrium_latex(derive_on_support(_overlap(2, ["x", "y", "z"])), multipliers=True)
 
 
 def t2_certificate():
     """T2: the uniqueness certificate (Rosen DSC) of the overlap game, N = 3, D = 3, under gamma < 2 beta."""
-    from symalign.certificates import uniqueness_certificate
-    from symalign.latex import certificate_latex
+    from symalign.verify.certificates import uniqueness_certificate
+    from symalign.export.latex import certificate_latex
 
     game = _overlap(3, ["x", "y", "z"])
     beta, gamma = game.param("beta", 0), game.param("gamma", 0)
@@ -45,15 +45,15 @@ def t2_certificate():
 
 def t4_exclusion():
     """T4: exclusion threshold of group z, homogeneous overlap game, N = 2, D = 3."""
-    from symalign.exclusion import exclusion_condition
-    from symalign.latex import exclusion_latex
+    from symalign.analysis.exclusion import exclusion_condition
+    from symalign.export.latex import exclusion_latex
 
     return exclusion_latex(exclusion_condition(_overlap(2, ["x", "y", "z"]), "z"))
 
 
 def game_and_kkt():
     """The overlap game N = 2, D = 2: definition and KKT system."""
-    from symalign.latex import game_latex, kkt_latex
+    from symalign.export.latex import game_latex, kkt_latex
 
     game = _overlap(2, ["left", "right"])
     return game_latex(game) + "\n\n" + kkt_latex(game)

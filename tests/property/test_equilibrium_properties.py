@@ -1,17 +1,17 @@
 """Property tests: equilibria of random games are exact, verified and agree across routes.
 
-Games are drawn by :mod:`symalign.strategies`, which builds parameters that
+Games are drawn by :mod:`symalign.verify.strategies`, which builds parameters that
 satisfy each theorem's hypotheses by construction (concavity, and Rosen's
 diagonal strict concavity where a test needs a unique equilibrium).  Every
-equilibrium returned by :func:`symalign.solve.solve` is checked by routes
+equilibrium returned by :func:`symalign.numeric.solve.solve` is checked by routes
 that share no code with it:
 
-* the exact KKT check :func:`symalign.kkt.kkt_violations`;
+* the exact KKT check :func:`symalign.core.kkt.kkt_violations`;
 * best responses computed here in NumPy from the parameters
   (model.md T1 for overlap, the same completion of the square for distance,
   the softmax of T6 for entropic), and
-  :func:`symalign.check.best_deviation_gain` on the compiled game;
-* the iterative solvers of :mod:`symalign.solvers`.
+  :func:`symalign.numeric.check.best_deviation_gain` on the compiled game;
+* the iterative solvers of :mod:`symalign.numeric.solvers`.
 
 The default ("ci") Hypothesis profile runs a scaled-down number of examples
 so the file stays well inside the default test run.  Thousands of examples
@@ -39,15 +39,15 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from symalign import Game, derive_on_support, get_family
-from symalign.check import best_deviation_gain, kkt_residual, max_deviation_gain
-from symalign.kkt import kkt_violations
-from symalign.linear import InconsistentSystem, SingularSystem
-from symalign.numeric import numeric_game
-from symalign.params import flat_values
-from symalign.simplex import project, softmax
-from symalign.solve import solve
-from symalign.solvers import extragradient
-from symalign.strategies import (
+from symalign.numeric.check import best_deviation_gain, kkt_residual, max_deviation_gain
+from symalign.core.kkt import kkt_violations
+from symalign.core.linear import InconsistentSystem, SingularSystem
+from symalign.numeric.compile import numeric_game
+from symalign.core.params import flat_values
+from symalign.numeric.simplex import project, softmax
+from symalign.numeric.solve import solve
+from symalign.numeric.solvers import extragradient
+from symalign.verify.strategies import (
     active_alignment_games,
     bimatrix_games,
     custom_games,

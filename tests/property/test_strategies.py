@@ -1,9 +1,9 @@
-"""The strategies of :mod:`symalign.strategies` keep their promises.
+"""The strategies of :mod:`symalign.verify.strategies` keep their promises.
 
 Every strategy claims to satisfy some hypotheses by construction; these tests
 check each claim on the drawn values, independently of how they were drawn
 (the monotone games, for instance, are checked with Rosen's exact test from
-:mod:`symalign.rosen`).  ``find`` checks that the interesting corners
+:mod:`symalign.core.rosen`).  ``find`` checks that the interesting corners
 (vertices, faces, exclusion) are actually reached.
 
 Long run: ``HYPOTHESIS_PROFILE=long python -m pytest tests/property -q``.
@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from symalign import Game, get_family
 from symalign.errors import InputError
-from symalign.rosen import dsc_matrix, negative_definite
-from symalign.solvers import extragradient
-from symalign.numeric import numeric_game
-from symalign.strategies import (
+from symalign.core.rosen import dsc_matrix, negative_definite
+from symalign.numeric.solvers import extragradient
+from symalign.numeric.compile import numeric_game
+from symalign.verify.strategies import (
     active_alignment_games,
     bimatrix_games,
     custom_games,

@@ -1,4 +1,4 @@
-"""Unit tests of symalign.batch: argument handling, flags, options that must agree."""
+"""Unit tests of symalign.numeric.batch.compiled: argument handling, flags, options that must agree."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import pytest
 import sympy as sp
 
 from symalign import Game, get_family
-from symalign.batch import STAGES, compile_game, default_args, exclusion_supports
-from symalign.batch_activeset import natural_residual
-from symalign.batch_closedform import compile_closed_form
-from symalign.batch_iterative import batch_extragradient
-from symalign.check import kkt_residual
-from symalign.derive import derive_on_support
+from symalign.numeric.batch.compiled import STAGES, compile_game, default_args, exclusion_supports
+from symalign.numeric.batch.activeset import natural_residual
+from symalign.numeric.batch.closedform import compile_closed_form
+from symalign.numeric.batch.iterative import batch_extragradient
+from symalign.numeric.check import kkt_residual
+from symalign.core.derive import derive_on_support
 from symalign.errors import DerivationError, InputError, ShapeError
 
 OVERLAP = get_family("active_alignment", "overlap")

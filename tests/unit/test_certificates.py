@@ -1,4 +1,4 @@
-"""Existence and uniqueness certificates (symalign.certificates).
+"""Existence and uniqueness certificates (symalign.verify.certificates).
 
 Derived conditions are checked against independent routes: the
 characteristic polynomial of the full matrix (vs the block reduction),
@@ -15,10 +15,10 @@ import pytest
 import sympy as sp
 
 from symalign import Game, get_family
-from symalign.certificates import (Certificate, PopulationGame, block_blocks, block_spectrum, compression,
+from symalign.verify.certificates import (Certificate, PopulationGame, block_blocks, block_spectrum, compression,
                                    existence_certificate, sign_condition, spectrum, uniqueness_certificate)
 from symalign.errors import DerivationError, InputError
-from symalign.rosen import dsc_matrix, leading_minors, negative_definite, pseudo_jacobian
+from symalign.core.rosen import dsc_matrix, leading_minors, negative_definite, pseudo_jacobian
 
 VARIANTS = ("overlap", "distance")
 N_SYM = sp.Symbol("N", integer=True, positive=True)
@@ -80,7 +80,7 @@ def test_symbolic_n_reduction_agrees_with_explicit_games(variant):
                   for t in cert_n.derivation]
         assert as_multiset(from_n) == as_multiset([(t.value, t.multiplicity) for t in explicit.derivation])
         # the derived conditions agree as well (Z3 under the sign constraints)
-        from symalign.smt import prove
+        from symalign.verify.smt import prove
 
         cond_n = cert_n.condition.subs(N_SYM, n)
         assert prove([], sp.Equivalent(cond_n, explicit.condition), timeout=10).status == "proved"
@@ -259,8 +259,8 @@ def test_certificate_is_frozen_and_has_no_truth_value():
 
 
 def test_cross_check_demotes_a_wrong_proof():
-    from symalign.certificates import cross_checked
-    from symalign.smt import Proof
+    from symalign.verify.certificates import cross_checked
+    from symalign.verify.smt import Proof
 
     x = sp.Symbol("x", positive=True)
     forged = Proof("proved", (x > 0,), x > 3, None, "", 0.0)

@@ -17,9 +17,9 @@ import pytest
 import sympy as sp
 
 from symalign import Game, get_family
-from symalign.derive import derive_on_support
+from symalign.core.derive import derive_on_support
 from symalign.errors import InputError
-from symalign.exclusion import (
+from symalign.analysis.exclusion import (
     ExclusionNotApplicable,
     approximate_exclusion,
     exclusion_condition,
@@ -28,10 +28,10 @@ from symalign.exclusion import (
     group_index,
     reduced_equilibrium,
 )
-from symalign.gamefile import load_game
-from symalign.kkt import kkt_system
-from symalign.smt import prove
-from symalign.solve import find_equilibrium
+from symalign.io.gamefile import load_game
+from symalign.core.kkt import kkt_system
+from symalign.verify.smt import prove
+from symalign.numeric.solve import find_equilibrium
 
 from _helpers import attractiveness_gap, random_game, simplex_subs
 
@@ -101,7 +101,7 @@ def test_wrong_statement_is_refuted():
 
 def test_threshold_direction_from_the_coefficient_when_the_denominator_sign_is_unknown():
     """slack = (1 - x y)/y, y of unknown sign: slack >= 0 iff x <= 1/y (coefficient of x is -1); checked at points."""
-    from symalign.exclusion import _solve_for
+    from symalign.analysis.exclusion import _solve_for
 
     x, y = sp.symbols("x y", real=True)
     slack = (1 - x * y) / y

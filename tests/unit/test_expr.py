@@ -1,4 +1,4 @@
-"""Tests of the safe expression parser :mod:`symalign.expr`."""
+"""Tests of the safe expression parser :mod:`symalign.core.expr`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symalign.errors import ExpressionError, InputError
-from symalign.expr import Scope, parse_condition, parse_expression, referenced_names
+from symalign.core.expr import Scope, parse_condition, parse_expression, referenced_names
 
 x, y, z = sp.symbols("x y z")
 w = sp.symbols("w0:3")

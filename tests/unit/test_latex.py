@@ -1,4 +1,4 @@
-"""LaTeX export (symalign.latex), report documents (symalign.report), readable solver code (symalign.scalar)."""
+"""LaTeX export (symalign.export.latex), report documents (symalign.export.report), readable solver code (symalign.export.scalar)."""
 
 import os
 import shutil
@@ -14,10 +14,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symalign import Game, derive_on_support, get_family, scalar
-from symalign.cli import main
+from symalign import Game, derive_on_support, get_family
+from symalign.export import scalar
+from symalign.cli.app import main
 from symalign.errors import InputError
-from symalign.latex import (
+from symalign.export.latex import (
     certificate_latex,
     claim_latex,
     code_latex,
@@ -37,9 +38,9 @@ from symalign.latex import (
     theorem,
     utility_latex,
 )
-from symalign.params import ParamSpec
-from symalign.report import Figure, Section, TheoremEntry, build_report, game_writeup, standalone, write_atomic
-from symalign.simplex import project
+from symalign.core.params import ParamSpec
+from symalign.export.report import Figure, Section, TheoremEntry, build_report, game_writeup, standalone, write_atomic
+from symalign.numeric.simplex import project
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -82,7 +83,7 @@ def test_closed_form_is_grouped_by_parameter_monomials_not_expanded(interior_2x3
 
 def test_grouped_terms_rebuild_the_expression():
     """The grouping is a presentation: rebuilding from the printed pieces gives the same polynomial."""
-    from symalign.latex_printer import _terms
+    from symalign.core.printing import _terms
 
     al, be, ga = sp.symbols("alpha beta gamma", positive=True)
     x, y = sp.symbols("x y")
@@ -138,7 +139,7 @@ def test_custom_family_renders_a_generic_agent_from_sympy():
 def test_family_may_provide_its_own_latex_and_templates_can_be_registered():
     from dataclasses import dataclass
 
-    from symalign.families.base import UtilityFamily
+    from symalign.core.families.base import UtilityFamily
 
     @dataclass(frozen=True)
     class Linear(UtilityFamily):
@@ -186,12 +187,12 @@ def test_kkt_lists_lagrangian_stationarity_and_slackness():
 
 
 def test_numeric_equilibrium_exact_and_rounded():
-    from symalign.solve import find_equilibrium
+    from symalign.numeric.solve import find_equilibrium
 
     g = Game.create(OVERLAP, 2, ["x", "y"], alpha=1, beta=1, gamma="1/2", a=[[1, 0], [0, 1]], p=[0.5, 0.5])
     tex = equilibrium_latex(find_equilibrium(g))
     assert r"W^* = \begin{array}" in tex and "every validity condition holds" in tex
-    from symalign.gamefile import load_game
+    from symalign.io.gamefile import load_game
 
     eq = find_equilibrium(load_game(EXAMPLES / "interior_4x3.toml"))
     tex = equilibrium_latex(eq, digits=3)
@@ -208,7 +209,7 @@ def test_symbolic_equilibrium_lists_support_zeros_and_conditions():
 
 
 def test_weights_latex_is_math_only(interior_2x3):
-    from symalign.latex import weights_latex
+    from symalign.export.latex import weights_latex
 
     tex = weights_latex(interior_2x3)
     assert tex.startswith("\\begin{aligned}\nw^*_{1,1} &= ") and tex.endswith("\\end{aligned}")
@@ -230,7 +231,7 @@ def test_conditions_drop_true_and_show_false():
 
 
 def test_certificate_with_a_real_proof_and_counterexample():
-    from symalign.smt import prove
+    from symalign.verify.smt import prove
 
     b, g = sp.symbols("beta gamma", positive=True)
     proof = prove([b > 0, g > 0, g < b], b - g > 0)
@@ -242,7 +243,7 @@ def test_certificate_with_a_real_proof_and_counterexample():
 
 
 def test_certificate_from_symalign_certificates():
-    from symalign.certificates import uniqueness_certificate
+    from symalign.verify.certificates import uniqueness_certificate
 
     game = overlap(3, "xy")
     tex = certificate_latex(uniqueness_certificate(game))
@@ -259,7 +260,7 @@ def test_certificate_true_and_false_conditions_read_as_sentences():
 
 
 def test_certificate_matrix_condition_shows_leading_minors():
-    from symalign.rosen import dsc_matrix
+    from symalign.core.rosen import dsc_matrix
 
     M = dsc_matrix(overlap(3, "xy"))
     tex = certificate_latex(SimpleNamespace(kind="uniqueness", condition=M, status="unknown", reference=""))
@@ -292,8 +293,8 @@ def test_claim_is_rendered_by_duck_typing():
 
 
 def test_exclusion_of_a_numeric_game_states_the_verdict():
-    from symalign.exclusion import exclusion_condition
-    from symalign.gamefile import load_game
+    from symalign.analysis.exclusion import exclusion_condition
+    from symalign.io.gamefile import load_game
 
     cond = exclusion_condition(load_game(EXAMPLES / "exclusion_4x3.toml"), "right", free=["gamma"])
     tex = exclusion_latex(cond, validity=False)
@@ -303,7 +304,7 @@ def test_exclusion_of_a_numeric_game_states_the_verdict():
 
 def test_exclusion_threshold_matches_T4_for_the_symbolic_game():
     """gamma <= alpha (D-1)(abar_{-d} - a_d) - D beta p_d, here with p_1 + p_2 = 1 - p_3 still symbolic."""
-    from symalign.exclusion import exclusion_condition
+    from symalign.analysis.exclusion import exclusion_condition
 
     tex = exclusion_latex(exclusion_condition(overlap(2, "xyz"), "z"))
     assert r"\gamma &\le \alpha \left(a_{1,1} + a_{1,2} - 2 a_{1,3}\right) + \beta \left(p_{1,1} + p_{1,2} - 2 p_{1,3} - 1\right)" in tex
@@ -361,7 +362,7 @@ def test_write_atomic_leaves_no_temporary_file(tmp_path):
 
 
 def test_game_writeup_of_a_numeric_game_with_exclusion():
-    from symalign.gamefile import load_game
+    from symalign.io.gamefile import load_game
 
     tex = game_writeup(load_game(EXAMPLES / "exclusion_4x3.toml"), code=True)
     for head in ("Game", "KKT conditions", "Existence and uniqueness", "Equilibrium", "Exclusion", "Code"):
@@ -413,7 +414,7 @@ def test_scalar_best_response_is_the_projected_kkt_point():
 def test_scalar_closed_form_agrees_with_the_derivation(N, D, seed):
     """T3 (homogeneous form) against the exact KKT derivation at random parameters.
 
-    This is the independent check of the hand-typed formula in symalign.scalar: every example
+    This is the independent check of the hand-typed formula in symalign.export.scalar: every example
     must derive (no skipped cases) and agree entry by entry in exact rational arithmetic.
     """
     rng = np.random.default_rng(seed)
@@ -475,8 +476,8 @@ def test_cli_latex_of_a_claim_file(tmp_path):
 
 
 def test_claim_latex_with_a_real_claim_and_its_check():
-    from symalign.claim_checks import check_claim
-    from symalign.claims import load_claim
+    from symalign.claims.checks import check_claim
+    from symalign.claims.schema import load_claim
 
     path = ROOT / "theorems" / "active_alignment" / "T0_existence_overlap.toml"
     claim = load_claim(path)
@@ -491,9 +492,9 @@ def test_claim_latex_with_a_real_claim_and_its_check():
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not on PATH")
 def test_standalone_documents_compile_with_pdflatex(tmp_path, interior_2x3):
-    from symalign.exclusion import exclusion_condition
-    from symalign.gamefile import load_game
-    from symalign.rosen import dsc_matrix
+    from symalign.analysis.exclusion import exclusion_condition
+    from symalign.io.gamefile import load_game
+    from symalign.core.rosen import dsc_matrix
 
     import matplotlib
 

@@ -1,4 +1,4 @@
-"""Tests of :mod:`symalign.simplex` (projection and simplex helpers)."""
+"""Tests of :mod:`symalign.numeric.simplex` (projection and simplex helpers)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 from scipy.optimize import minimize
 
 from symalign.errors import InputError, ShapeError
-from symalign.simplex import is_on_simplex, project, softmax, support, validate_simplex_point
+from symalign.numeric.simplex import is_on_simplex, project, softmax, support, validate_simplex_point
 
 FLOATS = st.floats(-50.0, 50.0, allow_nan=False, allow_infinity=False)
 VECTORS = hnp.arrays(np.float64, st.integers(1, 12), elements=FLOATS)

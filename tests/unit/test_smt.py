@@ -1,4 +1,4 @@
-"""Tests for symalign.smt (SymPy -> Z3 proofs with exact counterexamples)."""
+"""Tests for symalign.verify.smt (SymPy -> Z3 proofs with exact counterexamples)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import z3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symalign import smt
+from symalign.verify import smt
 from symalign.errors import InputError, NotExpressibleError
-from symalign.smt import Proof, check_sat, prove, to_z3
+from symalign.verify.smt import Proof, check_sat, prove, to_z3
 
 x, y = sympy.symbols("x y")
 Eq = sympy.Eq

@@ -1,4 +1,4 @@
-"""Tests of the numeric route: :mod:`symalign.solvers` and :mod:`symalign.check`.
+"""Tests of the numeric route: :mod:`symalign.numeric.solvers` and :mod:`symalign.numeric.check`.
 
 The games are written here directly in NumPy, independently of the rest of
 the package.
@@ -14,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.special import xlogy
 
-from symalign.check import (
+from symalign.numeric.check import (
     best_deviation_gain,
     is_equilibrium,
     kkt_residual,
@@ -22,8 +22,8 @@ from symalign.check import (
     max_deviation_gain,
 )
 from symalign.errors import InputError, ShapeError
-from symalign.simplex import project
-from symalign.solvers import SolverResult, extragradient, mirror_descent, solve
+from symalign.numeric.simplex import project
+from symalign.numeric.solvers import SolverResult, extragradient, mirror_descent, solve
 
 # ---------------------------------------------------------------- the overlap game
 

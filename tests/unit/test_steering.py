@@ -10,11 +10,11 @@ import sympy as sp
 
 from symalign import Game, get_family
 from symalign.errors import InputError
-from symalign.exclusion import exclusion_condition
-from symalign.gamefile import load_game
-from symalign.kkt import kkt_violations
-from symalign.solve import find_equilibrium
-from symalign.steering import (
+from symalign.analysis.exclusion import exclusion_condition
+from symalign.io.gamefile import load_game
+from symalign.core.kkt import kkt_violations
+from symalign.numeric.solve import find_equilibrium
+from symalign.analysis.steering import (
     diversity_lever,
     minimal_subsidy,
     prior_lever,

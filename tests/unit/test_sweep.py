@@ -11,12 +11,12 @@ import sympy as sp
 from click.testing import CliRunner
 
 from symalign import Game, get_family
-from symalign.cli import main
+from symalign.cli.app import main
 from symalign.errors import InputError
-from symalign.plots import parse_color, phase_diagram
-from symalign.regions import exclusion_region
-from symalign.smt import prove
-from symalign.sweep import check_axis, parse_axis, sweep, write_grid
+from symalign.export.plots import parse_color, phase_diagram
+from symalign.analysis.regions import exclusion_region
+from symalign.verify.smt import prove
+from symalign.analysis.sweep import check_axis, parse_axis, sweep, write_grid
 
 
 def _game(variant):
@@ -37,7 +37,7 @@ def _crossed(region, gx, gy, hx, hy):
 @pytest.mark.parametrize("variant, y_axis, batch", [
     ("overlap", "gamma=0:0.8:16", False),
     ("distance", "gamma=0:0.3:12", False),
-    ("overlap", "gamma=0:0.8:40", True),  # the batch solver (symalign.batch)
+    ("overlap", "gamma=0:0.8:40", True),  # the batch solver (symalign.numeric.batch.compiled)
 ])
 def test_boundary_agrees_with_grid(variant, y_axis, batch):
     """Every cell the derived boundary does not cross has the derived exclusion state."""

@@ -1,0 +1,311 @@
+"""Parameter sweeps: the equilibrium on a grid of two parameters.
+
+Each swept parameter is *set for all agents*.  The grid is computed by the
+batch compiled solver :func:`symalign.numeric.batch.compiled.compile_game` (the game is
+parametrised with the two swept parameters as free symbols), or, with
+``use_batch=False``, by a per-point loop of the independent numeric solver
+(:func:`symalign.numeric.solvers.solve` on a gradient compiled once with the two
+parameters as arguments), which is only allowed for small grids.
+
+Points where the family's concavity hypotheses fail (e.g. ``gamma >= beta``
+in the distance variant) are not computed and marked inadmissible.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+from symalign.numeric import solvers
+from symalign.io.atomic import atomic_output
+from symalign.errors import InputError
+from symalign.analysis.exclusion import _spec, free_parameters, group_index
+from symalign.core.kkt import kkt_system
+from symalign.numeric.compile import compile_expressions
+from symalign.core.params import exact
+from symalign.analysis.regions import relations_hold
+
+__all__ = ["Axis", "parse_axis", "check_axis", "check_axes", "SweepResult", "sweep", "write_grid", "atomic_output",
+           "FALLBACK_LIMIT", "LARGE_GRID"]
+
+FALLBACK_LIMIT = 2500
+"""Largest grid the per-point solver (``use_batch=False``) will compute."""
+
+LARGE_GRID = 50_000
+"""Grids at least this big are announced as large by the CLI."""
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept parameter: ``num`` evenly spaced values from ``start`` to ``stop`` (exact ends).
+
+    Examples
+    --------
+    >>> ax = parse_axis("beta=0.1:5:50")
+    >>> ax.name, ax.start, ax.stop, ax.num, ax.values[:2]
+    ('beta', 1/10, 5, 50, array([0.1, 0.2]))
+    """
+
+    name: str
+    start: sp.Rational
+    stop: sp.Rational
+    num: int
+
+    @property
+    def values(self) -> np.ndarray:
+        return np.linspace(float(self.start), float(self.stop), self.num)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.start}:{self.stop}:{self.num}"
+
+
+_AXIS = re.compile(r"^\s*([A-Za-z_][A-Za-z_0-9]*)\s*=\s*([^:]+):([^:]+):([^:]+)\s*$")
+
+
+def parse_axis(text: str, argument: str = "axis") -> Axis:
+    """Parse ``NAME=START:STOP:NUM`` (``START < STOP``, ``NUM >= 2``).
+
+    Examples
+    --------
+    >>> parse_axis("gamma=2:1:10", "--y")
+    Traceback (most recent call last):
+    ...
+    symalign.errors.InputError: --y='gamma=2:1:10': the range is empty or inverted: start 2 must be < stop 1
+    """
+    m = _AXIS.match(text or "")
+    if not m:
+        raise InputError(argument, text, "expected NAME=START:STOP:NUM, e.g. beta=0.1:5:400")
+    name, a, b, n = m.groups()
+    start = _number(a, argument, text)
+    stop = _number(b, argument, text)
+    try:
+        num = int(n.strip())
+    except ValueError:
+        raise InputError(argument, text, f"the number of points {n.strip()!r} is not an integer") from None
+    if num < 2:
+        raise InputError(argument, text, f"need at least 2 points, got {num}")
+    if not start < stop:
+        raise InputError(argument, text, f"the range is empty or inverted: start {start} must be < stop {stop}")
+    return Axis(name, start, stop, num)
+
+
+def _number(s, argument, text):
+    s = s.strip()
+    try:
+        return exact(float(s) if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", s) else s, argument)
+    except InputError:
+        raise InputError(argument, text, f"{s!r} is not a number") from None
+
+
+def check_axis(game, axis: Axis) -> None:
+    """Raise when ``axis`` names no agent/scalar parameter of the family or leaves its sign range."""
+    spec = _spec(game, axis.name)
+    if spec.kind not in ("agent", "scalar"):
+        raise InputError("parameter", axis.name, f"is a {spec.kind} parameter; a sweep sets an agent or scalar parameter for all agents")
+    if spec.sign == "positive" and not axis.start > 0:
+        raise InputError(str(axis), axis.start, f"{axis.name} must be > 0 ({spec.doc or 'positive parameter'})")
+    if spec.sign == "nonnegative" and axis.start < 0:
+        raise InputError(str(axis), axis.start, f"{axis.name} must be >= 0")
+
+
+def check_axes(game, x: Axis, y: Axis) -> None:
+    """:func:`check_axis` for both axes, which must name different parameters."""
+    if x.name == y.name:
+        raise InputError("--y", str(y), "the two swept parameters must differ")
+    check_axis(game, x)
+    check_axis(game, y)
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """The equilibrium on a grid; arrays indexed ``[iy, ix, ...]``.
+
+    Attributes
+    ----------
+    game : Game
+        The game swept (numeric); ``pgame`` has the two parameters symbolic.
+    x, y : Axis
+    weights : ndarray (ny, nx, N, D)
+    support : ndarray of bool (ny, nx, N, D)
+    converged, admissible : ndarray of bool (ny, nx)
+    residual : ndarray (ny, nx)
+    method : str
+    stages : dict or None
+        Batch solver only: how many points each stage answered.
+    """
+
+    game: object
+    pgame: object
+    x: Axis
+    y: Axis
+    weights: np.ndarray
+    support: np.ndarray
+    converged: np.ndarray
+    residual: np.ndarray
+    admissible: np.ndarray
+    method: str
+    stages: dict = None
+
+    @property
+    def solved(self) -> np.ndarray:
+        """(ny, nx): admissible and converged (the points that carry an equilibrium)."""
+        return self.admissible & self.converged
+
+    @property
+    def excluded(self) -> np.ndarray:
+        """(ny, nx, D): no agent weights the group (False where not :attr:`solved`)."""
+        return ~self.support.any(axis=2) & self.solved[..., None]
+
+    @property
+    def excluded_count(self) -> np.ndarray:
+        """(ny, nx) number of excluded groups, -1 where not :attr:`solved`."""
+        return np.where(self.solved, self.excluded.sum(axis=2), -1)
+
+    def mean_weight(self, group) -> np.ndarray:
+        """(ny, nx) population-average weight on ``group`` (NaN where not :attr:`solved`)."""
+        d = group_index(self.game, group)
+        return np.where(self.solved, self.weights[..., d].mean(axis=2), np.nan)
+
+    def excluded_supports(self, group, limit: int = 4, share: float = 0.02) -> tuple:
+        """The most frequent equilibrium supports where ``group`` is excluded (at least ``share`` of those points)."""
+        d = group_index(self.game, group)
+        mask = self.excluded[..., d]
+        counts = {}
+        for sup in self.support[mask]:
+            key = tuple(tuple(int(k) for k in np.flatnonzero(row)) for row in sup)
+            counts[key] = counts.get(key, 0) + 1
+        total = max(sum(counts.values()), 1)
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        return tuple(k for k, n in ranked[:limit] if n >= share * total)
+
+
+def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_tol: float = 1e-8,
+          use_batch: bool = True) -> SweepResult:
+    """Compute the equilibrium at every point of the grid ``x`` by ``y``.
+
+    Parameters
+    ----------
+    game : Game
+        Numeric game; ``x.name`` and ``y.name`` are set for all agents.
+    x, y : Axis
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk (or point).
+    chunk : int
+        Points per call of the batch solver.
+    support_tol : float
+        A weight above this counts as in the support (fallback path).
+    use_batch : bool
+        Use the batch solver :mod:`symalign.numeric.batch.compiled` (else the per-point
+        solver, at most :data:`FALLBACK_LIMIT` points).
+
+    Examples
+    --------
+    >>> from symalign import Game, get_family
+    >>> g = Game.create(get_family("active_alignment"), 2, ["x", "y", "z"], alpha=1, beta=1, gamma=0,
+    ...                 a=[[1, "1/2", 0], ["1/2", 1, 0]], p=[[0.4, 0.4, 0.2], [0.4, 0.4, 0.2]])
+    >>> r = sweep(g, parse_axis("beta=1:2:3"), parse_axis("gamma=0:1.2:4"), use_batch=False)
+    >>> r.excluded_count.tolist()
+    [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 0, 0]]
+    """
+    if not game.is_numeric:
+        raise InputError("game", game, "has symbolic parameters; a sweep needs numbers")
+    check_axes(game, x, y)
+    pgame, _ = free_parameters(game, [x.name, y.name], shift=False)
+    X = next(s for s in pgame.free_symbols() if s.name == x.name)
+    Y = next(s for s in pgame.free_symbols() if s.name == y.name)
+    N, D = game.n_agents, game.n_groups
+    gx, gy = np.meshgrid(x.values, y.values)
+    admissible = relations_hold(pgame.hypotheses(), X, Y, gx, gy)
+    compiled = None
+    if use_batch:
+        from symalign.numeric.batch.compiled import compile_game
+
+        compiled = compile_game(pgame, [X, Y])
+    shape = gx.shape
+    weights = np.full(shape + (N, D), np.nan)
+    support = np.zeros(shape + (N, D), dtype=bool)
+    converged = np.zeros(shape, dtype=bool)
+    residual = np.full(shape, np.nan)
+    idx = np.flatnonzero(admissible.reshape(-1))
+    total = idx.size
+    if compiled is not None:
+        method = f"batch ({compiled.path})"
+        stages = {}
+        flat_w, flat_s = weights.reshape(-1, N, D), support.reshape(-1, N, D)
+        flat_c, flat_r = converged.reshape(-1), residual.reshape(-1)
+        xs, ys = gx.reshape(-1), gy.reshape(-1)
+        for start in range(0, total, chunk):
+            sel = idx[start:start + chunk]
+            res = compiled(xs[sel], ys[sel])
+            flat_w[sel] = np.asarray(res.weights)
+            flat_s[sel] = np.asarray(res.support, dtype=bool)
+            flat_c[sel] = np.asarray(res.converged, dtype=bool)
+            flat_r[sel] = np.asarray(res.residual, dtype=float)
+            for k, v in res.stage_counts().items():
+                stages[k] = stages.get(k, 0) + v
+            if progress:
+                progress(min(start + chunk, total), total)
+    else:
+        if total > FALLBACK_LIMIT:
+            raise InputError("grid", f"{x.num} x {y.num}",
+                             f"{total} points need the batch solver (use_batch=True); "
+                             f"the per-point solver computes at most {FALLBACK_LIMIT}")
+        method = "per-point numeric solver"
+        stages = None
+        kkt = kkt_system(pgame)
+        fg = compile_expressions(list(kkt.gradients), list(pgame.weights) + [X, Y])
+        for k, flat in enumerate(idx):
+            iy, ix = np.unravel_index(flat, shape)
+            xv, yv = gx[iy, ix], gy[iy, ix]
+
+            def grad(W, xv=xv, yv=yv):
+                out = fg(*W.reshape(-1), xv, yv)
+                return np.array(np.broadcast_arrays(*out), dtype=float).reshape(N, D)
+
+            res = solvers.solve(grad, N, D, tol=1e-12)
+            weights[iy, ix] = res.weights
+            support[iy, ix] = res.weights > support_tol
+            converged[iy, ix] = res.converged
+            residual[iy, ix] = res.residual
+            if progress:
+                progress(k + 1, total)
+    return SweepResult(game, pgame, x, y, weights, support, converged, residual, admissible, method, stages)
+
+
+def write_grid(result: SweepResult, path) -> Path:
+    """Write the grid as CSV (one row per point) or NPZ (arrays), atomically, by suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".npz"):
+        raise InputError("--data", str(path), "the grid file must end in .csv or .npz")
+    groups = list(result.game.groups)
+    N, D = result.game.n_agents, result.game.n_groups
+    gx, gy = np.meshgrid(result.x.values, result.y.values)
+    with atomic_output(path) as tmp:
+        if suffix == ".npz":
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(
+                    fh, x=result.x.values, y=result.y.values, x_name=result.x.name, y_name=result.y.name,
+                    groups=np.array(groups), weights=result.weights, support=result.support,
+                    converged=result.converged, residual=result.residual, admissible=result.admissible,
+                    excluded=result.excluded, excluded_count=result.excluded_count,
+                )
+        else:
+            cols = [result.x.name, result.y.name, "admissible", "converged", "residual", "excluded_count"]
+            cols += [f"excluded[{g}]" for g in groups] + [f"mean_w[{g}]" for g in groups]
+            cols += [f"w[{i + 1},{g}]" for i in range(N) for g in groups]
+            ex = result.excluded.reshape(-1, D).astype(int)
+            mean = result.weights.mean(axis=2).reshape(-1, D)
+            data = np.column_stack([
+                gx.reshape(-1), gy.reshape(-1), result.admissible.reshape(-1).astype(int),
+                result.converged.reshape(-1).astype(int), result.residual.reshape(-1),
+                result.excluded_count.reshape(-1), ex, mean, result.weights.reshape(-1, N * D),
+            ])
+            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(",".join(cols) + "\n")
+                np.savetxt(fh, data, delimiter=",", fmt="%.17g")
+    return path

@@ -1,0 +1,65 @@
+"""``symalign latex``: export a game (or a claim file) as LaTeX."""
+
+from __future__ import annotations
+
+import click
+
+from symalign.errors import GameFileError
+
+__all__ = ["command"]
+
+
+@click.command("latex")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (atomically) instead of standard output.")
+@click.option("--standalone", is_flag=True, help="A compilable document (amsmath, amssymb, amsthm).")
+@click.option("--support", default=None,
+              help="Support for the closed form of a symbolic game, e.g. '0,1;0,1' or 'left,centre' for all agents.")
+@click.option("--no-kkt", is_flag=True, help="Leave out the KKT system.")
+@click.option("--code", is_flag=True, help="Add the scalar solver functions rendered by latexify (overlap family).")
+@click.option("--check", is_flag=True, help="Claim files: also check the claim and show the computed status.")
+def command(path, output, standalone, support, no_kkt, code, check):
+    """Write the LaTeX of a game file (or a claim file): utilities, KKT, equilibria, certificates.
+
+    A file with 'agents' is a game file; one with 'kind' and 'claim' a claim file (theorems/).
+    """
+    from symalign.cli.app import parse_support  # here, not at import: symalign.cli.app imports this module
+    from symalign.io.gamefile import game_from_mapping, read_toml
+    from symalign.export.report import game_writeup, standalone as wrap, write_atomic
+
+    data = read_toml(path)
+    if "agents" in data:
+        if check:
+            raise GameFileError(path, "", None, "--check applies to claim files only")
+        game = game_from_mapping(data, source=path)
+        supp = parse_support(support)
+        body = game_writeup(game, support=supp, kkt=not no_kkt, code=code)
+        title = data.get("title") or f"{game.family.label}: {game.n_agents} agents, {game.n_groups} groups"
+    else:
+        if support is not None or code:
+            raise GameFileError(path, "", None, "--support and --code apply to game files only")
+        body, title = _claim(path, data, check)
+    out = wrap(body, title=str(title)) if standalone else body.rstrip() + "\n"
+    if output is None:
+        click.echo(out, nl=False)
+    else:
+        write_atomic(output, out)
+        click.echo(f"wrote {output}", err=True)
+
+
+def _claim(path, data, check):
+    if "kind" not in data or "claim" not in data:
+        raise GameFileError(path, "agents", None, "neither a game file (no 'agents') nor a claim file (no 'kind' and [claim])")
+    from symalign.claims.schema import load_claim
+    from symalign.export.latex import claim_latex
+
+    claim = load_claim(path)
+    result = None
+    if check:
+        from symalign.claims.checks import check_claim
+
+        result = check_claim(claim)
+    return claim_latex(claim, result), claim.title or claim.id
+
+

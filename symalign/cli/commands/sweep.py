@@ -1,0 +1,99 @@
+"""``symalign sweep``: phase diagram of exclusion over two parameters."""
+
+from __future__ import annotations
+
+import time
+
+import click
+import numpy as np
+
+__all__ = ["command"]
+
+
+@click.command("sweep")
+@click.argument("game_file", type=click.Path(dir_okay=False))
+@click.option("--x", "x_text", required=True, metavar="NAME=START:STOP:NUM", help="Horizontal axis, e.g. beta=0.1:5:400 (set for all agents).")
+@click.option("--y", "y_text", required=True, metavar="NAME=START:STOP:NUM", help="Vertical axis, e.g. gamma=0:5:400 (set for all agents).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Figure (.png, .pdf or .svg), written atomically.")
+@click.option("--data", default=None, type=click.Path(dir_okay=False), help="Also write the grid (.csv or .npz).")
+@click.option("--color", default="excluded", show_default=True, help="'excluded' (number of excluded groups) or 'weight:GROUP'.")
+@click.option("--no-boundaries", is_flag=True, help="Do not derive and draw the exact boundaries.")
+def command(game_file, x_text, y_text, out, data, color, no_boundaries):
+    """Equilibria on a grid of two parameters; heatmap with the derived exclusion boundaries."""
+    from pathlib import Path
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from symalign.errors import InputError
+    from symalign.io.gamefile import load_game
+    from symalign.export.plots import _FORMATS, parse_color, phase_diagram
+    from symalign.analysis.regions import exclusion_region
+    from symalign.analysis.sweep import LARGE_GRID, check_axes, parse_axis, sweep, write_grid
+
+    game = load_game(game_file)
+    x, y = parse_axis(x_text, "--x"), parse_axis(y_text, "--y")
+    check_axes(game, x, y)  # fail before the (long) sweep, as the output checks below
+    parse_color(color, game)
+    if Path(out).suffix.lower() not in _FORMATS:
+        raise InputError("--out", out, f"the figure must end in one of {_FORMATS}")
+    for name, p in (("--out", out), ("--data", data)):
+        if p is not None and not (Path(p).parent if str(Path(p).parent) else Path(".")).is_dir():
+            raise InputError(name, p, "the directory does not exist")
+    if data is not None and Path(data).suffix.lower() not in (".csv", ".npz"):
+        raise InputError("--data", data, "the grid file must end in .csv or .npz")
+    total = x.num * y.num
+    click.echo(f"computing {total:,} equilibria ({x.num} x {y.num} grid: {x} by {y})", err=True)
+    if total >= LARGE_GRID:
+        click.echo(f"large grid ({total:,} points): this may take a while", err=True)
+    t0 = time.perf_counter()
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task("equilibria", total=total)
+        result = sweep(game, x, y, progress=lambda done, n: bar.update(task, completed=done, total=n))
+    click.echo(f"solved {int(result.admissible.sum()):,} points in {time.perf_counter() - t0:.1f} s ({result.method}); "
+               f"not converged: {int((result.admissible & ~result.converged).sum())}; "
+               f"{'stages: ' + str(result.stages) + '; ' if result.stages else ''}"
+               f"hypotheses fail at {int((~result.admissible).sum())}", err=True)
+    regions = []
+    if not no_boundaries:
+        for d, name in enumerate(game.groups):
+            if not result.excluded[..., d].any():
+                continue
+            for sup in result.excluded_supports(d):
+                try:
+                    r = exclusion_region(game, d, x.name, y.name, ((x.start, x.stop), (y.start, y.stop)), support=sup)
+                except Exception as exc:  # a support the solver suggested may be degenerate: say so, go on
+                    click.echo(f"note: no exact boundary for {name!r} on support {sup}: {exc}", err=True)
+                    continue
+                regions.append(r)
+                kind = "exact polygon" if r.exact else f"lines + grid-evaluated validity ({r.validity_status})"
+                click.echo(f"derived boundary of {name!r} ({kind}): "
+                           + "; ".join(str(h.relation(r.x, r.y)) for h in r.halfplanes if h.source != "hypothesis"), err=True)
+    phase_diagram(result, out, color=color, regions=regions, title=_title(game_file, game), point=_own_point(game, x, y))
+    click.echo(f"wrote {out}")
+    if data is not None:
+        write_grid(result, data)
+        click.echo(f"wrote {data}")
+    counts = np.bincount(result.excluded_count[result.admissible].reshape(-1), minlength=game.n_groups + 1)
+    share = ", ".join(f"{k}: {c / max(counts.sum(), 1):.1%}" for k, c in enumerate(counts) if c)
+    click.echo(f"share of grid points by number of excluded groups: {share}")
+
+
+def _own_point(game, x, y):
+    """The game's own (x, y) when both parameters are the same for every agent."""
+    vals = []
+    for axis in (x, y):
+        v = game.param(axis.name)
+        v = set(v) if isinstance(v, tuple) else {v}
+        if len(v) != 1:
+            return None
+        vals.append(next(iter(v)))
+    return tuple(vals)
+
+
+def _title(path, game):
+    from symalign.io.gamefile import read_toml
+
+    t = read_toml(path).get("title")
+    label = f"{game.family.label}: {game.n_agents} agents, {game.n_groups} groups"
+    return f"{t}\n[{label}]" if isinstance(t, str) and t else label

@@ -1,7 +1,0 @@
-"""Subcommands of the ``symalign`` CLI, one module each.
-
-Each module defines a click command named ``command``; :mod:`symalign.cli`
-registers the modules listed in ``COMMANDS`` that exist.
-"""
-
-COMMANDS = ("verify", "exclusion", "steer", "sweep", "latex", "reproduce")

@@ -1,0 +1,127 @@
+"""The frozen result of a derivation: an equilibrium and what it rests on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from symalign.core.params import substitution
+
+__all__ = ["Equilibrium", "condition_truth"]
+
+
+def condition_truth(conditions) -> bool | None:
+    """True/False when every condition is decided (numeric), None otherwise."""
+    undecided = False
+    for c in conditions:
+        if c is sp.true or c is True:
+            continue
+        if c is sp.false or c is False:
+            return False
+        undecided = True
+    return None if undecided else True
+
+
+@dataclass(frozen=True, eq=False)
+class Equilibrium:
+    """A Nash equilibrium (or a candidate on a support) with its certificate data.
+
+    Attributes
+    ----------
+    game : Game
+    weights : ImmutableMatrix
+        N x D equilibrium profile; exact SymPy numbers or closed forms when
+        ``exact``, floats otherwise.
+    support : tuple of tuple of int
+        For each agent, the groups it gives positive weight (0-based).
+    multipliers : tuple
+        ``lambda_i``: each agent's equilibrium marginal utility.
+    conditions : tuple
+        Validity conditions: ``w_{i,d} > 0`` on the support and
+        ``lambda_i - g_{i,d} >= 0`` off it.  Where they hold (and the
+        family's hypotheses hold) the profile is an equilibrium with this
+        support.
+    hypotheses : tuple
+        The family's concavity hypotheses (KKT is sufficient under them).
+    exact : bool
+        Whether ``weights`` are exact (derived) rather than numeric.
+    method : str
+        How it was obtained.
+    residual : float or None
+        KKT residual measured by the independent numeric checker.
+    notes : tuple of str
+    slack : ImmutableMatrix or None
+        N x D matrix of ``lambda_i - g_{i,d}`` at the solution: zero on the
+        support, the margin by which group d is unattractive to agent i off it.
+    """
+
+    game: object
+    weights: sp.ImmutableMatrix
+    support: tuple
+    multipliers: tuple = ()
+    conditions: tuple = ()
+    hypotheses: tuple = ()
+    exact: bool = True
+    method: str = ""
+    residual: float | None = None
+    notes: tuple = ()
+    slack: sp.ImmutableMatrix | None = None
+
+    @property
+    def valid(self) -> bool | None:
+        """Whether the validity conditions hold (None when they depend on symbols)."""
+        return condition_truth(self.conditions)
+
+    def as_array(self) -> np.ndarray:
+        """Weights as a float array (requires numeric weights)."""
+        return np.array(self.weights.evalf(17).tolist(), dtype=float)
+
+    def excluded_groups(self) -> tuple:
+        """Indices of groups given zero weight by every agent."""
+        return tuple(
+            d for d in range(self.game.n_groups) if all(d not in s for s in self.support)
+        )
+
+    def subs(self, values) -> "Equilibrium":
+        """Substitute parameter values into the closed form and its conditions."""
+        game = self.game.subs(values)
+        sub = substitution(values)
+        return Equilibrium(
+            game,
+            sp.ImmutableMatrix(self.weights.applyfunc(sub)),
+            self.support,
+            tuple(sub(m) for m in self.multipliers),
+            tuple(sub(c) for c in self.conditions),
+            tuple(sub(h) for h in self.hypotheses),
+            self.exact,
+            self.method,
+            None,
+            self.notes,
+            None if self.slack is None else sp.ImmutableMatrix(self.slack.applyfunc(sub)),
+        )
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (weights as floats, exact values as strings)."""
+        out = {
+            "weights": self.as_array().tolist() if self.game.is_numeric else None,
+            "support": [list(s) for s in self.support],
+            "exact": self.exact,
+            "excluded_groups": [self.game.groups[d] for d in self.excluded_groups()],
+            "method": self.method,
+        }
+        if self.exact:
+            out["weights_exact"] = [[str(x) for x in self.weights.row(i)] for i in range(self.weights.rows)]
+        if self.residual is not None:
+            out["kkt_residual"] = self.residual
+        return out
+
+    def _repr_latex_(self) -> str:
+        from symalign.core.printing import weights_latex
+
+        return "$$" + weights_latex(self) + "$$"
+
+    def __repr__(self) -> str:
+        kind = "exact" if self.exact else "numeric"
+        return f"Equilibrium({self.game!r}, support={self.support}, {kind}, method={self.method!r})"

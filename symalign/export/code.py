@@ -1,0 +1,65 @@
+"""LaTeX of the plain Python functions that compute equilibria, rendered by latexify-py."""
+
+from __future__ import annotations
+
+import re
+
+from sympy.printing.latex import translate
+
+from symalign.errors import InputError
+
+__all__ = ["code_latex"]
+
+# ---------------------------------------------------------------------------
+# code (latexify-py)
+
+_RANGE = re.compile(r"\\mathrm\{range\} \\mathopen\{\}\\left\( ([^()]*?) \\mathclose\{\}\\right\)")
+_BAR = re.compile(r"\\mathrm\{([A-Za-z]|alpha|beta|gamma|lambda|mu|theta|kappa)\\_bar\}")
+
+
+def code_latex(fn, *, style: str = "auto") -> str:
+    """LaTeX of a plain Python function's source, rendered by latexify-py.
+
+    ``style`` is ``"function"`` (equations; straight-line code only),
+    ``"algorithm"`` (an ``array`` with for/if blocks, compiles with
+    amsmath alone) or ``"auto"`` (function when possible).  Docstrings
+    are dropped, Greek names become Greek letters, ``x_bar`` becomes
+    ``\\bar{x}`` and ``range(D)`` becomes ``\\{0, \\ldots, D - 1\\}``.
+    The function's source must be retrievable (defined in a file), see
+    :mod:`symalign.export.scalar`.
+
+    Examples
+    --------
+    >>> from symalign.export import scalar
+    >>> print(code_latex(scalar.overlap_interior_weight))  # doctest: +NORMALIZE_WHITESPACE
+    \\begin{array}{l} \\displaystyle \\bar{W} = \\frac{\\beta \\cdot \\bar{p} + \\frac{\\gamma}{D} + \\alpha \\cdot \\bar{c}}{\\beta + \\gamma} \\\\
+    \\displaystyle \\mathrm{overlap\\_interior\\_weight}(\\alpha, \\beta, \\gamma, N, D, c, \\bar{c}, p, \\bar{p}) = \\bar{W} + \\frac{\\alpha \\cdot \\mathopen{}\\left( c - \\bar{c} \\mathclose{}\\right) + \\beta \\cdot \\mathopen{}\\left( p - \\bar{p} \\mathclose{}\\right)}{\\beta - \\frac{\\gamma}{N - 1}} \\end{array}
+    """
+    import latexify
+    from latexify import codegen, exceptions, parser, transformers
+
+    if style not in ("auto", "function", "algorithm"):
+        raise InputError("style", style, "must be 'auto', 'function' or 'algorithm'")
+    try:
+        tree = parser.parse_function(fn)
+    except (OSError, TypeError, exceptions.LatexifyError) as exc:
+        raise InputError("fn", getattr(fn, "__name__", fn), f"source not retrievable for latexify ({exc})") from None
+    tree = transformers.DocstringRemover().visit(tree)
+    tree = transformers.AugAssignReplacer().visit(tree)
+    out = None
+    if style in ("auto", "function"):
+        try:
+            out = codegen.FunctionCodegen(use_math_symbols=True, use_signature=True).visit(tree)
+        except exceptions.LatexifyError:
+            if style == "function":
+                raise InputError("fn", fn.__name__, "has statements the function style cannot show; use style='algorithm'") from None
+    if out is None:
+        try:
+            out = codegen.IPythonAlgorithmicCodegen(use_math_symbols=True).visit(tree)
+        except exceptions.LatexifyError as exc:
+            raise InputError("fn", fn.__name__, f"latexify cannot render it: {exc}") from None
+    del latexify
+    out = _RANGE.sub(lambda m: rf"\{{0, \ldots, {m.group(1)} - 1\}}", out)
+    out = _BAR.sub(lambda m: rf"\bar{{{translate(m.group(1))}}}", out)
+    out = out.replace(r" \\ ", " \\\\\n\\displaystyle ")
+    return out.replace(r"\begin{array}{l} ", "\\begin{array}{l} \\displaystyle ", 1)

@@ -1,0 +1,533 @@
+"""Fast numeric equilibria over batches of parameter points.
+
+:func:`compile_game` turns a game whose remaining free symbols are the
+arguments ``args`` into a :class:`CompiledGame`; calling it with one array
+per argument (broadcast to shape ``(B,)``) returns a :class:`BatchResult`
+with the exact (up to rounding) equilibrium of each of the B games.
+
+Paths, chosen once at compile time (``CompiledGame.path``):
+
+``"closed-form"``
+    Affine gradients (``kkt_system(game).is_affine()``): the interior
+    equilibrium is derived once with :func:`symalign.core.derive.derive_on_support`
+    (symbolic in ``args``) and compiled with its validity conditions.  Points
+    where it is not valid go to the vectorised active-set step
+    (:mod:`symalign.numeric.batch.activeset`): start from the support of the simplex
+    projection of the interior solution, re-solve the KKT system on the
+    support (exactly: a compiled closed form when that support was derived
+    too, see ``supports``; otherwise a batched linear solve), verify KKT,
+    update the support.
+``"linear"``
+    Affine gradients but no closed form (``path="linear"``, or the
+    derivation did not finish within ``derive_timeout``): every point goes
+    through the active-set step, starting from the interior.
+``"iterative"``
+    Non-affine gradients (entropic variant, non-quadratic custom
+    utilities): batched mirror-prox (if a gradient has a logarithm of the
+    weights) or extragradient (:mod:`symalign.numeric.batch.iterative`).
+
+Per point the result says which stage answered (``BatchResult.stage``):
+``closed-form``, ``active-set``, ``iterative`` (the fallback when the
+active set cycles), ``not-converged`` and ``hypotheses`` (the family's
+concavity hypotheses fail there, so a KKT point need not be an
+equilibrium).  Only ``converged`` points carry weights; the others are NaN.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from symalign.numeric.batch.activeset import active_set, kkt_linear_solve, natural_residual
+from symalign.numeric.batch.closedform import compile_closed_form, derive_closed_forms, flatten_conditions, relation_parts
+from symalign.numeric.batch.iterative import batch_extragradient
+from symalign.errors import DerivationError, InputError, ShapeError
+from symalign.core.kkt import kkt_system
+from symalign.numeric.compile import compile_expressions
+from symalign.core.params import flat_values
+from symalign.numeric.simplex import project
+
+__all__ = ["BatchResult", "CompiledGame", "compile_game", "default_args", "exclusion_supports", "STAGES"]
+
+STAGES = ("closed-form", "cached-support", "active-set", "iterative", "not-converged", "hypotheses")
+_CF, _CS, _AS, _IT, _NC, _HY = range(6)
+
+
+def default_args(game) -> tuple:
+    """The game's free symbols in the documented order.
+
+    Parameters in the family's declaration order; within one, agent by agent
+    and group by group (row-major), each symbol at its first appearance.
+
+    Examples
+    --------
+    >>> from symalign import Game, get_family
+    >>> g = Game.symbolic(get_family("active_alignment", "overlap"), 2, 2, a=[1, 0], p=[0.5, 0.5])
+    >>> default_args(g)
+    (alpha, beta, gamma)
+    """
+    seen = {}
+    for spec in game.family.parameters():
+        for x in flat_values(game.params[spec.name]):
+            for s in sorted(sp.sympify(x).free_symbols, key=str):
+                seen.setdefault(s, None)
+    return tuple(seen)
+
+
+def exclusion_supports(game) -> tuple:
+    """The D supports "group d excluded by every agent" (for ``supports=``)."""
+    d_all = range(game.n_groups)
+    return tuple(tuple(tuple(e for e in d_all if e != d) for _ in range(game.n_agents)) for d in d_all)
+
+
+@dataclass(frozen=True, eq=False)
+class BatchResult:
+    """Equilibria of a batch of B games.
+
+    Attributes
+    ----------
+    weights : ndarray, shape (B, N, D)
+        Equilibrium profiles; NaN where not ``converged``.
+    support : ndarray of bool, shape (B, N, D)
+        Groups each agent weights positively (all False where not converged).
+    converged : ndarray of bool, shape (B,)
+        KKT verified: validity conditions of an exact closed form, or natural
+        residual ``<= tol``.
+    residual : ndarray, shape (B,)
+        Natural KKT residual (as :func:`symalign.numeric.check.kkt_residual`); NaN
+        where not measured (closed-form points with ``verify=False``).
+    stage : ndarray of int8, shape (B,)
+        Index into :data:`STAGES`: which step answered each point.
+    method : str
+        The compiled path ("closed-form", "linear" or "iterative").
+    args : tuple of str
+        Argument names, in order.
+    """
+
+    weights: np.ndarray
+    support: np.ndarray
+    converged: np.ndarray
+    residual: np.ndarray
+    stage: np.ndarray
+    method: str
+    args: tuple = ()
+
+    def __post_init__(self):
+        for name in ("weights", "support", "converged", "residual", "stage"):
+            getattr(self, name).flags.writeable = False
+
+    def __len__(self) -> int:
+        return self.converged.shape[0]
+
+    def stage_counts(self) -> dict:
+        """Number of points answered by each stage."""
+        counts = np.bincount(self.stage, minlength=len(STAGES))
+        return {name: int(c) for name, c in zip(STAGES, counts) if c}
+
+    def excluded(self) -> np.ndarray:
+        """(B, D) bool: groups given zero weight by every agent (converged points)."""
+        return self.converged[:, None] & ~self.support.any(axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledGame:
+    """A game compiled for batches; built by :func:`compile_game`.
+
+    Call it with one array per argument (positionally in ``args`` order, or
+    by symbol name): ``compiled(alpha_values, beta_values, ...)``.
+    """
+
+    game: object
+    args: tuple
+    path: str
+    tol: float
+    verify: bool
+    chunk: int
+    max_iter: int
+    closed_forms: tuple
+    timings: MappingProxyType
+    notes: tuple
+    _grad: object = field(repr=False)
+    _affine: tuple | None = field(repr=False)
+    _domain: tuple = field(repr=False)
+    _hypotheses: tuple = field(repr=False)
+    _geometry: str = field(repr=False, default="euclidean")
+
+    @property
+    def arg_names(self) -> tuple:
+        return tuple(str(a) for a in self.args)
+
+    def with_options(self, **options) -> "CompiledGame":
+        """Same compiled code, other ``tol``, ``verify``, ``chunk`` or ``max_iter``."""
+        bad = set(options) - {"tol", "verify", "chunk", "max_iter"}
+        if bad:
+            raise InputError("options", sorted(bad), "unknown option")
+        return replace(self, **options)
+
+    # ------------------------------------------------------------------ input
+    def _inputs(self, arrays, named) -> list:
+        names = self.arg_names
+        if named:
+            if arrays:
+                raise InputError("arrays", len(arrays), "pass the arguments either all by position or all by name")
+            unknown = set(named) - set(names)
+            missing = [n for n in names if n not in named]
+            if unknown or missing:
+                raise InputError(sorted(unknown)[0] if unknown else missing[0], None,
+                                 f"arguments must be exactly {list(names)}")
+            arrays = [named[n] for n in names]
+        if len(arrays) != len(names):
+            raise InputError("arrays", len(arrays), f"expected {len(names)} arrays, one per argument {list(names)}")
+        out = []
+        for name, x in zip(names, arrays):
+            try:
+                v = np.asarray(x, dtype=float)
+            except (TypeError, ValueError) as exc:
+                raise InputError(name, x, f"cannot be converted to a float array ({exc})") from None
+            if v.ndim > 1:
+                raise ShapeError(name, x, f"must be a scalar or a 1-D array (one value per point), got shape {v.shape}")
+            bad = ~np.isfinite(v)
+            if bad.any():
+                k = int(np.flatnonzero(bad.ravel())[0])
+                raise InputError(name, float(v.ravel()[k]), f"must be finite (point {k})")
+            out.append(v)
+        try:
+            shape = np.broadcast_shapes(*(v.shape for v in out)) or (1,)
+        except ValueError:
+            raise ShapeError("arrays", {n: v.shape for n, v in zip(names, out)}, "lengths do not broadcast to one batch") from None
+        return [np.ascontiguousarray(np.broadcast_to(v, shape)) for v in out]
+
+    def _check_domain(self, P, b) -> None:
+        for text, bad in _failures(self._domain, P, b):
+            if bad.any():
+                k = int(np.flatnonzero(bad)[0])
+                raise InputError(text, {n: float(p[k]) for n, p in zip(self.arg_names, P)},
+                                 f"parameter constraint violated at point {k}")
+
+    # ----------------------------------------------------------------- solve
+    def __call__(self, *arrays, **named) -> BatchResult:
+        P = self._inputs(arrays, named)
+        b = P[0].shape[0] if P else 1
+        self._check_domain(P, b)
+        n, d = self.game.n_agents, self.game.n_groups
+        out = _Out(np.empty((b, n, d)), np.empty((b, n, d), bool), np.zeros(b, bool),
+                   np.full(b, np.nan), np.full(b, _NC, np.int8))
+        hyp = np.ones(b, bool)
+        for _, bad in _failures(self._hypotheses, P, b):
+            hyp &= ~bad
+        out.stage[~hyp] = _HY
+        todo = np.flatnonzero(hyp)
+        if self.path == "closed-form":
+            todo = self._stages(self._closed_form_stage, P, todo, out)
+            if len(self.closed_forms) > 1:
+                todo = self._stages(self._cached_stage, P, todo, out)
+        else:
+            out.weights[todo] = np.nan  # no interior guess for the active set
+        if self.path != "iterative":
+            todo = self._stages(self._active_set_stage, P, todo, out)
+        if todo.size:
+            self._iterative_stage(P, todo, out)
+        bad = ~out.converged
+        if bad.any():
+            out.weights[bad] = np.nan
+            out.support[bad] = False
+        return BatchResult(*out, self.path, self.arg_names)
+
+    def _stages(self, stage_fn, P, todo, out):
+        """Run ``stage_fn`` on chunks of the points ``todo``; return the points it left."""
+        step = max(1, int(self.chunk))
+        left = []
+        for s in range(0, todo.size, step):
+            k = todo[s:s + step]
+            at = _as_slice(k)
+            left.append(stage_fn([p[at] for p in P], k, out))
+        return np.concatenate(left) if left else todo
+
+    def _gradient(self, P, W):
+        m = W.shape[0]
+        vals = self._grad(*P, *W.reshape(m, -1).T)
+        G = np.empty((m, W.shape[1] * W.shape[2]))
+        for j, v in enumerate(vals):
+            G[:, j] = v
+        return G.reshape(W.shape)
+
+    def _accept(self, cf, sub, k, Wc, valid, out, code, written=False):
+        """Store the closed-form points ``k`` that are valid (and verified)."""
+        if self.verify and valid.any():
+            v = np.flatnonzero(valid)
+            at = _as_slice(v)
+            r = natural_residual(Wc[at], self._gradient([p[at] for p in sub], Wc[at]),
+                                 np.broadcast_to(cf.mask, Wc[at].shape))
+            out.residual[k[v]] = r
+            valid[v] = r <= self.tol
+        ok = _as_slice(k) if valid.all() else k[valid]
+        if not written:
+            out.weights[ok] = Wc if isinstance(ok, slice) else Wc[valid]
+        out.support[ok], out.converged[ok], out.stage[ok] = cf.mask, True, code
+        return valid
+
+    def _closed_form_stage(self, sub, k, out):
+        cf = self.closed_forms[0]
+        at = _as_slice(k)
+        dest = out.weights[at] if isinstance(at, slice) else None  # a view: evaluate writes in place
+        Wc, valid = cf.evaluate(sub, out=dest)
+        valid = self._accept(cf, sub, k, Wc, valid, out, _CF, written=dest is not None)
+        if dest is None:
+            out.weights[k[~valid]] = Wc[~valid]  # the interior solution: a starting guess for the next stages
+        return k[~valid]
+
+    def _cached_stage(self, sub, k, out):
+        """For each point, the cached closed form whose zero entries the interior solution makes
+        most negative; keep the points where it is valid."""
+        guess = out.weights[k]
+        fine = np.isfinite(guess).all(axis=(1, 2))
+        forms = self.closed_forms[1:]
+        off = np.array([~cf.mask for cf in forms], float).reshape(len(forms), -1)
+        pick = np.where(fine, np.argmax(-np.nan_to_num(guess).reshape(k.size, -1) @ off.T, axis=1), -1)
+        keep = ~fine
+        for j, cf in enumerate(forms):
+            sel = np.flatnonzero(pick == j)
+            if sel.size:
+                Wc, valid = cf.evaluate([p[sel] for p in sub])
+                valid = self._accept(cf, [p[sel] for p in sub], k[sel], Wc, valid, out, _CS)
+                keep[sel[~valid]] = True
+        return k[keep]
+
+    def _active_set_stage(self, sub, k, out):
+        n, d = self.game.n_agents, self.game.n_groups
+        guess = out.weights[k]
+        fine = np.isfinite(guess).all(axis=(1, 2))
+        S0 = np.ones((k.size, n, d), bool)
+        if fine.any():
+            S0[fine] = project(guess[fine]) > 0
+        solve = lambda j, Sj: self._solve_support([p[j] for p in sub], Sj)  # noqa: E731
+        grad = lambda j, X: self._gradient([p[j] for p in sub], X)  # noqa: E731
+        Wa, Sa, ra, done = active_set(S0, solve, grad, tol=self.tol, max_iter=4 + n * d)
+        ok = k[done]
+        out.weights[ok], out.support[ok], out.converged[ok] = Wa[done], Sa[done] & (Wa[done] > 0), True
+        out.residual[ok], out.stage[ok] = ra[done], _AS
+        return k[~done]
+
+    def _iterative_stage(self, P, where, out):
+        n, d = self.game.n_agents, self.game.n_groups
+        sub = [p[where] for p in P]
+        grad = lambda j, X: self._gradient([p[j] for p in sub], X)  # noqa: E731
+        W0 = np.full((where.size, n, d), 1.0 / d)
+        X, r, ok, _ = batch_extragradient(grad, W0, geometry=self._geometry, tol=self.tol, max_iter=self.max_iter)
+        if self._affine is not None and ok.any():
+            # polish: exact re-solve on the support the iteration found
+            k = np.flatnonzero(ok)
+            Sk = X[k] > 1e-9
+            Xp, fine = self._solve_support([p[k] for p in sub], Sk)
+            Xp = np.where(Xp > 0, Xp, 0.0)
+            rp = np.full(k.size, np.inf)
+            if fine.any():
+                rp[fine] = natural_residual(Xp[fine], grad(k[fine], Xp[fine]), Sk[fine])
+            better = fine & (rp <= r[k])
+            X[k[better]], r[k[better]] = Xp[better], rp[better]
+        out.residual[where] = r
+        ok_pts = where[ok]
+        out.weights[ok_pts], out.support[ok_pts], out.converged[ok_pts] = X[ok], X[ok] > 0, True
+        out.stage[ok_pts] = _IT
+
+    def _solve_support(self, P, Sk):
+        """Exact solution on supports ``Sk``: compiled closed form where one matches, else a linear solve."""
+        m = Sk.shape[0]
+        W = np.full(Sk.shape, np.nan)
+        ok = np.zeros(m, bool)
+        rest = np.ones(m, bool)
+        for cf in self.closed_forms:
+            match = (Sk == cf.mask).all(axis=(1, 2))
+            if match.any():
+                k = np.flatnonzero(match)
+                Wc, _ = cf.evaluate([p[k] for p in P])
+                fine = np.isfinite(Wc).all(axis=(1, 2))
+                W[k], ok[k] = Wc, fine
+                rest[k[fine]] = False
+        k = np.flatnonzero(rest)
+        c_fn, m_fn, base, slots = self._affine
+        nw = base.shape[0]
+        step = max(16, int(2**22 // (nw + Sk.shape[1]) ** 2))
+        for s in range(0, k.size, step):
+            kk = k[s:s + step]
+            Pk = [p[kk] for p in P]
+            c = np.empty((kk.size, nw))
+            for j, v in enumerate(c_fn(*Pk)):
+                c[:, j] = v
+            M = np.repeat(base[None], kk.size, axis=0)
+            for (r, col), v in zip(slots, m_fn(*Pk) if slots else ()):
+                M[:, r, col] = v
+            W[kk], _, ok[kk] = kkt_linear_solve(c, M, Sk[kk])
+        return W, ok
+
+
+class _Out(NamedTuple):
+    weights: np.ndarray
+    support: np.ndarray
+    converged: np.ndarray
+    residual: np.ndarray
+    stage: np.ndarray
+
+
+def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verify: bool = True,
+                 path: str = "auto", supports=(), derive_timeout: float | None = 60.0,
+                 chunk: int = 8192, max_iter: int = 20_000, layout: str = "auto") -> CompiledGame:
+    """Compile a game for fast batched equilibria.
+
+    Parameters
+    ----------
+    game : Game
+        Its free symbols must all be among ``args`` (e.g. ``Game.symbolic``
+        with some parameters given numerically).
+    args : sequence of Symbol, optional
+        The arguments of the compiled function, in order; default
+        :func:`default_args`.  A free symbol missing from ``args`` is an
+        :class:`~symalign.errors.InputError` naming it.
+    tol : float
+        Natural-residual tolerance of every KKT check (default 1e-10).
+    cse : bool
+        Common-subexpression elimination in the generated code (default on).
+    verify : bool
+        Also measure the KKT residual of closed-form points (default on);
+        without it, their validity conditions alone certify them.
+    path : {"auto", "closed-form", "linear", "iterative"}
+        "auto": for affine gradients derive the interior closed form within
+        ``derive_timeout`` (else "linear"), otherwise "iterative".
+        "closed-form": derive with no time limit (a failed derivation is an
+        error).  "linear": no interior derivation.  "iterative": the batched
+        iterative solver for every point, whatever the family.
+    supports : sequence of support profiles
+        More supports to derive and compile (e.g. :func:`exclusion_supports`):
+        the active-set step evaluates these closed forms instead of solving.
+    derive_timeout : float or None
+        Seconds allowed for all derivations together ("auto"; they run in a
+        child process).  None: no limit, in this process.
+    chunk : int
+        Points processed together (keeps temporaries in cache).
+    max_iter : int
+        Iteration bound of the batched iterative solvers.
+    layout : {"auto", "lambdify", "polynomial-matrix"}
+        How closed forms are compiled (:mod:`symalign.numeric.batch.closedform`).
+
+    Returns
+    -------
+    CompiledGame
+
+    Examples
+    --------
+    >>> from symalign import Game, get_family
+    >>> g = Game.symbolic(get_family("active_alignment", "overlap"), 2, ["x", "y"],
+    ...                   alpha=1, beta=1, a=[[1.2, 0], [0, 0]], p=[0.5, 0.5])
+    >>> f = compile_game(g)            # one argument left: gamma
+    >>> f.args, f.path
+    ((gamma,), 'closed-form')
+    >>> r = f([0.0, 3.0])              # at gamma = 0 agent 1 drops group y
+    >>> np.round(r.weights, 6).tolist()
+    [[[1.0, 0.0], [0.5, 0.5]], [[0.425, 0.575], [0.725, 0.275]]]
+    >>> r.support[0].tolist(), r.stage_counts()
+    ([[True, False], [True, True]], {'closed-form': 1, 'active-set': 1})
+    """
+    args = default_args(game) if args is None else tuple(args)
+    bad = [a for a in args if not isinstance(a, sp.Symbol)]
+    if bad:
+        raise InputError("args", bad[0], "arguments must be SymPy Symbols")
+    if len(set(args)) != len(args):
+        raise InputError("args", [str(a) for a in args], "arguments must be distinct")
+    missing = game.free_symbols() - set(args)
+    if missing:
+        raise InputError("args", [str(a) for a in args],
+                         f"free symbols {sorted(map(str, missing))} of the game are not among the arguments")
+    if path not in ("auto", "closed-form", "linear", "iterative"):
+        raise InputError("path", path, 'must be "auto", "closed-form", "linear" or "iterative"')
+    requested = path
+    if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol > 0):
+        raise InputError("tol", tol, "must be a positive number")
+    t0 = time.perf_counter()
+    kkt = kkt_system(game)
+    Wsym = list(game.weights)
+    grads = list(kkt.gradients)
+    notes, timings = [], {"derive": 0.0}
+    grad_fn = compile_expressions(grads, list(args) + Wsym, cse=cse)
+    # The derivation relies on the arguments' sign assumptions, which also make parameter_constraints()
+    # drop relations such as `alpha > 0` (True for a positive symbol): check them unevaluated.
+    signs = [sp.StrictGreaterThan(a, 0, evaluate=False) if a.is_positive else sp.GreaterThan(a, 0, evaluate=False)
+             for a in args if a.is_nonnegative]
+    domain = _relations(signs + list(game.parameter_constraints()), args, cse)
+    hypotheses = _relations(game.hypotheses(), args, cse)
+    affine, forms, path = None, (), "iterative"
+    parts = kkt.affine_parts() if requested != "iterative" else None
+    if parts is None and requested not in ("iterative", "auto"):
+        raise InputError("path", requested, "needs gradients affine in the weights; this family needs \"iterative\"")
+    geometry = "entropic" if any(g.has(sp.log) for g in grads) else "euclidean"
+    if parts is not None:
+        entries = [entry for row in parts for entry in row]
+        c = [const for const, _ in entries]
+        jac = [[coeffs.get(w, sp.Integer(0)) for w in Wsym] for _, coeffs in entries]
+        base = np.array([[float(x) if x.is_number else 0.0 for x in row] for row in jac])
+        slots = [(r, k) for r, row in enumerate(jac) for k, x in enumerate(row) if not x.is_number]
+        m_fn = compile_expressions([jac[r][k] for r, k in slots], args, cse=cse) if slots else None
+        affine = (compile_expressions(c, args, cse=cse), m_fn, base, slots)
+        path = "linear"
+        closed_form = requested in ("auto", "closed-form")
+        wanted = ([None] if closed_form else []) + list(supports)
+        if wanted:
+            timeout = None if requested == "closed-form" else derive_timeout
+            derived, secs, more = derive_closed_forms(game, wanted, timeout=timeout)
+            timings["derive"] = secs
+            notes += more
+            built = []
+            for s, item in zip(wanted, derived):
+                if item is not None:
+                    built.append(compile_closed_form(game, s, item[0], item[1], args, cse=cse, layout=layout))
+            if closed_form and derived[0] is not None:
+                path = "closed-form"
+            elif requested == "closed-form":
+                raise DerivationError(f"no interior closed form: {'; '.join(more)}")
+            elif closed_form:
+                notes.append("no interior closed form: every point goes through the active-set step")
+            forms = tuple(built)
+    timings["compile"] = time.perf_counter() - t0 - timings["derive"]
+    return CompiledGame(game, args, path, float(tol), bool(verify), int(chunk), int(max_iter), forms,
+                        MappingProxyType(timings), tuple(notes), grad_fn, affine, domain, hypotheses, geometry)
+
+
+def _relations(rels, args, cse) -> tuple:
+    """``(fn, kinds, texts)``: one compiled function for the relations ``rels`` (see :func:`_failures`)."""
+    exprs, kinds, texts = [], [], []
+    for rel in dict.fromkeys(flatten_conditions(rels)):
+        parts = relation_parts(rel)
+        if parts is not None:
+            exprs.append(parts[0])
+            kinds.append(parts[1])
+            texts.append(str(rel))
+    return compile_expressions(exprs, args, cse=cse), tuple(kinds), tuple(texts)
+
+
+def _failures(relations, P, b):
+    """``(text, bad)`` per compiled relation: ``bad`` (shape (b,)) marks the points where it fails."""
+    fn, kinds, texts = relations
+    for v, kind, text in zip(fn(*P), kinds, texts):
+        yield text, _fails(np.broadcast_to(np.asarray(v, float), (b,)), kind)
+
+
+def _as_slice(k):
+    """A contiguous index array as a slice (cheap views instead of gathers)."""
+    if k.size and k[-1] - k[0] + 1 == k.size:
+        return slice(int(k[0]), int(k[-1]) + 1)
+    return k
+
+
+def _fails(v, kind) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        if kind == "gt":
+            return ~(v > 0)
+        if kind == "ge":
+            return ~(v >= 0)
+        return ~(np.abs(v) <= 1e-9)
+
+
