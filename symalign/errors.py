@@ -17,6 +17,7 @@ __all__ = [
     "NotExpressibleError",
     "DerivationError",
     "UnknownFamilyError",
+    "BudgetExceeded",
 ]
 
 
@@ -72,6 +73,24 @@ class NotExpressibleError(SymalignError, TypeError):
 
 class DerivationError(SymalignError, ValueError):
     """A derivation cannot be carried out (singular system, unsupported structure)."""
+
+
+class BudgetExceeded(SymalignError, RuntimeError):
+    """A phase ran out of its wall-clock or memory budget (the answer is then *open*, never guessed).
+
+    ``phase`` names what was running, ``resource`` is ``"time"`` or
+    ``"memory"``, ``limit`` the budget in seconds or MiB and ``flag`` the
+    command-line option (or keyword) that raises it.
+    """
+
+    def __init__(self, phase: str, resource: str, limit: float, flag: str = ""):
+        self.phase = phase
+        self.resource = resource
+        self.limit = limit
+        self.flag = flag
+        unit = "s" if resource == "time" else " MiB"
+        hint = f" (raise it with {flag})" if flag else ""
+        super().__init__(f"{phase}: {resource} budget of {limit:g}{unit} exhausted{hint}")
 
 
 def _short(value: object, limit: int = 80) -> str:

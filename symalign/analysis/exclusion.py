@@ -26,6 +26,11 @@ concave family: it does not apply to the entropic variant (weights are
 never exactly zero, exclusion is only approximate; see
 :func:`approximate_exclusion`) nor to polymatrix games (linear utilities,
 degenerate).
+
+The reduced game (:func:`reduced_equilibrium`, :class:`ExclusionNotApplicable`)
+is :mod:`symalign.analysis.reduced`; the input helpers (:func:`group_index`,
+:func:`free_parameters`, :func:`with_parameter`) are
+:mod:`symalign.analysis.inputs`.  Both are re-exported here.
 """
 
 from __future__ import annotations
@@ -34,17 +39,14 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
 
-import numpy as np
 import sympy as sp
 
-from symalign.numeric import solvers
+from symalign.analysis.inputs import free_parameters, group_index, with_parameter
+from symalign.analysis.reduced import ExclusionNotApplicable, check_applicable, reduced_conditions, reduced_equilibrium
 from symalign.core.derive import derive_on_support, normalise_support
 from symalign.core.equilibrium import Equilibrium, condition_truth
-from symalign.errors import DerivationError, InputError
-from symalign.core.game import Game
+from symalign.errors import InputError
 from symalign.core.kkt import KKTSystem, kkt_system
-from symalign.core.linear import InconsistentSystem, SingularSystem
-from symalign.numeric.compile import compile_expressions
 
 __all__ = [
     "ExclusionNotApplicable",
@@ -60,121 +62,6 @@ __all__ = [
     "with_parameter",
 ]
 
-
-class ExclusionNotApplicable(DerivationError):
-    """The exact exclusion analysis does not apply to this game's family."""
-
-
-# ----------------------------------------------------------------------------- inputs
-
-
-def group_index(game, group) -> int:
-    """0-based index of ``group`` (a group name or an index).
-
-    Examples
-    --------
-    >>> from symalign import Game, get_family
-    >>> g = Game.symbolic(get_family("active_alignment"), 2, ["left", "right"])
-    >>> group_index(g, "right"), group_index(g, 0)
-    (1, 0)
-    >>> group_index(g, "centre")
-    Traceback (most recent call last):
-    ...
-    symalign.errors.InputError: group='centre': unknown group; groups are ['left', 'right']
-    """
-    if isinstance(group, str):
-        if group not in game.groups:
-            raise InputError("group", group, f"unknown group; groups are {list(game.groups)}")
-        return game.groups.index(group)
-    if isinstance(group, (int, np.integer)) and not isinstance(group, bool):
-        if not 0 <= int(group) < game.n_groups:
-            raise InputError("group", group, f"group index must be in 0..{game.n_groups - 1} (groups {list(game.groups)})")
-        return int(group)
-    raise InputError("group", group, "expected a group name or a 0-based group index")
-
-
-def _spec(game, name):
-    specs = {s.name: s for s in game.family.parameters()}
-    if name not in specs:
-        raise InputError("parameter", name, f"not a parameter of family {game.family.label!r} (its parameters: {sorted(specs)})")
-    return specs[name]
-
-
-def with_parameter(game, name: str, value) -> Game:
-    """``game`` with parameter ``name`` replaced by ``value`` (validated by :meth:`Game.create`)."""
-    _spec(game, name)
-    params = dict(game.params)
-    params[name] = value
-    return Game.create(game.family, game.n_agents, game.groups, **params)
-
-
-def free_parameters(game, names, *, shift: bool = True) -> tuple:
-    """Replace agent (or scalar) parameters by one shared symbol each.
-
-    A parameter with the same value for every agent becomes a symbol of its
-    own name (``gamma``), standing for its value *set for all agents*; a
-    parameter that differs between agents becomes ``P_i + Delta_P`` with a
-    real shift symbol ``Delta_P`` (value 0 at the game), unless ``shift``
-    is False: then it is set for all agents too (and has no value at the
-    game, so it is missing from the returned point).
-
-    Returns
-    -------
-    (Game, dict)
-        The parametrised game and the point (symbol -> value) at which it
-        equals ``game``.
-
-    Examples
-    --------
-    >>> from symalign import Game, get_family
-    >>> g = Game.create(get_family("active_alignment"), 2, ["x", "y"], alpha=1, beta=2,
-    ...                 gamma=[0, "1/2"], a=[1, 0], p=[0.5, 0.5])
-    >>> pg, point = free_parameters(g, ["beta", "gamma"])
-    >>> pg.param("beta"), pg.param("gamma"), point
-    ((beta, beta), (Delta_gamma, Delta_gamma + 1/2), {beta: 2, Delta_gamma: 0})
-    """
-    params = dict(game.params)
-    point = {}
-    for name in names:
-        spec = _spec(game, name)
-        if spec.kind not in ("agent", "scalar"):
-            raise InputError("parameter", name, f"is a {spec.kind} parameter; only agent or scalar parameters can be set for all agents")
-        value = params[name]
-        vals = value if isinstance(value, tuple) else (value,)
-        if not all(v.is_number for v in vals):
-            raise InputError("parameter", name, "is already symbolic in this game")
-        if len(set(vals)) == 1 or not shift:
-            sym = sp.Symbol(name, **spec.assumptions)
-            if len(set(vals)) == 1:
-                point[sym] = vals[0]
-            params[name] = (sym,) * len(vals) if isinstance(value, tuple) else sym
-        else:
-            sym = sp.Symbol(f"Delta_{name}", real=True)
-            point[sym] = sp.Integer(0)
-            params[name] = tuple(v + sym for v in vals)
-    pgame = Game.create(game.family, game.n_agents, game.groups, **params)
-    return pgame, point
-
-
-def _check_applicable(game, kkt) -> None:
-    fam = game.family
-    if getattr(fam, "variant", "") == "entropic":
-        raise ExclusionNotApplicable(
-            f"family {fam.label!r}: the best response is a softmax, so every agent gives every group positive "
-            "weight (p > 0); exclusion is only approximate (exponentially small weights): use approximate_exclusion"
-        )
-    if not fam.strictly_concave:
-        raise ExclusionNotApplicable(
-            f"family {fam.label!r}: utilities are linear in own weights, equilibria need not be unique "
-            "(degenerate), so exclusion is not a property of the game; exclusion analysis does not apply"
-        )
-    if not kkt.is_affine():
-        raise ExclusionNotApplicable(
-            f"family {fam.label!r}: gradients are not affine in the weights, so the KKT system on the reduced "
-            "support is not linear and the exclusion condition cannot be derived exactly"
-        )
-
-
 # ----------------------------------------------------------------------------- derivation
 
 
@@ -184,80 +71,6 @@ def _at_point(kkt, game, point) -> KKTSystem:
         return kkt
     g = kkt.gradients.xreplace(point)
     return KKTSystem(game, sp.ImmutableMatrix(g), kkt.lambdas, kkt.mus, tuple(x.xreplace(point) for x in kkt.lagrangians))
-
-
-def _reduced_conditions(eq, d):
-    """Validity conditions of ``eq`` that do not concern group ``d``."""
-    D = eq.game.n_groups
-    return tuple(c for k, c in enumerate(eq.conditions) if k % D != d)
-
-
-def reduced_equilibrium(game, group, *, kkt=None, tol: float = 1e-12) -> Equilibrium:
-    """The exact equilibrium of the game in which no agent may weight ``group``.
-
-    The numeric solver (:func:`symalign.numeric.solvers.solve` on the gradient with
-    the group's column removed) proposes a support; the equilibrium is then
-    derived exactly on it and its KKT conditions checked exactly for every
-    group but ``group``; an active-set repair (never adding ``group``)
-    handles borderline supports.  Its ``slack[:, group]`` are the slacks
-    that decide exclusion.
-
-    Examples
-    --------
-    >>> from symalign import Game, get_family
-    >>> g = Game.create(get_family("active_alignment"), 2, ["x", "y", "z"], alpha=1, beta=1, gamma=0,
-    ...                 a=[[1, 1, 0], [1, 0, 0]], p=[[0.5, 0.5, 0], [0.5, 0.25, 0.25]])
-    >>> eq = reduced_equilibrium(g, "z")
-    >>> eq.weights.tolist(), eq.slack[:, 2].T.tolist()
-    ([[1/2, 1/2, 0], [1, 0, 0]], [[1, 1/4]])
-    """
-    if not game.is_numeric:
-        raise InputError("game", game, "has symbolic parameters; reduced_equilibrium needs numbers")
-    d = group_index(game, group)
-    kkt = kkt_system(game) if kkt is None else kkt
-    _check_applicable(game, kkt)
-    N, D = game.n_agents, game.n_groups
-    keep = [k for k in range(D) if k != d]
-    fg = compile_expressions(list(kkt.gradients), list(game.weights))
-
-    def grad(Wr):
-        W = np.zeros((N, D))
-        W[:, keep] = Wr
-        out = fg(*W.reshape(-1))
-        return np.array(np.broadcast_arrays(*out), dtype=float).reshape(N, D)[:, keep]
-
-    res = solvers.solve(grad, N, D - 1, tol=tol)
-    Wr = np.asarray(res.weights)
-    support = tuple(tuple(keep[k] for k in np.flatnonzero(row > 1e-9)) or (keep[int(np.argmax(row))],) for row in Wr)
-    seen = set()
-    for _ in range(4 * N * D):
-        seen.add(support)
-        try:
-            eq = derive_on_support(game, support, kkt=kkt, method="general", normal_form="cancel")
-        except (SingularSystem, InconsistentSystem):
-            break
-        conds = _reduced_conditions(eq, d)
-        if condition_truth(conds):
-            return replace(eq, method="reduced-game: solver support + exact kkt",
-                           notes=(f"reduced game without {game.groups[d]!r}",))
-        support = _repair(eq, d)
-        if support in seen:
-            break
-    raise DerivationError(
-        f"could not certify the equilibrium of the game without group {game.groups[d]!r} "
-        f"(solver residual {res.residual:.3g}, support guess {support})"
-    )
-
-
-def _repair(eq, d):
-    D = eq.game.n_groups
-    new = []
-    for i, s in enumerate(eq.support):
-        conds = eq.conditions[i * D:(i + 1) * D]
-        keep = [k for k in range(D) if k != d and
-                ((k in s and conds[k] is not sp.false) or (k not in s and conds[k] is sp.false))]
-        new.append(tuple(keep) if keep else (max(s, key=lambda k: eq.weights[i, k]),))
-    return tuple(new)
 
 
 # ----------------------------------------------------------------------------- results
@@ -509,7 +322,7 @@ class _Context:
             numeric = game
             game, point = free_parameters(game, free)
         kkt = kkt_system(game) if kkt is None else kkt
-        _check_applicable(game, kkt)
+        check_applicable(game, kkt)
         nkkt = None if numeric is None else _at_point(kkt, numeric, point)
         return cls(game, point, kkt, numeric, nkkt)
 
@@ -532,7 +345,7 @@ class _Context:
         eq = replace(eq, method="kkt-linear (reduced game)")
         slacks = tuple(eq.slack[i, d] for i in range(game.n_agents))
         condition = sp.And(*[s >= 0 for s in slacks])
-        validity = tuple(c for c in _reduced_conditions(eq, d) if c is not sp.true)
+        validity = tuple(c for c in reduced_conditions(eq, d) if c is not sp.true)
         targets = _threshold_symbols(game) if solve_for is None else tuple(solve_for)
         thresholds = tuple(t for i, s in enumerate(slacks) for t in _solve_for(i, s, targets))
         out = ExclusionCondition(game, d, support, slacks, condition, validity, thresholds, eq,

@@ -26,7 +26,8 @@ import numpy as np
 import sympy as sp
 
 from symalign.errors import InputError
-from symalign.analysis.exclusion import exclusion_condition, free_parameters, group_index
+from symalign.analysis.exclusion import exclusion_condition
+from symalign.analysis.inputs import free_parameters, group_index
 from symalign.numeric.compile import compile_expressions
 
 __all__ = ["HalfPlane", "ExclusionRegion", "exclusion_region", "clip_polygon", "relations_hold"]

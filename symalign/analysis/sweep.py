@@ -23,7 +23,7 @@ import sympy as sp
 from symalign.numeric import solvers
 from symalign.io.atomic import atomic_output
 from symalign.errors import InputError
-from symalign.analysis.exclusion import _spec, free_parameters, group_index
+from symalign.analysis.inputs import free_parameters, group_index, parameter_spec
 from symalign.core.kkt import kkt_system
 from symalign.numeric.compile import compile_expressions
 from symalign.core.params import exact
@@ -103,7 +103,7 @@ def _number(s, argument, text):
 
 def check_axis(game, axis: Axis) -> None:
     """Raise when ``axis`` names no agent/scalar parameter of the family or leaves its sign range."""
-    spec = _spec(game, axis.name)
+    spec = parameter_spec(game, axis.name)
     if spec.kind not in ("agent", "scalar"):
         raise InputError("parameter", axis.name, f"is a {spec.kind} parameter; a sweep sets an agent or scalar parameter for all agents")
     if spec.sign == "positive" and not axis.start > 0:

@@ -1,6 +1,6 @@
 """Checking ``dynamics`` claims: best-response contraction and 2-cycles, gradient play.
 
-Split from :mod:`symalign.claims.checks` (which dispatches here): the interior
+Dispatched to by :mod:`symalign.claims.checks`: the interior
 best-response map's linear part and its spectrum, exact 2-cycles of
 simultaneous best response, and the contraction bound of projected gradient
 play, each with simulations on numeric samples.
@@ -13,10 +13,12 @@ import itertools
 import numpy as np
 import sympy as sp
 
-from symalign.verify.certificates import (PopulationGame, _prune, block_blocks, block_spectrum, compression, sign_condition, spectrum,
-                           uniqueness_certificate)
-from symalign.claims.checks import (InstanceResult, _compare, _full_hessian, _hyps, _implies, _is_zero,
-                           _numeric_game_at, _solve_for, _truth)
+from symalign.verify.certificates import uniqueness_certificate
+from symalign.verify.population import PopulationGame
+from symalign.verify.signs import prune as _prune, sign_condition
+from symalign.verify.spectra import block_blocks, block_spectrum, compression, spectrum
+from symalign.claims.common import (InstanceResult, _compare, _full_hessian, _hyps, _implies, _is_zero,
+                                    _numeric_game_at, _solve_for, _truth)
 from symalign.errors import DerivationError, InputError, SymalignError
 
 __all__ = ["check_dynamics"]

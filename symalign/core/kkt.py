@@ -16,6 +16,7 @@ KKT points are exactly the Nash equilibria.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,7 +24,7 @@ import sympy as sp
 
 from symalign.errors import InputError, ShapeError
 
-__all__ = ["KKTSystem", "kkt_system", "multiplier_symbols", "kkt_violations", "split_affine"]
+__all__ = ["KKTSystem", "kkt_system", "build_kkt_system", "multiplier_symbols", "kkt_violations", "split_affine"]
 
 
 def multiplier_symbols(n_agents: int, n_groups: int):
@@ -126,7 +127,12 @@ def split_affine(gradients, weights):
 
 
 def kkt_system(game) -> KKTSystem:
-    """Build the KKT system of every agent's problem on the simplex.
+    """The KKT system of every agent's problem on the simplex, built once per game.
+
+    A :class:`~symalign.core.game.Game` is immutable, so its KKT system is
+    built on the first call and the same object is returned afterwards
+    (``solve``, ``derive_on_support``, Rosen's matrices and the certificates
+    all share it).
 
     Examples
     --------
@@ -135,7 +141,26 @@ def kkt_system(game) -> KKTSystem:
     >>> k = kkt_system(g)
     >>> k.stationarity[0, 0]
     a_{1,1}*alpha + beta*p_{1,1} - beta*w_{1,1} - gamma*w_{2,1} - lambda_1 + mu_{1,1}
+    >>> kkt_system(g) is k
+    True
     """
+    try:
+        return _BUILT[game]
+    except (KeyError, TypeError):
+        pass
+    system = build_kkt_system(game)
+    try:
+        _BUILT[game] = system
+    except TypeError:  # not weak-referenceable: no cache
+        pass
+    return system
+
+
+_BUILT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def build_kkt_system(game) -> KKTSystem:
+    """Build the KKT system of ``game`` from its utilities (no cache; see :func:`kkt_system`)."""
     W = game.weights
     lam, mu = multiplier_symbols(game.n_agents, game.n_groups)
     grads, lags = [], []

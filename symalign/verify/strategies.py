@@ -10,6 +10,11 @@ weights are drawn below an eigenvalue bound.  Parameters are exact
 :class:`sympy.Rational` numbers with small denominators, so exact derivations
 on the drawn games stay fast.
 
+This module is the entry point: :func:`rationals` and :func:`simplex_points`
+are defined in :mod:`symalign.verify.rational_points`, :func:`polymatrix_games` and
+:func:`bimatrix_games` in :mod:`symalign.verify.matrix_games`, and all are
+importable from here.
+
 Use them with ``@given`` in tests::
 
     from hypothesis import given
@@ -46,11 +51,8 @@ points for concave n-person games", Econometrica 33 (1965).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from numbers import Integral
 
-import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
@@ -58,7 +60,9 @@ from hypothesis.strategies import SearchStrategy
 from symalign.errors import InputError
 from symalign.core.families import CustomFamily, get_family
 from symalign.core.game import Game
-from symalign.core.params import ParamSpec, exact
+from symalign.core.params import ParamSpec
+from symalign.verify.matrix_games import bimatrix_games, polymatrix_games
+from symalign.verify.rational_points import check_denominator, exact_number, int_or_strategy, rationals, simplex_points
 
 __all__ = [
     "rationals",
@@ -69,9 +73,6 @@ __all__ = [
     "custom_games",
     "CUSTOM_UTILITIES",
 ]
-
-#: Largest count drawn when building exact simplex points (denominators stay small).
-_MAX_COUNT = 4
 
 #: Attractiveness lies in [-s, s] for s drawn from these: a small s (relative to
 #: beta) gives interior equilibria, a large one vertices and exclusion.
@@ -85,195 +86,6 @@ CUSTOM_UTILITIES = {
 }
 
 _HYPOTHESIS_TEXTS = {"overlap": ("beta > 0",), "distance": ("beta > gamma",), "entropic": ("beta > 0",)}
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _int_or_strategy(value, argument: str, lo: int) -> SearchStrategy:
-    """``value`` as a strategy of ints (an int becomes ``just``); checked eagerly."""
-    if isinstance(value, SearchStrategy):
-        return value
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < lo:
-        raise InputError(argument, value, f"must be an integer >= {lo} or a strategy of integers")
-    return st.just(int(value))
-
-
-def _exact_number(value, argument: str) -> sp.Rational:
-    out = exact(value, argument)
-    if not out.is_Rational:
-        raise InputError(argument, value, "must be a rational number")
-    return out
-
-
-def _check_denominator(max_denominator) -> int:
-    if isinstance(max_denominator, bool) or not isinstance(max_denominator, Integral) or max_denominator < 1:
-        raise InputError("max_denominator", max_denominator, "must be an integer >= 1")
-    return int(max_denominator)
-
-
-def _numerator_range(q: int, lo, hi, exclude_min: bool, exclude_max: bool) -> tuple:
-    nlo, nhi = math.ceil(lo * q), math.floor(hi * q)
-    if exclude_min and nlo == lo * q:
-        nlo += 1
-    if exclude_max and nhi == hi * q:
-        nhi -= 1
-    return int(nlo), int(nhi)
-
-
-# --------------------------------------------------------------------------- numbers
-
-
-def rationals(
-    lo, hi, max_denominator: int = 10, *, exclude_min: bool = False, exclude_max: bool = False
-) -> SearchStrategy:
-    """Exact rationals ``n/q`` in ``[lo, hi]`` with ``1 <= q <= max_denominator``.
-
-    Draws shrink towards denominator 1 and towards the value nearest 0.
-
-    Parameters
-    ----------
-    lo, hi : number or str
-        Bounds, converted exactly (``0.1`` is ``1/10``, ``"1/3"`` is ``1/3``).
-    max_denominator : int, optional
-        Largest denominator drawn (default 10).
-    exclude_min, exclude_max : bool, optional
-        Make the interval open at ``lo`` / ``hi``.
-
-    Returns
-    -------
-    SearchStrategy of sympy.Rational
-
-    Raises
-    ------
-    InputError
-        If ``lo > hi``, the bounds are not rational, or no rational with a
-        small enough denominator lies in the interval.
-
-    Examples
-    --------
-    >>> from hypothesis import find, settings
-    >>> find(rationals(0, 1, 4), lambda x: x > sp.Rational(1, 2), settings=settings(database=None))
-    1
-    >>> find(rationals(0, 1, 4, exclude_max=True), lambda x: x > sp.Rational(1, 2),
-    ...      settings=settings(database=None))
-    2/3
-    >>> rationals(1, 0)
-    Traceback (most recent call last):
-    ...
-    symalign.errors.InputError: lo=1: must be <= hi=0
-    """
-    lo_r, hi_r = _exact_number(lo, "lo"), _exact_number(hi, "hi")
-    q_max = _check_denominator(max_denominator)
-    if lo_r > hi_r:
-        raise InputError("lo", lo_r, f"must be <= hi={hi_r}")
-    if hi_r - lo_r >= 2:  # every denominator has a numerator strictly inside
-        qs = list(range(1, q_max + 1))
-    else:
-        qs = [q for q in range(1, q_max + 1) if _ordered(_numerator_range(q, lo_r, hi_r, exclude_min, exclude_max))]
-    if not qs:
-        raise InputError(
-            "max_denominator", q_max,
-            f"no rational with denominator <= {q_max} lies in the interval "
-            f"{'(' if exclude_min else '['}{lo_r}, {hi_r}{')' if exclude_max else ']'}",
-        )
-
-    return _draw_rational(tuple(qs), lo_r, hi_r, exclude_min, exclude_max)
-
-
-def _ordered(pair) -> bool:
-    return pair[0] <= pair[1]
-
-
-# Composite strategies are defined once, at module level: ``st.composite``
-# inspects the source of the function it decorates, which is slow to repeat.
-
-
-@st.composite
-def _draw_rational(draw, qs, lo, hi, exclude_min, exclude_max):
-    q = draw(st.sampled_from(qs))
-    nlo, nhi = _numerator_range(q, lo, hi, exclude_min, exclude_max)
-    return sp.Rational(draw(st.integers(nlo, nhi)), q)
-
-
-# --------------------------------------------------------------------------- simplex
-
-
-def simplex_points(n: int, *, min_value=0, exact: bool = False, interior: bool = False) -> SearchStrategy:
-    """Points of the probability simplex ``{w in R^n : w >= 0, sum(w) = 1}``.
-
-    Unless ``interior`` or ``min_value > 0``, about half of the draws lie on a
-    proper face (some entries exactly zero), vertices included; the rest have
-    every entry positive.
-
-    Parameters
-    ----------
-    n : int
-        Dimension (number of groups), ``n >= 1``.
-    min_value : number, optional
-        Every entry is ``>= min_value`` (requires ``0 <= min_value <= 1/n``).
-        A positive value keeps the points away from the faces.
-    exact : bool, optional
-        Exact :class:`sympy.Rational` entries summing exactly to 1 (small
-        denominators, built from integer counts ``1..4``), as a tuple.
-        Otherwise a float64 array summing to 1 up to rounding
-        (``|sum - 1| <= 4 n eps``) and never below ``min_value``.
-    interior : bool, optional
-        Every entry ``> min_value`` (no faces).
-
-    Returns
-    -------
-    SearchStrategy of tuple of sympy.Rational (exact) or numpy.ndarray
-
-    Raises
-    ------
-    InputError
-        If ``n`` or ``min_value`` is out of range.
-
-    Examples
-    --------
-    The simplest exact point on a face (shortlex-smallest choices) is a vertex:
-
-    >>> from hypothesis import find, settings
-    >>> find(simplex_points(3, exact=True), lambda w: 0 in w,
-    ...      settings=settings(database=None))
-    (1, 0, 0)
-    >>> find(simplex_points(3, exact=True, min_value="1/10"), lambda w: True,
-    ...      settings=settings(database=None))
-    (1/3, 1/3, 1/3)
-    """
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise InputError("n", n, "must be an integer >= 1")
-    n = int(n)
-    floor = _exact_number(min_value, "min_value")
-    if floor < 0 or n * floor > 1:
-        raise InputError("min_value", min_value, f"must be in [0, 1/n] = [0, 1/{n}]")
-    if interior and n * floor == 1:
-        raise InputError("min_value", min_value, f"no point has every entry > 1/{n}: use interior=False")
-    faces = not interior and floor == 0 and n > 1
-    return _draw_simplex_point(n, floor, bool(exact), faces)
-
-
-@st.composite
-def _draw_simplex_point(draw, n, floor, exact, faces):
-    mass = 1 - n * floor  # what is spread by the counts
-    if faces and not draw(st.booleans()):
-        k = draw(st.integers(1, n - 1))
-        order = draw(st.permutations(range(n)))
-        support = sorted(order[:k])
-    else:
-        support = list(range(n))
-    if exact:
-        counts = draw(st.lists(st.integers(1, _MAX_COUNT), min_size=len(support), max_size=len(support)))
-        total = sum(counts)
-        out = [floor] * n
-        for d, c in zip(support, counts):
-            out[d] = floor + mass * sp.Rational(c, total)
-        return tuple(out)
-    counts = draw(st.lists(st.floats(2.0**-40, 1.0), min_size=len(support), max_size=len(support)))
-    c = np.zeros(n)
-    c[support] = counts
-    return float(floor) + float(mass) * (c / c.sum())
 
 
 # --------------------------------------------------------------------------- active alignment
@@ -373,13 +185,13 @@ def active_alignment_games(
     >>> check()
     """
     family = get_family("active_alignment", variant)
-    n_agents_st = _int_or_strategy(n_agents, "n_agents", 2)
-    n_groups_st = _int_or_strategy(n_groups, "n_groups", 2)
-    q = _check_denominator(max_denominator)
+    n_agents_st = int_or_strategy(n_agents, "n_agents", 2)
+    n_groups_st = int_or_strategy(n_groups, "n_groups", 2)
+    q = check_denominator(max_denominator)
     if attractiveness is None:
         scales = st.sampled_from(_ATTRACTIVENESS_SCALES)
     else:
-        scale = _exact_number(attractiveness, "attractiveness")
+        scale = exact_number(attractiveness, "attractiveness")
         if scale < 0:
             raise InputError("attractiveness", attractiveness, "must be >= 0")
         scales = st.just(scale)
@@ -449,108 +261,6 @@ def _draw_gamma(draw, variant, beta, N, q, homogeneous, monotone):
         return [scale[0] * u] * N
     return [scale[i] * draw(unit) for i in range(N)]
 
-
-# --------------------------------------------------------------------------- polymatrix
-
-
-def polymatrix_games(
-    n_agents=2,
-    n_actions=st.integers(2, 3),
-    *,
-    payoff_bound: int = 5,
-    max_denominator: int = 1,
-) -> SearchStrategy:
-    """Polymatrix games ``U_i = sum_{j != i} w_i^T A_ij w_j`` with exact payoffs.
-
-    Parameters
-    ----------
-    n_agents : int or SearchStrategy of int, optional
-        ``N >= 2`` (default 2).
-    n_actions : int or SearchStrategy of int, optional
-        Actions (groups) per agent, ``>= 2`` (default 2 or 3).  Keep
-        ``(2^D - 1)^N`` small if the games go to support enumeration.
-    payoff_bound : int, optional
-        Payoffs lie in ``[-payoff_bound, payoff_bound]`` (default 5).
-    max_denominator : int, optional
-        Largest payoff denominator (default 1: integer payoffs, which makes
-        degenerate games common; raise it for generic games).
-
-    Returns
-    -------
-    SearchStrategy of Game
-
-    Examples
-    --------
-    >>> from hypothesis import given, settings
-    >>> @settings(max_examples=10, database=None)
-    ... @given(polymatrix_games(3, 2))
-    ... def check(game):
-    ...     assert game.family.label == "polymatrix" and game.n_agents == 3
-    ...     assert all(x.is_Integer and abs(x) <= 5 for blocks in game.param("A") for blk in blocks for x in blk)
-    >>> check()
-    """
-    n_agents_st = _int_or_strategy(n_agents, "n_agents", 2)
-    n_actions_st = _int_or_strategy(n_actions, "n_actions", 2)
-    payoff = _payoffs(payoff_bound, max_denominator)
-    return _draw_polymatrix_game(n_agents_st, n_actions_st, payoff)
-
-
-@st.composite
-def _draw_polymatrix_game(draw, n_agents_st, n_actions_st, payoff):
-    N, D = draw(n_agents_st), draw(n_actions_st)
-    blocks = [[None if i == j else _matrix(draw, payoff, D) for j in range(N)] for i in range(N)]
-    return Game.create(get_family("polymatrix"), N, D, A=blocks)
-
-
-def bimatrix_games(n_actions=st.integers(2, 4), *, zero_sum: bool = False, payoff_bound: int = 5,
-                   max_denominator: int = 1) -> SearchStrategy:
-    """Two-player games with payoff matrices ``A`` (row) and ``B`` (column), D x D.
-
-    Parameters
-    ----------
-    n_actions : int or SearchStrategy of int, optional
-        Actions per player (default 2 to 4).
-    zero_sum : bool, optional
-        ``B = -A``.
-    payoff_bound, max_denominator : int, optional
-        As in :func:`polymatrix_games`.
-
-    Returns
-    -------
-    SearchStrategy of Game
-        A ``polymatrix`` game with ``N = 2`` built from ``{"A": A, "B": B}``.
-
-    Examples
-    --------
-    >>> from hypothesis import given, settings
-    >>> @settings(max_examples=10, database=None)
-    ... @given(bimatrix_games(2, zero_sum=True))
-    ... def check(game):
-    ...     A = game.param("A")
-    ...     assert A[0][1] == -A[1][0].T   # row payoffs are minus column payoffs
-    >>> check()
-    """
-    n_actions_st = _int_or_strategy(n_actions, "n_actions", 2)
-    payoff = _payoffs(payoff_bound, max_denominator)
-    return _draw_bimatrix_game(n_actions_st, payoff, bool(zero_sum))
-
-
-@st.composite
-def _draw_bimatrix_game(draw, n_actions_st, payoff, zero_sum):
-    D = draw(n_actions_st)
-    A = _matrix(draw, payoff, D)
-    B = [[-x for x in row] for row in A] if zero_sum else _matrix(draw, payoff, D)
-    return Game.create(get_family("polymatrix"), 2, D, A={"A": A, "B": B})
-
-
-def _payoffs(bound, max_denominator) -> SearchStrategy:
-    if isinstance(bound, bool) or not isinstance(bound, Integral) or bound < 0:
-        raise InputError("payoff_bound", bound, "must be an integer >= 0")
-    return rationals(-bound, bound, _check_denominator(max_denominator))
-
-
-def _matrix(draw, payoff, D) -> list:
-    return [[draw(payoff) for _ in range(D)] for _ in range(D)]
 
 
 # --------------------------------------------------------------------------- custom

@@ -134,3 +134,24 @@ def test_submodules_are_not_shadowed():
         if getattr(parent, leaf) is not module:
             shadowed.append(info.name)
     assert shadowed == []
+
+
+def test_one_kkt_system_per_game(monkeypatch):
+    """``solve`` builds the KKT system of a game once, however many phases use it."""
+    from symalign import Game, get_family, solve
+    from symalign.core import kkt
+
+    calls = []
+    real = kkt.build_kkt_system
+
+    def counting(game):
+        calls.append(game)
+        return real(game)
+
+    monkeypatch.setattr(kkt, "build_kkt_system", counting)
+    game = Game.create(get_family("active_alignment", "overlap"), 3, ["x", "y", "z"], alpha=1, beta=2,
+                       gamma="1/2", a=[[1, 0, 0], [0, 1, 0], [0, 0, 1]], p=[0.5, 0.3, 0.2])
+    sol = solve(game)
+    assert sol.equilibria and sol.equilibria[0].exact
+    assert len(calls) == 1, f"KKT system built {len(calls)} times"
+    assert kkt.kkt_system(game) is kkt.kkt_system(game)

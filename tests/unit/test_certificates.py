@@ -15,8 +15,10 @@ import pytest
 import sympy as sp
 
 from symalign import Game, get_family
-from symalign.verify.certificates import (Certificate, PopulationGame, block_blocks, block_spectrum, compression,
-                                   existence_certificate, sign_condition, spectrum, uniqueness_certificate)
+from symalign.verify.certificates import Certificate, existence_certificate, uniqueness_certificate
+from symalign.verify.population import PopulationGame
+from symalign.verify.signs import sign_condition
+from symalign.verify.spectra import block_blocks, block_spectrum, compression, spectrum
 from symalign.errors import DerivationError, InputError
 from symalign.core.rosen import dsc_matrix, leading_minors, negative_definite, pseudo_jacobian
 
@@ -259,7 +261,7 @@ def test_certificate_is_frozen_and_has_no_truth_value():
 
 
 def test_cross_check_demotes_a_wrong_proof():
-    from symalign.verify.certificates import cross_checked
+    from symalign.verify.signs import cross_checked
     from symalign.verify.smt import Proof
 
     x = sp.Symbol("x", positive=True)

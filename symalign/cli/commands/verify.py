@@ -74,7 +74,7 @@ def _table(results, total, show_instances, n_bad):
     from rich.markup import escape
     from rich.table import Table
 
-    from symalign.claims.checks import _fmt
+    from symalign.claims.common import _fmt
 
     console = Console(width=max(Console().width, 140), soft_wrap=False, highlight=False)
     table = Table(title="symalign verify", show_lines=False)

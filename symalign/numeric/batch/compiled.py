@@ -31,6 +31,10 @@ Per point the result says which stage answered (``BatchResult.stage``):
 active set cycles), ``not-converged`` and ``hypotheses`` (the family's
 concavity hypotheses fail there, so a KKT point need not be an
 equilibrium).  Only ``converged`` points carry weights; the others are NaN.
+
+Argument handling (default order, the arrays of a call, per-point
+parameter checks) is :mod:`symalign.numeric.batch.arguments`;
+:func:`default_args` and :func:`exclusion_supports` are re-exported here.
 """
 
 from __future__ import annotations
@@ -43,46 +47,20 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
+from symalign.numeric.batch.arguments import (batch_arrays, check_args, compile_domain, compile_relations,
+                                              default_args, exclusion_supports, failures)
 from symalign.numeric.batch.activeset import active_set, kkt_linear_solve, natural_residual
-from symalign.numeric.batch.closedform import compile_closed_form, derive_closed_forms, flatten_conditions, relation_parts
+from symalign.numeric.batch.closedform import compile_closed_form, derive_closed_forms
 from symalign.numeric.batch.iterative import batch_extragradient
-from symalign.errors import DerivationError, InputError, ShapeError
+from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
 from symalign.numeric.compile import compile_expressions
-from symalign.core.params import flat_values
 from symalign.numeric.simplex import project
 
 __all__ = ["BatchResult", "CompiledGame", "compile_game", "default_args", "exclusion_supports", "STAGES"]
 
 STAGES = ("closed-form", "cached-support", "active-set", "iterative", "not-converged", "hypotheses")
 _CF, _CS, _AS, _IT, _NC, _HY = range(6)
-
-
-def default_args(game) -> tuple:
-    """The game's free symbols in the documented order.
-
-    Parameters in the family's declaration order; within one, agent by agent
-    and group by group (row-major), each symbol at its first appearance.
-
-    Examples
-    --------
-    >>> from symalign import Game, get_family
-    >>> g = Game.symbolic(get_family("active_alignment", "overlap"), 2, 2, a=[1, 0], p=[0.5, 0.5])
-    >>> default_args(g)
-    (alpha, beta, gamma)
-    """
-    seen = {}
-    for spec in game.family.parameters():
-        for x in flat_values(game.params[spec.name]):
-            for s in sorted(sp.sympify(x).free_symbols, key=str):
-                seen.setdefault(s, None)
-    return tuple(seen)
-
-
-def exclusion_supports(game) -> tuple:
-    """The D supports "group d excluded by every agent" (for ``supports=``)."""
-    d_all = range(game.n_groups)
-    return tuple(tuple(tuple(e for e in d_all if e != d) for _ in range(game.n_agents)) for d in d_all)
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,39 +149,10 @@ class CompiledGame:
 
     # ------------------------------------------------------------------ input
     def _inputs(self, arrays, named) -> list:
-        names = self.arg_names
-        if named:
-            if arrays:
-                raise InputError("arrays", len(arrays), "pass the arguments either all by position or all by name")
-            unknown = set(named) - set(names)
-            missing = [n for n in names if n not in named]
-            if unknown or missing:
-                raise InputError(sorted(unknown)[0] if unknown else missing[0], None,
-                                 f"arguments must be exactly {list(names)}")
-            arrays = [named[n] for n in names]
-        if len(arrays) != len(names):
-            raise InputError("arrays", len(arrays), f"expected {len(names)} arrays, one per argument {list(names)}")
-        out = []
-        for name, x in zip(names, arrays):
-            try:
-                v = np.asarray(x, dtype=float)
-            except (TypeError, ValueError) as exc:
-                raise InputError(name, x, f"cannot be converted to a float array ({exc})") from None
-            if v.ndim > 1:
-                raise ShapeError(name, x, f"must be a scalar or a 1-D array (one value per point), got shape {v.shape}")
-            bad = ~np.isfinite(v)
-            if bad.any():
-                k = int(np.flatnonzero(bad.ravel())[0])
-                raise InputError(name, float(v.ravel()[k]), f"must be finite (point {k})")
-            out.append(v)
-        try:
-            shape = np.broadcast_shapes(*(v.shape for v in out)) or (1,)
-        except ValueError:
-            raise ShapeError("arrays", {n: v.shape for n, v in zip(names, out)}, "lengths do not broadcast to one batch") from None
-        return [np.ascontiguousarray(np.broadcast_to(v, shape)) for v in out]
+        return batch_arrays(self.arg_names, arrays, named)
 
     def _check_domain(self, P, b) -> None:
-        for text, bad in _failures(self._domain, P, b):
+        for text, bad in failures(self._domain, P, b):
             if bad.any():
                 k = int(np.flatnonzero(bad)[0])
                 raise InputError(text, {n: float(p[k]) for n, p in zip(self.arg_names, P)},
@@ -218,7 +167,7 @@ class CompiledGame:
         out = _Out(np.empty((b, n, d)), np.empty((b, n, d), bool), np.zeros(b, bool),
                    np.full(b, np.nan), np.full(b, _NC, np.int8))
         hyp = np.ones(b, bool)
-        for _, bad in _failures(self._hypotheses, P, b):
+        for _, bad in failures(self._hypotheses, P, b):
             hyp &= ~bad
         out.stage[~hyp] = _HY
         todo = np.flatnonzero(hyp)
@@ -432,16 +381,7 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
     >>> r.support[0].tolist(), r.stage_counts()
     ([[True, False], [True, True]], {'closed-form': 1, 'active-set': 1})
     """
-    args = default_args(game) if args is None else tuple(args)
-    bad = [a for a in args if not isinstance(a, sp.Symbol)]
-    if bad:
-        raise InputError("args", bad[0], "arguments must be SymPy Symbols")
-    if len(set(args)) != len(args):
-        raise InputError("args", [str(a) for a in args], "arguments must be distinct")
-    missing = game.free_symbols() - set(args)
-    if missing:
-        raise InputError("args", [str(a) for a in args],
-                         f"free symbols {sorted(map(str, missing))} of the game are not among the arguments")
+    args = check_args(game, args)
     if path not in ("auto", "closed-form", "linear", "iterative"):
         raise InputError("path", path, 'must be "auto", "closed-form", "linear" or "iterative"')
     requested = path
@@ -453,12 +393,8 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
     grads = list(kkt.gradients)
     notes, timings = [], {"derive": 0.0}
     grad_fn = compile_expressions(grads, list(args) + Wsym, cse=cse)
-    # The derivation relies on the arguments' sign assumptions, which also make parameter_constraints()
-    # drop relations such as `alpha > 0` (True for a positive symbol): check them unevaluated.
-    signs = [sp.StrictGreaterThan(a, 0, evaluate=False) if a.is_positive else sp.GreaterThan(a, 0, evaluate=False)
-             for a in args if a.is_nonnegative]
-    domain = _relations(signs + list(game.parameter_constraints()), args, cse)
-    hypotheses = _relations(game.hypotheses(), args, cse)
+    domain = compile_domain(game, args, cse)
+    hypotheses = compile_relations(game.hypotheses(), args, cse)
     affine, forms, path = None, (), "iterative"
     parts = kkt.affine_parts() if requested != "iterative" else None
     if parts is None and requested not in ("iterative", "auto"):
@@ -496,38 +432,8 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
                         MappingProxyType(timings), tuple(notes), grad_fn, affine, domain, hypotheses, geometry)
 
 
-def _relations(rels, args, cse) -> tuple:
-    """``(fn, kinds, texts)``: one compiled function for the relations ``rels`` (see :func:`_failures`)."""
-    exprs, kinds, texts = [], [], []
-    for rel in dict.fromkeys(flatten_conditions(rels)):
-        parts = relation_parts(rel)
-        if parts is not None:
-            exprs.append(parts[0])
-            kinds.append(parts[1])
-            texts.append(str(rel))
-    return compile_expressions(exprs, args, cse=cse), tuple(kinds), tuple(texts)
-
-
-def _failures(relations, P, b):
-    """``(text, bad)`` per compiled relation: ``bad`` (shape (b,)) marks the points where it fails."""
-    fn, kinds, texts = relations
-    for v, kind, text in zip(fn(*P), kinds, texts):
-        yield text, _fails(np.broadcast_to(np.asarray(v, float), (b,)), kind)
-
-
 def _as_slice(k):
     """A contiguous index array as a slice (cheap views instead of gathers)."""
     if k.size and k[-1] - k[0] + 1 == k.size:
         return slice(int(k[0]), int(k[-1]) + 1)
     return k
-
-
-def _fails(v, kind) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        if kind == "gt":
-            return ~(v > 0)
-        if kind == "ge":
-            return ~(v >= 0)
-        return ~(np.abs(v) <= 1e-9)
-
-

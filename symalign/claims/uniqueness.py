@@ -1,0 +1,203 @@
+"""Checking ``uniqueness`` claims: diagonal strict concavity against the stated condition.
+
+The derived DSC condition (:func:`~symalign.verify.certificates.uniqueness_certificate`)
+is compared with the stated one in the directions the claim asks for;
+counterexamples are re-checked by the Sylvester test of the numeric game's
+DSC matrix, and multiple equilibria by support enumeration.  Also re-checks
+the counterexample a refuted claim file states.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+
+from symalign.verify.certificates import uniqueness_certificate
+from symalign.verify.population import PopulationGame
+from symalign.claims.common import (InstanceResult, _compare, _cond, _fmt, _hyps, _is_zero, _neutral_values,
+                                    _numeric_game_at, _solve_for, _terms, _truth)
+from symalign.errors import SymalignError
+
+__all__ = ["check_uniqueness", "file_counterexample"]
+
+_DSC_REF = "Rosen (1965) Thm 2/6"
+
+
+def check_uniqueness(claim, inst, timeout):
+    body = claim.body
+    stated = inst.condition(body["condition"])
+    relation, prop = body.get("relation", "iff"), body.get("property", "dsc")
+    cert = uniqueness_certificate(inst.game, timeout=timeout, solve_for=_solve_for(claim, inst))
+    derived = cert.condition
+    eig = _terms(cert)
+    how = cert.method.split("(")[-1].rstrip(")")
+    base = (f"eigenvalues of -sym(J) on the tangent space ({how}): {eig}; " if eig else
+            f"{cert.method}; ") + f"DSC iff {_cond(derived)}"
+    if "eigenvalues" in body:
+        mismatch = _eigen_mismatch(inst, body["eigenvalues"], cert)
+        if mismatch:
+            return InstanceResult(inst.label, "refuted", f"{base}; {mismatch}")
+    hyps = _hyps(inst)
+    p_if, p_only = _compare(derived, stated, hyps, relation, timeout)
+    if p_only is not None and p_only.status == "refuted":
+        cex = p_only.counterexample
+        what = "DSC holds (so the equilibrium is unique) where the stated condition fails"
+        return InstanceResult(inst.label, "refuted", f"{base}; {what}", cex, _recheck_dsc(inst, cex, stated))
+    if p_if is not None and p_if.status == "refuted":
+        cex = p_if.counterexample
+        if prop == "dsc":
+            return InstanceResult(inst.label, "refuted", f"{base}; the stated condition holds where DSC fails",
+                                  cex, _recheck_dsc(inst, cex, stated))
+        point, several = _search_several(inst, stated, derived, hyps, cex)
+        if several:
+            return InstanceResult(inst.label, "refuted", f"{base}; the stated condition holds but the game has "
+                                  f"several equilibria there", point, several)
+        return InstanceResult(inst.label, "open", f"{base}; DSC fails at {_fmt(cex)} although the stated "
+                                                  "condition holds: uniqueness there is not decided by DSC")
+    pending = [p for p in (p_if, p_only) if p is not None and p.status != "proved"]
+    if pending:
+        return InstanceResult(inst.label, "open", f"{base}; Z3: {pending[0].reason}")
+    if prop == "unique" and relation != "if":
+        return InstanceResult(inst.label, "open", f"{base}; the condition is sufficient for uniqueness "
+                                                  "(Rosen); its necessity needs multiple equilibria beyond it")
+    return InstanceResult(inst.label, "proved", f"{base}; {relation} proved ({_DSC_REF})")
+
+
+def _search_several(inst, stated, derived, hyps, first, tries: int = 400, budget: int = 40):
+    """A point where ``stated`` holds, DSC fails and the game has several equilibria.
+
+    Tries the Z3 counterexample, then random exact parameter points
+    (seeded) satisfying the hypotheses and the stated condition but not the
+    derived DSC condition.  Returns ``(point, recheck text)`` or ``(None, '')``.
+    """
+    import random
+
+    from symalign.claims.instances import _sample_value
+
+    text = _several_equilibria(inst, first)
+    if text or isinstance(inst.game, PopulationGame):
+        return (first, text) if text else (None, "")
+    game = inst.game
+    rng = random.Random(2602)
+    checked = 0
+    for _ in range(tries):
+        point = {}
+        for spec in game.family.parameters():
+            value = game.params[spec.name]
+            flat = list(value) if isinstance(value, (tuple, sp.MatrixBase)) else [value]
+            if not any(isinstance(x, sp.Symbol) for x in flat):
+                continue
+            draw = _sample_value(spec, game.n_agents, game.n_groups, False, rng)
+            draw = [x for row in draw for x in row] if spec.kind == "vector" else \
+                (draw if isinstance(draw, list) else [draw] * len(flat))
+            point.update({x: v for x, v in zip(flat, draw) if isinstance(x, sp.Symbol)})
+        if not all(_truth(h, point) is sp.true for h in hyps):
+            continue
+        if _truth(stated, point) is not sp.true or _truth(derived, point) is not sp.false:
+            continue
+        checked += 1
+        text = _several_equilibria(inst, point)
+        if text:
+            return point, text
+        if checked >= budget:
+            break
+    return None, ""
+
+
+def _several_equilibria(inst, values) -> str:
+    """Two or more exact equilibria of the numeric game at ``values`` (support enumeration), or ''.
+
+    Each equilibrium is re-checked with :func:`symalign.core.kkt.kkt_violations`
+    (exact KKT at the profile, independent of the derivation).
+    """
+    from symalign.core.kkt import kkt_violations
+    from symalign.numeric.solve import support_enumeration
+
+    try:
+        game = _numeric_game_at(inst, values)
+        eqs, _ = support_enumeration(game, max_profiles=4096)
+    except SymalignError:
+        return ""
+    distinct = []
+    for eq in eqs:
+        W = sp.ImmutableMatrix(eq.weights)
+        if W not in distinct and not kkt_violations(game, W):
+            distinct.append(W)
+    if len(distinct) < 2:
+        return ""
+    shown = "; ".join(str(W.tolist()) for W in distinct[:3])
+    return (f"re-checked exactly: {len(distinct)} distinct equilibria of the numeric game (support enumeration, "
+            f"each passing the exact KKT check): {shown}")
+
+
+def _eigen_mismatch(inst, texts, cert):
+    if not any(t.label.startswith("eigenvalue") for t in cert.derivation):
+        return f"no closed-form eigenvalues ({cert.method}) to compare with the stated ones"
+    stated = [inst.expression(t) for t in texts]
+    derived = [t.value for t in cert.derivation]
+    missing = [s for s in stated if not any(_is_zero(s - d) for d in derived)]
+    extra = [d for d in derived if not any(_is_zero(s - d) for s in stated)]
+    if missing or extra:
+        return f"stated eigenvalues {stated} differ from the derived {derived}"
+    return ""
+
+
+def _recheck_dsc(inst, cex, stated, verdict=False):
+    """Independent re-check: the Sylvester test of the numeric game's DSC matrix, and the stated condition."""
+    from symalign.core.rosen import dsc_matrix, negative_definite
+
+    try:
+        g = _numeric_game_at(inst, cex)
+        nd = negative_definite(dsc_matrix(g))
+    except (SymalignError, ValueError) as exc:
+        return (f"not re-checked ({exc})", None, None) if verdict else f"not re-checked ({exc})"
+    s = _truth(stated, cex)
+    nd_txt = {True: "holds", False: "fails", None: "undecided"}[nd]
+    text = (f"re-checked exactly on the {g.n_agents}-agent numeric game: DSC {nd_txt} "
+            f"(Sylvester minors of the DSC matrix), stated condition is {s}")
+    return (text, nd, s) if verdict else text
+
+
+def file_counterexample(claim):
+    """Re-check the counterexample a refuted file states; returns (text, whether it is one).
+
+    Parameters the file does not give take neutral values (as in the
+    re-checks): 1 for positive scalars, 0 for other scalars and
+    attractiveness, the uniform prior.
+    """
+    if claim.kind != "uniqueness":
+        return f"{dict(claim.counterexample)} (not re-checked for kind {claim.kind!r})", True
+    inst = next((x for x in claim.instances if not x.sampled), claim.instances[0])
+    symbols = {s.name: s for s in _free_symbols(inst)}
+    values = {}
+    for k, v in claim.counterexample.items():
+        sym = symbols.get(k) or (inst.names.get(k) if isinstance(inst.names.get(k), sp.Symbol) else None)
+        if sym is None:
+            return f"{k} is not a symbol of the claim", False
+        frac = Fraction(str(v).strip())
+        values[sym] = sp.Rational(frac.numerator, frac.denominator)
+    point = _full_point(inst, values)
+    stated = inst.condition(claim.body["condition"])
+    relation, prop = claim.body.get("relation", "iff"), claim.body.get("property", "dsc")
+    s = _truth(stated, point)
+    if prop == "unique" and relation in ("if", "iff") and s is sp.true:
+        several = _several_equilibria(inst, point)
+        if several:
+            return f"{_fmt(values)}: stated condition is True; {several}", True
+    text, nd, s = _recheck_dsc(inst, point, stated, verdict=True)
+    valid = (nd is True and s is sp.false and relation in ("iff", "only_if")) or \
+        (nd is False and s is sp.true and relation in ("iff", "if") and prop == "dsc")
+    return f"{_fmt(values)}: {text}", valid
+
+
+def _free_symbols(inst):
+    g = inst.game
+    return g.scalar_symbols() if isinstance(g, PopulationGame) else g.free_symbols()
+
+
+def _full_point(inst, values):
+    """``values`` completed with the neutral values used by :func:`_numeric_game_at`."""
+    if isinstance(inst.game, PopulationGame):
+        return dict(values)
+    return {**_neutral_values(inst.game), **values}
