@@ -58,19 +58,36 @@ def solve(game_file, as_json, exact):
     unique = {True: "unique (Rosen / enumeration)", False: "not unique", None: "uniqueness not established"}[sol.unique]
     click.echo(f"{game.family.label}: {game.n_agents} agents, groups {', '.join(game.groups)}")
     click.echo(f"{len(sol.equilibria)} equilibri{'um' if len(sol.equilibria) == 1 else 'a'}; {unique}")
+    if sol.concavity is not None:
+        click.echo(f"own-concavity: {sol.concavity.status} ({sol.concavity.method})")
     for k, eq in enumerate(sol.equilibria, 1):
-        tag = "exact" if eq.exact else "numeric"
-        click.echo(f"\nequilibrium {k} ({tag}, {eq.method}" + (f", KKT residual {eq.residual:.2e})" if eq.residual is not None else ")"))
-        width = max(len(g) for g in game.groups)
-        click.echo("  agent  " + "  ".join(g.rjust(max(width, 10)) for g in game.groups))
-        for i in range(game.n_agents):
-            row = "  ".join(_fmt(eq.weights[i, d], exact).rjust(max(width, 10)) for d in range(game.n_groups))
-            click.echo(f"  {i + 1:>5}  {row}")
-        excl = [game.groups[d] for d in eq.excluded_groups()]
-        if excl:
-            click.echo(f"  excluded by every agent: {', '.join(excl)}")
+        _print_profile(game, eq, f"equilibrium {k}", exact)
+    for k, eq in enumerate(sol.stationary_points, 1):
+        _print_profile(game, eq, f"stationary point {k} (NOT an equilibrium)", exact)
     for note in sol.notes:
         click.echo(f"note: {note}")
+
+
+def _print_profile(game, eq, title, exact):
+    tag = "exact" if eq.certified else ("exact weights, not certified" if eq.exact else "numeric")
+    checks = [tag, eq.method]
+    if eq.residual is not None:
+        checks.append(f"KKT residual {eq.residual:.2e}")
+    if eq.deviation_gain is not None:
+        checks.append(f"best deviation gain {eq.deviation_gain:.2e} ({eq.deviation_method})")
+    if eq.isolated is False:
+        checks.append("not isolated")
+    click.echo(f"\n{title} (" + ", ".join(checks) + ")")
+    width = max(len(g) for g in game.groups)
+    click.echo("  agent  " + "  ".join(g.rjust(max(width, 10)) for g in game.groups))
+    for i in range(game.n_agents):
+        row = "  ".join(_fmt(eq.weights[i, d], exact).rjust(max(width, 10)) for d in range(game.n_groups))
+        click.echo(f"  {i + 1:>5}  {row}")
+    excl = [game.groups[d] for d in eq.excluded_groups()]
+    if excl:
+        click.echo(f"  excluded by every agent: {', '.join(excl)}")
+    for note in eq.notes:
+        click.echo(f"  note: {note}")
 
 
 @main.command()
@@ -99,7 +116,18 @@ def derive(game_file, support, as_latex):
     for c in eq.conditions:
         if c is not sp.true:
             click.echo(f"  {show(c)}")
-    click.echo(f"valid: {eq.valid if eq.valid is not None else 'depends on parameters'}")
+    click.echo(f"valid (KKT conditions hold): {eq.valid if eq.valid is not None else 'depends on parameters'}")
+    if game.is_numeric:
+        from symalign.core.concavity import own_concavity
+
+        conc = own_concavity(game)
+        click.echo(f"own-concavity: {conc.status} ({conc.method})")
+        if conc.status != "proved" and eq.valid:
+            click.echo("this is a KKT (stationary) point; without own-concavity it is not known to be an "
+                       "equilibrium: `symalign solve` checks deviations over the whole simplex")
+    else:
+        click.echo("an equilibrium where the validity conditions hold and utilities are concave in own "
+                   "weights (see the existence certificate)")
     hyps = [h for h in eq.hypotheses if h is not sp.true]
     if hyps:
         click.echo("under the family's hypotheses: " + ", ".join(show(h) for h in hyps))

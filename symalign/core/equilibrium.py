@@ -55,6 +55,19 @@ class Equilibrium:
     slack : ImmutableMatrix or None
         N x D matrix of ``lambda_i - g_{i,d}`` at the solution: zero on the
         support, the margin by which group d is unattractive to agent i off it.
+    concavity : str or None
+        Own-concavity of the game (:func:`symalign.core.concavity.own_concavity`):
+        ``"proved"``, ``"refuted"``, ``"unknown"``; None when not checked
+        (symbolic derivations: see the existence certificate).
+    deviation_gain : float or None
+        Largest gain of a unilateral deviation found by the independent
+        numeric route (:mod:`symalign.numeric.deviation`); None when not checked.
+    deviation_method : str
+        How the deviation was searched (local ascent when concavity is
+        proved, multi-start global search otherwise).
+    isolated : bool or None
+        False when the equilibrium lies in a continuum of equilibria (a
+        singular KKT system on its support), None when not known.
     """
 
     game: object
@@ -68,6 +81,19 @@ class Equilibrium:
     residual: float | None = None
     notes: tuple = ()
     slack: sp.ImmutableMatrix | None = None
+    concavity: str | None = None
+    deviation_gain: float | None = None
+    deviation_method: str = ""
+    isolated: bool | None = None
+
+    @property
+    def certified(self) -> bool:
+        """True when the weights are exact, the exact KKT check holds and own-concavity is proved.
+
+        This is what ``exact`` means in JSON and CLI output: only then do the
+        KKT conditions make the profile an equilibrium, exactly.
+        """
+        return bool(self.exact and self.valid is True and self.concavity == "proved")
 
     @property
     def valid(self) -> bool | None:
@@ -100,6 +126,10 @@ class Equilibrium:
             None,
             self.notes,
             None if self.slack is None else sp.ImmutableMatrix(self.slack.applyfunc(sub)),
+            self.concavity if not self.game.free_symbols() else None,
+            None,
+            "",
+            self.isolated,
         )
 
     def to_dict(self) -> dict:
@@ -107,7 +137,13 @@ class Equilibrium:
         out = {
             "weights": self.as_array().tolist() if self.game.is_numeric else None,
             "support": [list(s) for s in self.support],
-            "exact": self.exact,
+            "exact": self.certified,
+            "exact_weights": self.exact,
+            "concavity": self.concavity,
+            "deviation_gain": self.deviation_gain,
+            "deviation_method": self.deviation_method or None,
+            "isolated": self.isolated,
+            "notes": list(self.notes),
             "excluded_groups": [self.game.groups[d] for d in self.excluded_groups()],
             "method": self.method,
         }
@@ -124,4 +160,6 @@ class Equilibrium:
 
     def __repr__(self) -> str:
         kind = "exact" if self.exact else "numeric"
+        if self.concavity not in (None, "proved"):
+            kind += f", concavity {self.concavity}"
         return f"Equilibrium({self.game!r}, support={self.support}, {kind}, method={self.method!r})"

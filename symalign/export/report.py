@@ -295,6 +295,9 @@ def game_writeup(game, *, support=None, kkt: bool = True, uniqueness: bool = Tru
         sol = solve(game)
         equilibria = sol.equilibria
         parts += [lx.equilibrium_latex(eq) for eq in equilibria]
+        if sol.stationary_points:
+            parts.append(lx.text("Stationary points that are not equilibria (an agent gains by deviating):"))
+            parts += [lx.equilibrium_latex(eq) for eq in sol.stationary_points]
         parts += [lx.text(note) for note in sol.notes]
     elif affine:
         eq = derive_on_support(game, support, kkt=system)

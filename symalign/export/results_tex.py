@@ -85,20 +85,22 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
     \\begin{equation*}
     W^* = \\begin{array}{c|cc} & \\text{x} & \\text{y} \\\\ \\hline 1 & 1 & 0 \\\\ 2 & \\frac{1}{2} & \\frac{1}{2} \\end{array}
     \\end{equation*}
-    It is an equilibrium: every validity condition holds.
+    Every validity condition holds: it is an equilibrium where each utility is concave in own weights.
     """
     game = eq.game
     N, D = game.n_agents, game.n_groups
     supp = [list(s) for s in eq.support]
     lines = [f"% equilibrium: {game.family.label}, support {supp}"]
     numeric = all(sp.sympify(x).is_number for x in eq.weights)
-    lead = "the KKT system gives" if eq.exact else "the numeric solver gives"
+    lead = ("the search over pure profiles gives" if eq.method == "pure-profile" else
+            "the KKT system gives" if eq.exact else "the numeric solver gives")
     lines.append(f"On the support {_support_text(game, eq.support)} {lead}")
     body, rounded = _weights_math(eq, digits)
     if numeric:
         lines += ["\\begin{equation*}", body, "\\end{equation*}"]
         if rounded:
-            lines.append(f"(entries rounded to {digits} decimals; the exact values are rational).")
+            lines.append(f"(entries rounded to {digits} decimals" + ("; the exact values are rational)."
+                                                                   if eq.exact else ")."))
     else:
         lines += ["\\begin{align*}", body, "\\end{align*}"]
         off = [(i, d) for i in range(N) for d in range(D) if d not in eq.support[i]]
@@ -114,10 +116,29 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
     if excluded:
         names = ", ".join(rf"\text{{{escape(game.groups[d])}}}" for d in excluded)
         lines.append(f"Every agent gives zero weight to ${names}$.")
+    gain = getattr(eq, "deviation_gain", None)
+    if gain is not None:
+        lines.append(f"Independent check: best unilateral deviation gain ${gain:.2e}$"
+                     + (f", KKT residual ${eq.residual:.2e}$" if eq.residual is not None else "") + ".")
+    if getattr(eq, "isolated", None) is False:
+        lines.append("Equilibria are not isolated: this is one point of a continuum.")
     if conditions:
         valid = eq.valid
-        if valid is True:
-            lines.append("It is an equilibrium: every validity condition holds.")
+        if valid is True and getattr(eq, "concavity", None) in ("refuted", "unknown") and gain is not None:
+            if gain <= 1e-9:
+                lines.append(f"Concavity in own weights is {eq.concavity}; a multi-start search over the "
+                             "simplex finds no profitable unilateral deviation (numeric evidence, not a proof).")
+            else:
+                lines.append(r"It is \emph{not} an equilibrium: an agent gains by deviating.")
+        elif valid is True and getattr(eq, "concavity", None) in ("refuted", "unknown"):
+            lines.append(f"Every KKT condition holds, but concavity in own weights is {eq.concavity}: "
+                         "the KKT conditions alone do not make it an equilibrium.")
+        elif valid is True and getattr(eq, "concavity", None) == "proved":
+            lines.append("It is an equilibrium: every validity condition holds and each utility "
+                         "is concave in own weights (checked).")
+        elif valid is True:
+            lines.append("Every validity condition holds: it is an equilibrium where each utility "
+                         "is concave in own weights.")
         elif valid is False:
             lines.append("It is \\emph{not} an equilibrium: a validity condition fails.")
         else:
@@ -278,7 +299,9 @@ def certificate_latex(cert, *, label: str | None = None, max_hypotheses: int = 6
     if cond is sp.true or cond is True:
         body = lead.rsplit(" when", 1)[0] + ": the condition holds identically."
     elif cond is sp.false or cond is False:
-        body = lead.rsplit(" when", 1)[0] + ": the condition fails for every parameter value (not certified)."
+        what = {"existence": "existence of a pure equilibrium", "uniqueness": "uniqueness"}.get(kind, kind)
+        body = (f"The {escape(kind)} condition fails at these parameters: this certificate does not "
+                f"establish {escape(what)}.")
     else:
         body = lead + "\n" + _condition_block(cond)
     terms = getattr(cert, "derivation", None) or ()

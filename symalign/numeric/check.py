@@ -37,6 +37,7 @@ __all__ = [
     "best_deviation_gain",
     "max_deviation_gain",
     "is_equilibrium",
+    "ascend",
 ]
 
 GradFn = Callable[[np.ndarray], np.ndarray]
@@ -152,7 +153,7 @@ def _agent_fns(utility: UtilityFn, grad: GradFn, W: np.ndarray, i: int):
     return u, g
 
 
-def _ascend(u, g, x0: np.ndarray, tol: float, max_iter: int) -> tuple[float, np.ndarray]:
+def ascend(u, g, x0: np.ndarray, tol: float, max_iter: int) -> tuple[float, np.ndarray]:
     """Projected gradient ascent with backtracking on one agent's simplex.
 
     A trial ``y = Proj(x + t g(x))`` is accepted when
@@ -262,7 +263,7 @@ def best_deviation_gain(
     u0 = u(arr[i])
     best_f, best_x = -np.inf, arr[i].copy()
     if concave:
-        best_f, best_x = _ascend(u, g, arr[i], tol, max_iter)
+        best_f, best_x = ascend(u, g, arr[i], tol, max_iter)
     for j in range(d):
         e = np.zeros(d)
         e[j] = 1.0

@@ -1,6 +1,11 @@
-"""Exact equilibria of numeric games.
+"""Exact equilibria of numeric games, each with its own check.
 
-Strictly concave families: the independent numeric solver locates the
+Own-concavity is checked, not declared (:mod:`symalign.core.concavity`).
+Every result carries its KKT residual, its best deviation gain found by
+an independent search (:mod:`symalign.numeric.deviation`, global over the
+simplex where concavity is not proved), the concavity status and notes.
+
+Concave games: the independent numeric solver locates the
 support cheaply, the equilibrium is then derived exactly on it
 (:func:`~symalign.core.derive.derive_on_support`) and its KKT conditions are
 verified exactly; an active-set repair handles borderline supports.
@@ -17,6 +22,8 @@ import numpy as np
 import sympy as sp
 
 from symalign.numeric import check
+from symalign.numeric.deviation import DEVIATION_TOL, deviation_gains
+from symalign.core.concavity import own_concavity
 
 from symalign.numeric import solvers
 from symalign.core.derive import all_supports, derive_on_support
@@ -27,16 +34,32 @@ from symalign.core.linear import InconsistentSystem, SingularSystem
 from symalign.numeric.compile import numeric_game
 from symalign.core.rosen import dsc_matrix, negative_definite
 
-__all__ = ["Solution", "solve", "find_equilibrium", "support_enumeration"]
+__all__ = ["Solution", "solve", "find_equilibrium", "support_enumeration", "check_profile", "NOT_ISOLATED"]
 
 
 @dataclass(frozen=True, eq=False)
 class Solution:
-    """Equilibria of a numeric game and what is known about uniqueness.
+    """Equilibria of a numeric game, each with its own check, and what is known about uniqueness.
 
-    ``unique`` is True when proved (Rosen's diagonal strict concavity holds
-    exactly, or support enumeration of a nondegenerate game found one),
-    False when several equilibria were found, None when unknown.
+    Attributes
+    ----------
+    game : Game
+    equilibria : tuple of Equilibrium
+        Profiles that passed the independent deviation check (each carries
+        ``concavity``, ``deviation_gain``, ``residual``, ``isolated``, ``notes``).
+    unique : bool or None
+        True when proved (own-concavity proved and Rosen's diagonal strict
+        concavity holds exactly, or support enumeration of a nondegenerate
+        game found one), False when several equilibria were found or they
+        form a continuum, None when unknown.
+    degenerate : bool
+    notes : tuple of str
+    concavity : Concavity or None
+        The game's own-concavity check (:func:`symalign.core.concavity.own_concavity`).
+    stationary_points : tuple of Equilibrium
+        KKT points that are *not* equilibria: an agent gains more than the
+        tolerance by deviating (their ``deviation_gain`` says how much).
+        Reported only where own-concavity is not proved.
     """
 
     game: object
@@ -44,6 +67,8 @@ class Solution:
     unique: bool | None
     degenerate: bool = False
     notes: tuple = ()
+    concavity: object = None
+    stationary_points: tuple = ()
 
     def to_dict(self) -> dict:
         return {
@@ -51,12 +76,33 @@ class Solution:
             "equilibria": [e.to_dict() for e in self.equilibria],
             "unique": self.unique,
             "degenerate": self.degenerate,
+            "isolated": None if not self.equilibria else
+            (False if any(e.isolated is False for e in self.equilibria) else
+             (True if self.unique else None)),
+            "concavity": None if self.concavity is None else self.concavity.to_dict(),
+            "stationary_points": [e.to_dict() for e in self.stationary_points],
             "notes": list(self.notes),
         }
 
 
-def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000) -> Solution:
-    """All equilibria we can certify for a numeric game.
+NOT_ISOLATED = "equilibria are not isolated (a continuum): this is one of them"
+
+
+def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, max_vertex_profiles: int = 4096,
+          deviation_tol: float = DEVIATION_TOL) -> Solution:
+    """Equilibria of a numeric game, each checked by an independent deviation search.
+
+    Own-concavity is checked first (:func:`~symalign.core.concavity.own_concavity`).
+    When it is proved, the equilibrium is found by the numeric solver,
+    derived exactly on its support and checked (exact KKT, residual,
+    deviation gain); families linear in own weights go through support
+    enumeration.  When it is refuted or unknown, KKT points are only
+    *candidates*: each candidate, and every pure profile (vertex of the
+    product of simplices, when there are at most ``max_vertex_profiles``), is
+    kept as an equilibrium only if a multi-start search over the whole
+    simplex (:func:`~symalign.numeric.deviation.global_deviation_gain`) finds
+    no deviation gaining more than ``deviation_tol * (1 + |U_i|)``; rejected
+    KKT points are reported as ``stationary_points``.
 
     Examples
     --------
@@ -68,16 +114,116 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000) -> Solution:
     (True, Matrix([
     [1, 0],
     [0, 1]]))
+    >>> eq = sol.equilibria[0]
+    >>> eq.certified, eq.concavity, eq.deviation_gain <= 1e-9
+    (True, 'proved', True)
     """
     if not game.is_numeric:
         raise InputError("game", game, "has symbolic parameters; use derive_on_support for closed forms")
-    if not game.family.strictly_concave:
+    concav = own_concavity(game)
+    ng = numeric_game(game)
+    if concav.status == "proved":
+        return _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol)
+    return _solve_nonconcave(game, ng, concav, tol, max_vertex_profiles, deviation_tol)
+
+
+def _linear_in_own(game) -> bool:
+    return all(sp.hessian(game.utility(i), list(game.weights.row(i))).is_zero_matrix for i in range(game.n_agents))
+
+
+def _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol):
+    if not game.family.strictly_concave or (concav.strict is False and _linear_in_own(game)):
         eqs, degenerate = support_enumeration(game, max_profiles=max_profiles)
-        unique = False if len(eqs) > 1 else (True if len(eqs) == 1 and not degenerate else None)
+        eqs = [check_profile(e, ng, concav) for e in eqs]
+        good = [e for e in eqs if _passes(e, ng, deviation_tol)]
+        bad = tuple(e for e in eqs if not _passes(e, ng, deviation_tol))
+        unique = False if len(good) > 1 else (True if len(good) == 1 and not degenerate else None)
         notes = ("degenerate game: equilibria may form a continuum; enumeration lists isolated ones",) if degenerate else ()
-        return Solution(game, tuple(eqs), unique, degenerate, notes)
-    eq = find_equilibrium(game, tol=tol)
-    return Solution(game, (eq,), _unique_by_rosen(game))
+        return Solution(game, tuple(good), unique, degenerate, notes + _bug_notes(bad), concav, bad)
+    eq = check_profile(find_equilibrium(game, tol=tol, _ng=ng), ng, concav)
+    if not _passes(eq, ng, deviation_tol):  # would be a bug: KKT under proved concavity
+        return Solution(game, (), None, False, _bug_notes((eq,)), concav, (eq,))
+    notes = (NOT_ISOLATED,) if eq.isolated is False else ()
+    unique = False if eq.isolated is False else _unique_by_rosen(game)
+    return Solution(game, (eq,), unique, eq.isolated is False, notes, concav)
+
+
+def _bug_notes(bad):
+    return (f"{len(bad)} KKT point(s) failed the deviation check although concavity is proved "
+            "(a numerical or derivation problem): reported as stationary points",) if bad else ()
+
+
+def _solve_nonconcave(game, ng, concav, tol, max_vertex_profiles, deviation_tol):
+    why = f"own-concavity {concav.status}"
+    candidates = []
+    try:
+        candidates.append(find_equilibrium(game, tol=tol, _ng=ng))
+    except (DerivationError, InputError):
+        pass
+    candidates += list(_pure_candidates(game, ng, max_vertex_profiles, deviation_tol))
+    eqs, stationary, seen = [], [], []
+    for cand in candidates:
+        W = cand.as_array()
+        if any(np.max(np.abs(W - V)) < 1e-9 for V in seen):
+            continue
+        seen.append(W)
+        checked = check_profile(cand, ng, concav)
+        note = (f"{why}: KKT conditions do not imply an equilibrium; checked by a multi-start search "
+                "for deviations over the whole simplex (numeric evidence, not a proof)",)
+        if _passes(checked, ng, deviation_tol):
+            eqs.append(replace(checked, notes=checked.notes + note))
+        elif cand.method != "pure-profile":
+            stationary.append(replace(checked, notes=checked.notes + (
+                f"stationary point, NOT an equilibrium: an agent gains {checked.deviation_gain:.3g} by deviating",)))
+    notes = (f"{why} ({concav.method}): stationary points are not reported as equilibria; "
+             "uniqueness is not established",) + tuple(concav.notes)
+    if game.n_groups ** game.n_agents > max_vertex_profiles:
+        notes += (f"pure profiles not enumerated ({game.n_groups}**{game.n_agents} > {max_vertex_profiles})",)
+    if not eqs:
+        notes += ("no equilibrium found by the search (one exists when utilities are continuous only "
+                  "in mixed extensions; this is not a proof of non-existence)",)
+    return Solution(game, tuple(eqs), False if len(eqs) > 1 else None, False, notes, concav, tuple(stationary))
+
+
+def _pure_candidates(game, ng, limit, deviation_tol):
+    """Pure profiles (vertices) where no agent gains by moving to another vertex."""
+    N, D = game.n_agents, game.n_groups
+    if D ** N > limit:
+        return
+    eye = np.eye(D)
+    for combo in itertools.product(range(D), repeat=N):
+        W = eye[list(combo)]
+        U = ng.utility(W)
+        ok = True
+        for i in range(N):
+            for d in range(D):
+                if d == combo[i]:
+                    continue
+                V = W.copy()
+                V[i] = eye[d]
+                if ng.utility(V)[i] - U[i] > deviation_tol * (1 + abs(U[i])):
+                    ok = False
+                    break
+            if not ok:
+                break
+        if ok:
+            weights = sp.ImmutableMatrix(N, D, lambda i, d: sp.Integer(int(d == combo[i])))
+            yield Equilibrium(game, weights, tuple((c,) for c in combo), exact=True, method="pure-profile",
+                              hypotheses=game.hypotheses())
+
+
+def check_profile(eq, ng, concav):
+    """``eq`` with its independent checks filled in: residual, deviation gain, concavity."""
+    W = eq.as_array()
+    gains, how = deviation_gains(ng.utility, ng.grad, W, concave=concav.status == "proved")
+    r = float(check.kkt_residual(ng.grad, W)) if np.all(np.isfinite(ng.grad(W))) else None
+    return replace(eq, residual=r if eq.residual is None else eq.residual, concavity=concav.status,
+                   deviation_gain=float(np.max(gains)), deviation_method=how)
+
+
+def _passes(eq, ng, deviation_tol) -> bool:
+    scale = 1.0 + float(np.max(np.abs(ng.utility(eq.as_array()))))
+    return eq.deviation_gain is not None and eq.deviation_gain <= deviation_tol * scale
 
 
 def _unique_by_rosen(game) -> bool | None:
@@ -87,19 +233,25 @@ def _unique_by_rosen(game) -> bool | None:
     return True if negative_definite(dsc_matrix(game, kkt)) else None
 
 
-def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None) -> Equilibrium:
-    """One equilibrium of a concave numeric game, exact where the family allows."""
-    ng = numeric_game(game)
+def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None, _ng=None) -> Equilibrium:
+    """One KKT point of a numeric game, exact where the family allows.
+
+    It is an equilibrium when own-concavity holds (:func:`solve` checks);
+    where equilibria form a continuum the result is exact on a face when
+    one is found, else the solver's numeric point, with ``isolated=False``.
+    """
+    ng = numeric_game(game) if _ng is None else _ng
     method = "mirror_descent" if ng.entropic else "extragradient"
     res = solvers.solve(ng.grad, game.n_agents, game.n_groups, method=method, tol=tol)
     W = np.asarray(res.weights)
     kkt = kkt_system(game)
+    numeric = Equilibrium(
+        game, sp.ImmutableMatrix(W.tolist()), _numeric_support(W), exact=False,
+        method=res.method, residual=float(res.residual), hypotheses=game.hypotheses(),
+        notes=() if res.converged else (f"solver did not converge (residual {res.residual:.3g})",),
+    )
     if not kkt.is_affine():
-        note = () if res.converged else (f"solver did not converge (residual {res.residual:.3g})",)
-        return Equilibrium(
-            game, sp.ImmutableMatrix(W.tolist()), _numeric_support(W), exact=False,
-            method=res.method, residual=float(res.residual), hypotheses=game.hypotheses(), notes=note,
-        )
+        return numeric
     support = _numeric_support(W)
     seen = set()
     limit = max_repairs if max_repairs is not None else 4 * game.n_agents * game.n_groups
@@ -107,13 +259,19 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
         seen.add(support)
         try:
             eq = derive_on_support(game, support, kkt=kkt)
-        except (SingularSystem, InconsistentSystem):
+        except (SingularSystem, InconsistentSystem) as exc:
+            singular = isinstance(exc, SingularSystem)
             face = _valid_face(game, support, kkt)
             if face is not None:
                 r = float(check.kkt_residual(ng.grad, face.as_array()))
-                notes = ("equilibria are not isolated: the solver's support gives a singular system; "
-                         "this exact equilibrium lies on a face of it",)
-                return replace(face, method="solver-support+face+exact-kkt", residual=r, notes=notes)
+                notes = ((NOT_ISOLATED + "; the solver's support gives a singular system and this exact "
+                          "equilibrium lies on a face of it",) if singular else ())
+                return replace(face, method="solver-support+face+exact-kkt", residual=r, notes=notes,
+                               isolated=False if singular else None)
+            if singular:
+                return replace(numeric, isolated=False, notes=numeric.notes + (
+                    NOT_ISOLATED + "; the KKT system on the solver's support is singular and no exact "
+                    "point was found on its faces: numeric equilibrium with its residual",))
             break
         if eq.valid:
             r = float(check.kkt_residual(ng.grad, eq.as_array()))
@@ -121,10 +279,8 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
         support = _repair(game, eq)
         if support in seen:
             break
-    raise DerivationError(
-        f"could not certify an exact equilibrium (numeric solver residual {res.residual:.3g}, "
-        f"support guess {support})"
-    )
+    return replace(numeric, notes=numeric.notes + (
+        f"no exact equilibrium derived (support guess {support}): numeric solution with its residual",))
 
 
 def _valid_face(game, support, kkt, depth: int = 2, budget: int = 200):

@@ -1,0 +1,130 @@
+"""Best unilateral deviation, global over the simplex when the utility is not concave.
+
+:func:`symalign.numeric.check.best_deviation_gain` maximises one agent's
+utility by projected gradient ascent from its current weights, which finds
+the best response when the utility is concave in own weights.  Where
+concavity is refuted or unknown a local ascent can stop at a local maximum
+(or the starting point may even be a minimum), so :func:`global_deviation_gain`
+runs the same ascent from many starts: the current weights, every vertex,
+the centroid of every face (every edge midpoint for larger ``D``) and
+seeded random points of the simplex.  The best value found is a *lower
+bound* on the true best gain (exact when the utility is concave); a
+positive value is a witness that the profile is not an equilibrium.
+
+Like :mod:`symalign.numeric.check`, nothing here calls an equilibrium
+solver: the game is seen only through ``utility(W)`` and ``grad(W)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from symalign.errors import InputError
+from symalign.numeric.check import _agent_fns, _profile, ascend, best_deviation_gain
+
+__all__ = ["global_deviation_gain", "deviation_gains", "DEVIATION_TOL"]
+
+DEVIATION_TOL = 1e-9
+"""Largest deviation gain (absolute, after scaling by ``1 + |U|``) accepted for an equilibrium."""
+
+
+def _starts(w: np.ndarray, n_random: int, seed: int) -> list:
+    D = w.size
+    pts = [w.copy()]
+    eye = np.eye(D)
+    pts += list(eye)
+    if D <= 6:
+        for k in range(2, D + 1):
+            for face in itertools.combinations(range(D), k):
+                p = np.zeros(D)
+                p[list(face)] = 1.0 / k
+                pts.append(p)
+    else:
+        for a, b in itertools.combinations(range(D), 2):
+            pts.append((eye[a] + eye[b]) / 2)
+    rng = np.random.default_rng(seed)
+    pts += list(rng.dirichlet(np.ones(D), size=n_random))
+    return pts
+
+
+def global_deviation_gain(utility, grad, W, i: int, *, n_random: int = 16, seed: int = 0,
+                          tol: float = 1e-13, max_iter: int = 2000) -> tuple[float, np.ndarray]:
+    """Largest gain agent ``i`` can find by changing ``w_i`` alone, multi-start.
+
+    Parameters
+    ----------
+    utility, grad : callable
+        ``utility(W) -> (N,)`` and ``grad(W) -> (N, D)`` (own gradients).
+    W : array_like, shape (N, D)
+    i : int
+        Agent index.
+    n_random : int
+        Random starts besides the current weights, vertices and face centroids.
+    seed : int
+        Seed for the random starts (deterministic).
+
+    Returns
+    -------
+    gain : float
+        ``max U_i(x, W_-i) - U_i(W)`` over the points reached (a lower bound
+        on the true best gain).
+    w_best : numpy.ndarray
+
+    Examples
+    --------
+    A convex utility: the centre is the agent's worst point, and local
+    ascent from it does not move; the multi-start search finds a vertex.
+
+    >>> utility = lambda W: np.sum(W ** 2, axis=-1)
+    >>> grad = lambda W: 2 * W
+    >>> centre = np.full((1, 3), 1 / 3)
+    >>> gain, w = global_deviation_gain(utility, grad, centre, 0)
+    >>> round(gain, 12), w.tolist()
+    (0.666666666667, [1.0, 0.0, 0.0])
+    """
+    arr = _profile(W, batched=False)
+    n, d = arr.shape
+    if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < n:
+        raise InputError("i", i, f"must be an agent index in [0, {n})")
+    u, g = _agent_fns(utility, grad, arr, int(i))
+    u0 = u(arr[i])
+    best_f, best_x = u0, arr[i].copy()
+    for x0 in _starts(arr[i], n_random, seed):
+        f0 = u(x0)
+        if f0 > best_f:
+            best_f, best_x = f0, x0
+        f, x = ascend(u, g, x0, tol, max_iter)
+        if f > best_f:
+            best_f, best_x = f, x
+    return best_f - u0, np.array(best_x, dtype=float)
+
+
+def deviation_gains(utility, grad, W, *, concave: bool, **options) -> tuple[np.ndarray, str]:
+    """Best deviation gain of every agent, and how it was searched.
+
+    ``concave=True`` (own-concavity proved): one ascent from the current
+    weights plus the vertices (:func:`~symalign.numeric.check.best_deviation_gain`),
+    which finds the best response.  Otherwise :func:`global_deviation_gain`.
+
+    Returns
+    -------
+    gains : numpy.ndarray, shape (N,)
+    method : str
+        ``"ascent (concave)"`` or ``"multi-start ascent (not known concave)"``.
+
+    Examples
+    --------
+    >>> utility = lambda W: -np.sum((W - 0.5) ** 2, axis=-1)
+    >>> grad = lambda W: -2 * (W - 0.5)
+    >>> gains, how = deviation_gains(utility, grad, [[0.5, 0.5]], concave=True)
+    >>> gains.tolist(), how
+    ([0.0], 'ascent (concave)')
+    """
+    arr = _profile(W, batched=False)
+    if concave:
+        out = [best_deviation_gain(utility, grad, arr, i)[0] for i in range(arr.shape[0])]
+        return np.array(out), "ascent (concave)"
+    out = [global_deviation_gain(utility, grad, arr, i, **options)[0] for i in range(arr.shape[0])]
+    return np.array(out), "multi-start ascent (not known concave)"
