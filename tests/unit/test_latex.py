@@ -187,11 +187,13 @@ def test_kkt_lists_lagrangian_stationarity_and_slackness():
 
 
 def test_numeric_equilibrium_exact_and_rounded():
-    from symalign.numeric.solve import find_equilibrium
+    from symalign.numeric.solve import find_equilibrium, solve
 
     g = Game.create(OVERLAP, 2, ["x", "y"], alpha=1, beta=1, gamma="1/2", a=[[1, 0], [0, 1]], p=[0.5, 0.5])
-    tex = equilibrium_latex(find_equilibrium(g))
-    assert r"W^* = \begin{array}" in tex and "every validity condition holds" in tex
+    tex = equilibrium_latex(find_equilibrium(g))   # concavity not checked here: the sentence is conditional
+    assert r"W^* = \begin{array}" in tex and "equilibrium where each utility is concave" in tex
+    tex = equilibrium_latex(solve(g).equilibria[0])  # solve checks concavity and deviations
+    assert "concave in own weights (checked)" in tex and "deviation gain" in tex
     from symalign.io.gamefile import load_game
 
     eq = find_equilibrium(load_game(EXAMPLES / "interior_4x3.toml"))
@@ -256,7 +258,7 @@ def test_certificate_true_and_false_conditions_read_as_sentences():
     tex = certificate_latex(SimpleNamespace(kind="existence", condition=sp.true, status="proved", reference=""))
     assert "A pure Nash equilibrium exists: the condition holds identically." in tex
     tex = certificate_latex(SimpleNamespace(kind="uniqueness", condition=sp.false, status="refuted", reference=""))
-    assert "fails for every parameter value" in tex
+    assert "condition fails at these parameters: this certificate does not establish uniqueness" in tex
 
 
 def test_certificate_matrix_condition_shows_leading_minors():
