@@ -32,7 +32,11 @@ from symalign.claims.schema import Claim
 from symalign.claims.uniqueness import check_uniqueness, file_counterexample
 from symalign.errors import SymalignError
 
-__all__ = ["InstanceResult", "ClaimResult", "check_claim", "passes"]
+__all__ = ["InstanceResult", "ClaimResult", "check_claim", "check_claim_bounded", "passes",
+           "DEFAULT_CLAIM_SECONDS"]
+
+DEFAULT_CLAIM_SECONDS = 300.0
+"""Default wall-clock budget of one claim (all its instances, SymPy and Z3 phases)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +52,11 @@ class ClaimResult:
     recheck: str = ""
 
     @property
+    def witness(self) -> str:
+        """Game file of the first refuting instance whose counterexample is a confirmed game ('' if none)."""
+        return next((r.witness for r in self.instances if r.status == "refuted" and r.witness), "")
+
+    @property
     def ok(self) -> bool:
         """Whether the computed status is what the file states (see :func:`passes`)."""
         return passes(self.claim.expected, self.status)
@@ -61,7 +70,7 @@ class ClaimResult:
             "expected": self.claim.expected, "status": self.status, "ok": self.ok,
             "seconds": round(self.seconds, 3), "detail": self.detail,
             "counterexample": cex(self.counterexample), "recheck": self.recheck,
-            "reference": self.claim.reference,
+            "reference": self.claim.reference, "witness": self.witness or None,
             "instances": [{"label": r.label, "status": r.status, "detail": r.detail,
                            "counterexample": cex(r.counterexample), "recheck": r.recheck,
                            "seconds": round(r.seconds, 3)} for r in self.instances],
@@ -103,17 +112,58 @@ def check_claim(claim: Claim, *, timeout: float = 10.0) -> ClaimResult:
             r = InstanceResult(inst.label, "open", f"internal error {type(exc).__name__}: {exc} "
                                                    f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})")
         results.append(InstanceResult(r.label, r.status, r.detail, r.counterexample, r.recheck,
-                                      time.monotonic() - t0, inst.sampled))
+                                      time.monotonic() - t0, inst.sampled, r.witness))
     status, lead = _aggregate(results)
     detail = lead.detail if lead else ""
     if claim.counterexample is not None and status == "refuted":
         text, valid = file_counterexample(claim)
         detail += f"; file counterexample: {text}"
         if not valid:
-            status = "open"
-            detail += " -- it does NOT re-check as a counterexample"
+            status = BAD_COUNTEREXAMPLE
+            detail += " -- counterexample does not re-check"
     return ClaimResult(claim, status, detail, tuple(results), time.monotonic() - start,
                        lead.counterexample if lead else None, lead.recheck if lead else "")
+
+
+BAD_COUNTEREXAMPLE = "bad-counterexample"
+"""Status of a claim refuted by symalign whose file's ``[counterexample]`` does not re-check."""
+
+
+def check_claim_bounded(claim: Claim, *, timeout: float = 10.0,
+                        seconds: float | None = DEFAULT_CLAIM_SECONDS) -> ClaimResult:
+    """:func:`check_claim` within a wall-clock budget (process level, SymPy phases included).
+
+    The claim is checked in a forked child (:func:`symalign.core.budget.run_bounded`)
+    that is killed at the deadline; the result is then ``open`` with the
+    reason, never a hang.  ``seconds=None`` runs it unbounded in this process.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import symalign
+    >>> from symalign.claims.schema import load_claim
+    >>> root = Path(symalign.__file__).resolve().parents[1]
+    >>> c = load_claim(root / "theorems/active_alignment/T0_existence_overlap.toml")
+    >>> check_claim_bounded(c, seconds=0.001).status
+    'open'
+    """
+    from symalign.core.budget import Budget, run_bounded
+    from symalign.errors import BudgetExceeded
+
+    if seconds is None:
+        return check_claim(claim, timeout=timeout)
+    start = time.monotonic()
+
+    def work():
+        r = check_claim(claim, timeout=timeout)
+        return r.status, r.detail, r.instances, r.seconds, r.counterexample, r.recheck
+
+    try:
+        status, detail, inst, secs, cex, recheck = run_bounded(
+            work, budget=Budget(seconds=seconds, memory_mb=None, flag="--claim-seconds"), phase=f"claim {claim.id}")
+    except BudgetExceeded as exc:
+        return ClaimResult(claim, "open", f"not decided within the budget: {exc}", (), time.monotonic() - start)
+    return ClaimResult(claim, status, detail, inst, secs, cex, recheck)
 
 
 def _aggregate(results):

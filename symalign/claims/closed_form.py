@@ -34,8 +34,63 @@ def check_closed_form(claim, inst, timeout):
             return _differs(inst, eq.weights, stated, bad)
         how = "derived by derive_on_support (interior KKT, exact) and equal to the stated form"
         status = "checked-by-property" if inst.sampled else "derived"
-        return InstanceResult(inst.label, status, how + (" (sum_d p_{i,d} = 1 imposed)" if not inst.sampled else ""))
-    return _stationary_form(claim, inst, stated, kkt)
+        how += " (sum_d p_{i,d} = 1 imposed)" if not inst.sampled else ""
+        return _with_concavity(inst, stated, InstanceResult(inst.label, status, how), timeout)
+    return _with_concavity(inst, stated, _stationary_form(claim, inst, stated, kkt), timeout)
+
+
+def _with_concavity(inst, stated, result, timeout):
+    """A KKT point is an equilibrium only under own-concavity: check it (existence certificate).
+
+    Where concavity is not proved, the stated form is checked at the
+    certificate's counterexample (or a sample point) by the independent
+    deviation search; a profitable deviation refutes the claim with a real
+    game, otherwise the claim stays ``open``.
+    """
+    if result.status not in ("proved", "derived", "checked-by-property"):
+        return result
+    from symalign.verify.certificates import existence_certificate
+
+    cert = existence_certificate(inst.game, assuming=inst.hypotheses, timeout=timeout)
+    if cert.status == "proved":
+        return InstanceResult(result.label, result.status, result.detail + "; own-concavity proved "
+                              f"(existence certificate: {cert.condition}), so the KKT point is the equilibrium")
+    why = f"own-concavity {cert.status} (existence certificate: {cert.condition})"
+    point = dict(cert.counterexample or {})
+    gain = _deviation_at(inst, stated, point)
+    if gain is not None and gain[0] > 1e-9:
+        return InstanceResult(result.label, "refuted", f"{why}; the stated form is a stationary point, "
+                              "not an equilibrium", gain[2],
+                              f"re-checked by the independent deviation search at these values: agent "
+                              f"{gain[1] + 1} gains {gain[0]:.6g} by deviating")
+    return InstanceResult(result.label, "open", f"{result.detail}; but {why}: a stationary point is not "
+                          "known to be an equilibrium")
+
+
+def _deviation_at(inst, stated, point):
+    """``(gain, agent, values)``: best deviation from the stated form at ``point`` (neutral values elsewhere).
+
+    None when the game is not numeric there.
+    """
+    import numpy as np
+
+    from symalign.claims.common import _neutral_values
+    from symalign.numeric.compile import numeric_game
+    from symalign.numeric.deviation import global_deviation_gain
+
+    values = {**_neutral_values(inst.game), **point}
+    try:
+        game = inst.game.subs(values)
+        W = stated.xreplace(values)
+        if game.free_symbols() or W.free_symbols:
+            return None
+        arr = np.array(W.evalf(17).tolist(), dtype=float)
+        ng = numeric_game(game)
+        gains = [global_deviation_gain(ng.utility, ng.grad, arr, i)[0] for i in range(game.n_agents)]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    k = int(np.argmax(gains))
+    return float(gains[k]), k, values
 
 
 def _differs(inst, derived, stated, bad):
@@ -66,8 +121,7 @@ def _stationary_form(claim, inst, stated, kkt):
         g = [kkt.gradients[i, d].xreplace(sub) for d in range(W.cols)]
         if any(not _is_zero(x - g[0]) for x in g):
             return InstanceResult(inst.label, "refuted", f"agent {i + 1}: own-gradient not constant at the stated form")
-    detail = "stated form lies on the simplex and makes every own-gradient constant (interior KKT, exact); " \
-             "strictly concave, so it is the equilibrium"
+    detail = "stated form lies on the simplex and makes every own-gradient constant (interior KKT, exact)"
     if claim.body.get("positive"):
         pos = _positive_under(list(stated), inst.hypotheses + tuple(game.parameter_constraints()))
         if not pos:

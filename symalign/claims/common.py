@@ -34,6 +34,8 @@ class InstanceResult:
     recheck: str = ""
     seconds: float = 0.0
     sampled: bool = False
+    witness: str = ""
+    """Game file (TOML) of the counterexample, when it is a real game confirmed by the solver."""
 
 
 def _hyps(inst: Instance) -> tuple:

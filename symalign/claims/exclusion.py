@@ -41,26 +41,108 @@ def _bound_condition(inst, text, d):
 
 
 def check_exclusion(claim, inst, timeout):
+    """Compare the stated exclusion condition with the derived one, within its validity.
+
+    The derived condition decides exclusion only where the reduced game (the
+    other groups) has the derived support (its *validity*: interior reduced
+    equilibrium).  Inside the validity the two conditions are compared by
+    Z3; a counterexample is completed to an admissible game and confirmed by
+    the independent solver.  A claim with ``scope = "reduced_interior"`` is
+    about that region only; an unscoped claim must also hold outside it: the
+    validity must follow from the hypotheses, or the region outside is
+    searched for a game where the stated condition and the solver disagree
+    (refuted), else the claim stays ``open``.
+    """
     from symalign.analysis.exclusion import exclusion_condition
 
     d = _group_index(inst, claim.body["group"])
-    derived0 = sp.sympify(exclusion_condition(inst.game, d).condition)
+    cond = exclusion_condition(inst.game, d)
+    derived0 = sp.sympify(cond.condition)
+    validity0 = sp.And(*cond.validity)
     stated0 = _bound_condition(inst, claim.body["condition"], d)
-    (derived, stated), extra = _eliminate_minmax([derived0, stated0])
+    (derived, stated, validity), extra = _eliminate_minmax([derived0, stated0, validity0])
     relation = claim.body.get("relation", "iff")
-    p_if, p_only = _compare(derived, stated, _hyps(inst) + tuple(extra), relation, timeout)
-    base = f"derived exclusion condition: {derived0}"
+    scope = claim.body.get("scope", "all")
+    within = (validity,) if validity is not sp.true else ()
+    p_if, p_only = _compare(derived, stated, _hyps(inst) + tuple(extra) + within, relation, timeout)
+    base = f"derived exclusion condition: {derived0}" + (f" (valid where {validity0})" if within else "")
     for p, what in ((p_if, "stated condition holds but the group is not excluded"),
                     (p_only, "the group is excluded although the stated condition fails")):
         if p is not None and p.refuted:
-            cex = _without_dummies(p.counterexample)
-            return InstanceResult(inst.label, "refuted", f"{base}; {what}", cex,
-                                  f"re-checked by exact substitution: derived {_truth(derived0, cex)}, "
-                                  f"stated {_truth(stated0, cex)}")
+            return _confirmed(inst, d, _without_dummies(p.counterexample), derived0, stated0, validity0,
+                              relation, f"{base}; {what}")
     pending = [p for p in (p_if, p_only) if p is not None and not p.proved]
     if pending:
         return InstanceResult(inst.label, "open", f"{base}; Z3: {pending[0].reason}")
-    return InstanceResult(inst.label, "proved", f"{base}; {relation} proved")
+    if not within or scope == "reduced_interior":
+        tail = " within the stated scope (reduced game interior)" if within else ""
+        return InstanceResult(inst.label, "proved", f"{base}; {relation} proved{tail}")
+    p_v = _implies(_hyps(inst) + tuple(extra), sp.true, validity, timeout)
+    if p_v.proved:
+        return InstanceResult(inst.label, "proved", f"{base}; {relation} proved, and the hypotheses imply "
+                                                    "the validity")
+    seeds = [_without_dummies(p_v.counterexample)] if p_v.refuted else []
+    found = _outside_validity(inst, d, stated0, validity0, relation, seeds)
+    if found is not None:
+        return found
+    return InstanceResult(inst.label, "open", f"{base}; {relation} proved where the derived condition is "
+                          "valid, but the claim states no scope and the hypotheses do not imply the validity "
+                          "(no counterexample found outside it): state scope = \"reduced_interior\" or "
+                          "hypotheses that imply it")
+
+
+def _disagree(relation, excluded, stated_true) -> bool:
+    if relation == "if":
+        return stated_true and not excluded
+    if relation == "only_if":
+        return excluded and not stated_true
+    return excluded != stated_true
+
+
+def _confirmed(inst, d, cex, derived0, stated0, validity0, relation, detail):
+    """A Z3 counterexample as a real game, confirmed by the independent solver (else ``open``)."""
+    from symalign.claims.witness import complete_point, excluded_by_solver, game_file_text
+
+    values = complete_point(inst, cex, extra=(validity0,))
+    if values is None:
+        return InstanceResult(inst.label, "open", f"{detail}, but Z3's point {cex} does not complete to an "
+                                                  "admissible game: not confirmed")
+    game = inst.game.subs(values)
+    excluded, eq = excluded_by_solver(game, d)
+    stated_true = _truth(stated0, values) is sp.true
+    if excluded is None or excluded != (_truth(derived0, values) is sp.true) \
+            or not _disagree(relation, excluded, stated_true):
+        return InstanceResult(inst.label, "open", f"{detail}, but the solver does not confirm it at {values}")
+    text = game_file_text(game, comment=f"counterexample: group {inst.game.groups[d]} is "
+                                         f"{'' if excluded else 'not '}excluded; the stated condition is "
+                                         f"{stated_true}")
+    return InstanceResult(inst.label, "refuted", detail, values,
+                          f"confirmed by the solver: group {'' if excluded else 'not '}excluded at "
+                          f"{eq.weights.tolist()}; stated condition {stated_true}", witness=text or "")
+
+
+def _outside_validity(inst, d, stated0, validity0, relation, seeds, draws: int = 40):
+    """A game outside the derivation's validity where the solver and the stated condition disagree."""
+    from symalign.claims.witness import complete_point, excluded_by_solver, game_file_text, random_points
+
+    outside = (sp.Not(validity0),)
+    points = [p for p in (complete_point(inst, s, outside) for s in seeds) if p is not None]
+    for values in points + list(random_points(inst, draws, seed=7, extra=outside)):
+        game = inst.game.subs(values)
+        excluded, eq = excluded_by_solver(game, d)
+        if excluded is None:
+            continue
+        stated_true = _truth(stated0, values) is sp.true
+        if _disagree(relation, excluded, stated_true):
+            what = "the group is excluded although" if excluded else "the group is not excluded although"
+            text = game_file_text(game, comment=f"counterexample outside the reduced-interior validity: "
+                                                f"{what} the stated condition is {stated_true}")
+            return InstanceResult(inst.label, "refuted", f"outside the derived condition's validity "
+                                  f"({validity0} fails) {what} the stated condition is {stated_true}; the "
+                                  "claim states no scope", values,
+                                  f"confirmed by the solver: equilibrium {eq.weights.tolist()}",
+                                  witness=text or "")
+    return None
 
 
 def check_steering(claim, inst, timeout):

@@ -62,7 +62,7 @@ _CLAIM = {
     "identity": ({"lhs", "rhs"}, set()),
     "dynamics": ({"process", "property"}, {"condition", "relation", "modulus", "lipschitz", "step",
                                            "iterations", "starts", "seed"}),
-    "exclusion_threshold": ({"group", "condition"}, {"relation"}),
+    "exclusion_threshold": ({"group", "condition"}, {"relation", "scope"}),
     "steering": ({"group", "amount"}, set()),
 }
 _CHOICES = {
@@ -71,6 +71,7 @@ _CHOICES = {
     "map": ("simplex_projection", "softmax"),
     "process": ("best_response", "gradient_play"),
     "support": ("interior",),
+    "scope": ("all", "reduced_interior"),
 }
 _PROPERTIES = {"uniqueness": ("dsc", "unique"), "dynamics": ("contraction", "two_cycle", "convergence")}
 _ASSUMPTIONS = {

@@ -26,13 +26,23 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import multiprocessing
 import signal
 import threading
+import time
 import traceback
+import types
 from dataclasses import dataclass
 
 from symalign.errors import BudgetExceeded, InputError
+
+# Results (frozen dataclasses holding read-only mappings) travel back from the child by pickle.
+def _read_only(mapping):
+    return types.MappingProxyType(mapping)
+
+
+copyreg.pickle(types.MappingProxyType, lambda m: (_read_only, (dict(m),)))
 
 try:  # POSIX only
     import resource
@@ -108,6 +118,9 @@ def run_bounded(fn, *args, budget: Budget, phase: str, **kwargs):
         raise InputError("budget", budget, "expected a symalign.core.budget.Budget")
     if (budget.seconds is None and budget.memory_mb is None) or not can_enforce():
         return fn(*args, **kwargs)
+    if multiprocessing.current_process().daemon:  # inside a bounded child: no grandchildren, bound in place
+        with process_budget(budget, phase):
+            return fn(*args, **kwargs)
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, fn, args, kwargs, budget.memory_mb), daemon=True)
@@ -150,10 +163,15 @@ def process_budget(budget: Budget, phase: str):
     def on_alarm(signum, frame):
         raise BudgetExceeded(phase, "time", budget.seconds, budget.flag)
 
-    old_handler = None
+    old_handler, outer, started = None, 0.0, time.monotonic()
     if use_alarm:
+        outer = signal.getitimer(signal.ITIMER_REAL)[0]  # an enclosing budget's remaining time (0: none)
         old_handler = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, float(budget.seconds))
+        seconds = float(budget.seconds) if not outer else min(float(budget.seconds), outer)
+        if outer and outer <= budget.seconds:  # the enclosing budget expires first: it reports
+            signal.signal(signal.SIGALRM, old_handler)
+            old_handler = None
+        signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         if budget.memory_mb is not None and resource is not None:
             _limit_memory(budget.memory_mb)
@@ -163,7 +181,10 @@ def process_budget(budget: Budget, phase: str):
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old_handler)
+            if old_handler is not None:
+                signal.signal(signal.SIGALRM, old_handler)
+            if outer:  # give the enclosing budget back what is left of it
+                signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3))
         if old_limit is not None:
             with contextlib.suppress(ValueError, OSError):
                 resource.setrlimit(resource.RLIMIT_AS, old_limit)

@@ -171,7 +171,7 @@ def _hyps(game, assuming, family=True):
 
 
 def existence_certificate(game, *, assuming=(), timeout: float = 10.0, solve_for=None,
-                          family_hypotheses: bool = True) -> Certificate:
+                          family_hypotheses: bool = True, seconds: float | None = None) -> Certificate:
     """Concavity of each utility in the agent's own strategy on the simplex.
 
     The own Hessian restricted to the tangent space must be negative
@@ -192,6 +192,9 @@ def existence_certificate(game, *, assuming=(), timeout: float = 10.0, solve_for
     family_hypotheses : bool, default True
         Include the family's declared concavity hypotheses in the proof;
         False checks whether ``assuming`` alone implies the derived condition.
+    seconds : float, optional
+        Wall-clock budget for the whole certificate, SymPy phases included
+        (default ``3 * timeout + 10``); on expiry the status is ``"unknown"``.
 
     Examples
     --------
@@ -202,6 +205,11 @@ def existence_certificate(game, *, assuming=(), timeout: float = 10.0, solve_for
     >>> c.reference.startswith("Rosen (1965)")
     True
     """
+    return _bounded("existence", _existence, game, seconds, assuming=assuming, timeout=timeout,
+                    solve_for=solve_for, family_hypotheses=family_hypotheses)
+
+
+def _existence(game, *, assuming, timeout, solve_for, family_hypotheses):
     if isinstance(game, PopulationGame):
         mats = {0: sp.Matrix(own_hessian(game.representative, 0))}
     else:
@@ -239,7 +247,8 @@ def existence_certificate(game, *, assuming=(), timeout: float = 10.0, solve_for
                    _hyps(game, assuming, family_hypotheses), domain, timeout, notes)
 
 
-def uniqueness_certificate(game, *, assuming=(), timeout: float = 10.0, solve_for=None) -> Certificate:
+def uniqueness_certificate(game, *, assuming=(), timeout: float = 10.0, solve_for=None,
+                           seconds: float | None = None) -> Certificate:
     """Rosen's diagonal strict concavity on the product of simplices.
 
     ``-(J + J^T)/2`` restricted to the tangent space must be positive
@@ -259,6 +268,9 @@ def uniqueness_certificate(game, *, assuming=(), timeout: float = 10.0, solve_fo
     solve_for : Symbol or sequence of Symbol, optional
         Present each clause solved for this symbol (the first of the
         sequence it contains) where possible; default ``gamma``/``gamma_i``.
+    seconds : float, optional
+        Wall-clock budget for the whole certificate, SymPy phases included
+        (default ``3 * timeout + 10``); on expiry the status is ``"unknown"``.
 
     Examples
     --------
@@ -269,6 +281,11 @@ def uniqueness_certificate(game, *, assuming=(), timeout: float = 10.0, solve_fo
     >>> c.status, c.method
     ('proved', 'exact (numeric)')
     """
+    return _bounded("uniqueness", _uniqueness, game, seconds, assuming=assuming, timeout=timeout,
+                    solve_for=solve_for)
+
+
+def _uniqueness(game, *, assuming, timeout, solve_for):
     D = game.n_groups
     if solve_for is None:
         solve_for = _gammas(game)
@@ -320,6 +337,25 @@ def uniqueness_certificate(game, *, assuming=(), timeout: float = 10.0, solve_fo
         exact = False
         notes += ("the pseudo-Jacobian depends on the weights: condition required at every interior profile",)
     return _finish("uniqueness", clauses, terms, method, exact, _hyps(game, assuming), domain, timeout, notes)
+
+
+UNDERIVED = sp.Symbol("condition_not_derived")
+"""Placeholder condition of a certificate whose derivation ran out of its budget."""
+
+
+def _bounded(kind, fn, game, seconds, **kwargs):
+    """Run a certificate's derivation and proof within a wall-clock budget (``unknown`` on expiry)."""
+    from symalign.core.budget import Budget, run_bounded
+    from symalign.errors import BudgetExceeded
+
+    if seconds is None:
+        seconds = 3 * float(kwargs["timeout"]) + 10
+    try:
+        return run_bounded(fn, game, budget=Budget(seconds=seconds, memory_mb=None, flag="seconds"),
+                           phase=f"{kind} certificate", **kwargs)
+    except BudgetExceeded as exc:
+        return Certificate(kind, UNDERIVED, (), "not derived", False, (), None, "unknown", REFERENCES[kind],
+                           (f"budget exhausted: {exc}",))
 
 
 def _finish(kind, clauses, terms, method, exact, hyps, domain, timeout, notes=()):

@@ -59,7 +59,7 @@ def reproduce(out: Path, theorem_dir: Path, scenario: Path, *, grid: int = GRID,
     """Run the whole job; return True when every claim comes out as stated."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from symalign.claims.checks import check_claim
+    from symalign.claims.checks import check_claim_bounded
     from symalign.claims.schema import claim_files, load_claim
     from symalign.export.report import write_atomic
 
@@ -74,7 +74,7 @@ def reproduce(out: Path, theorem_dir: Path, scenario: Path, *, grid: int = GRID,
         for path in files:
             bar.update(task, description=f"claim {Path(path).stem[:30]}")
             try:
-                results.append(check_claim(load_claim(path), timeout=timeout))
+                results.append(check_claim_bounded(load_claim(path), timeout=timeout))
             except Exception as exc:  # a broken claim file is reported, the job goes on
                 invalid.append((str(path), str(exc)))
             bar.advance(task)

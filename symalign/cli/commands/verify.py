@@ -20,47 +20,82 @@ from symalign.errors import InputError, SymalignError
 __all__ = ["command", "run"]
 
 
-def run(paths, *, timeout: float = 10.0):
-    """Load and check every claim under ``paths``.
+def run(paths, *, timeout: float = 10.0, claim_seconds: float | None = None):
+    """Load and check every claim under ``paths``, each within its own wall-clock budget.
+
+    Parameters
+    ----------
+    paths : sequence of path
+    timeout : float
+        Seconds allowed for each Z3 call.
+    claim_seconds : float or None
+        Wall-clock budget of each claim (default
+        :data:`~symalign.claims.checks.DEFAULT_CLAIM_SECONDS`); a claim that
+        runs out of it is ``open``, and the run goes on with the next file.
 
     Returns
     -------
     list
         :class:`~symalign.claims.checks.ClaimResult` objects, and
-        ``(path, message)`` tuples for files that could not be loaded.
+        ``(path, message, id, expected)`` tuples for files that could not be
+        loaded or whose id repeats an earlier file's.
     """
-    from symalign.claims.checks import check_claim
+    from symalign.claims.checks import DEFAULT_CLAIM_SECONDS, check_claim_bounded
     from symalign.claims.schema import claim_files, load_claim
 
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
-        raise InputError("timeout", timeout, "must be a positive number of seconds")
-    out = []
+    for name, value in (("timeout", timeout), ("claim_seconds", claim_seconds)):
+        if value is None and name == "claim_seconds":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            raise InputError(name, value, "must be a positive number of seconds")
+    seconds = DEFAULT_CLAIM_SECONDS if claim_seconds is None else claim_seconds
+    out, seen = [], {}
     for path in claim_files(paths):
         try:
             claim = load_claim(path)
         except SymalignError as exc:
-            out.append((str(path), str(exc)))
+            out.append((str(path), str(exc), *_raw_id(path)))
             continue
-        out.append(check_claim(claim, timeout=timeout))
+        if claim.id in seen:
+            out.append((str(path), f"duplicate claim id {claim.id!r} (also in {seen[claim.id]})",
+                        claim.id, claim.expected))
+            continue
+        seen[claim.id] = str(path)
+        out.append(check_claim_bounded(claim, timeout=timeout, seconds=seconds))
     return out
+
+
+def _raw_id(path):
+    """``(id, expected)`` read from an invalid claim file where possible (for the JSON entry)."""
+    try:
+        from symalign.io.gamefile import read_toml
+
+        data = read_toml(path)
+    except Exception:  # noqa: BLE001 - the file is already reported as invalid
+        return None, None
+    ident, status = data.get("id"), data.get("status")
+    return (ident if isinstance(ident, str) else None), (status if isinstance(status, str) else None)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds allowed for each Z3 call.")
+@click.option("--claim-seconds", default=300.0, show_default=True, type=float,
+              help="Wall-clock budget of each claim (SymPy and Z3); a claim out of time is 'open'.")
 @click.option("--instances", "show_instances", is_flag=True, help="Also list every instance of every claim.")
-def command(paths, as_json, timeout, show_instances):
+def command(paths, as_json, timeout, claim_seconds, show_instances):
     """Check the claim files under PATHS (theorems/<source>/<claim>.toml)."""
     start = time.monotonic()
     try:
-        results = run(paths, timeout=timeout)
+        results = run(paths, timeout=timeout, claim_seconds=claim_seconds)
     except InputError as exc:
         raise click.BadParameter(str(exc)) from None
     total = time.monotonic() - start
     failed = [r for r in results if isinstance(r, tuple) or not r.ok]
     if as_json:
-        rows = [{"path": r[0], "status": "invalid", "ok": False, "detail": r[1]} if isinstance(r, tuple)
+        rows = [{"id": r[2], "expected": r[3], "path": r[0], "status": "invalid", "ok": False, "detail": r[1]}
+                if isinstance(r, tuple)
                 else r.to_dict() for r in results]
         click.echo(json.dumps({"claims": rows, "seconds": round(total, 3), "failed": len(failed)}, indent=2))
     else:

@@ -1,0 +1,176 @@
+"""Counterexamples as real games: completed in the parameter domain, confirmed, written as game files.
+
+A Z3 model fixes only the symbols a condition mentions; the others (and
+the other entries of a prior row) must still describe an admissible game.
+:func:`complete_point` fills them (neutral values, a prior row completed
+to the simplex) and checks every parameter constraint and hypothesis
+exactly, so a counterexample is never off the simplex.
+:func:`random_points` draws admissible points (priors at vertices half of
+the time, where exclusion lives) for searches outside a derivation's
+validity.  :func:`game_file_text` writes a numeric game as a game file
+that ``symalign solve`` reproduces.
+"""
+
+from __future__ import annotations
+
+import random
+
+import sympy as sp
+
+from symalign.verify.population import PopulationGame
+
+__all__ = ["complete_point", "random_points", "game_file_text", "excluded_by_solver"]
+
+
+def _spec_symbols(game):
+    """``(spec, value)`` pairs of the game's parameters (matrices for vectors)."""
+    return [(spec, game.params[spec.name]) for spec in game.family.parameters()]
+
+
+def _holds(relations, values) -> bool:
+    for rel in relations:
+        r = sp.sympify(rel).xreplace(values)
+        if r is not sp.true and r is not True:
+            return False
+    return True
+
+
+def complete_point(inst, point, extra=()) -> dict | None:
+    """Exact values for every free symbol of ``inst``'s game, extending ``point``.
+
+    Symbols ``point`` leaves free get neutral values (1 when positive, 0
+    otherwise); a prior row with free entries is completed so that it sums
+    to one.  Returns None when the completed point violates a parameter
+    constraint, the family's or the claim's hypotheses, or ``extra``.
+    """
+    game = inst.game
+    if isinstance(game, PopulationGame):
+        return None
+    values = {k: sp.nsimplify(v) if not isinstance(v, sp.Basic) else v for k, v in dict(point).items()}
+    for spec, value in _spec_symbols(game):
+        if spec.sign == "simplex" and isinstance(value, sp.MatrixBase):
+            for i in range(value.rows):
+                row = list(value.row(i))
+                free = [x for x in row if not x.is_number and x not in values]
+                if not free:
+                    continue
+                known = sum(sp.sympify(x).xreplace(values) for x in row if x not in free)
+                rest = (1 - known) / len(free)
+                values.update(dict.fromkeys(free, rest))
+            continue
+        flat = list(value) if isinstance(value, (tuple, sp.MatrixBase)) else [value]
+        for x in flat:
+            for s in sp.sympify(x).free_symbols:
+                if s not in values:
+                    values[s] = sp.Integer(1) if spec.sign == "positive" else sp.Integer(0)
+    checks = tuple(game.parameter_constraints()) + tuple(game.hypotheses()) + tuple(inst.hypotheses) + tuple(extra)
+    return values if _holds(checks, values) else None
+
+
+def random_points(inst, n: int, seed: int = 0, extra=()):
+    """Up to ``n`` admissible exact points of ``inst``'s parameters (priors at vertices half of the time)."""
+    game = inst.game
+    if isinstance(game, PopulationGame):
+        return
+    rng = random.Random(seed)
+    for _ in range(20 * n):
+        values = {}
+        for spec, value in _spec_symbols(game):
+            if spec.sign == "simplex" and isinstance(value, sp.MatrixBase):
+                for i in range(value.rows):
+                    row = list(value.row(i))
+                    if rng.random() < 0.5:
+                        k = rng.randrange(len(row))
+                        raw = [int(j == k) for j in range(len(row))]
+                    else:
+                        raw = [rng.randint(0, 6) for _ in row]
+                        raw = raw if sum(raw) else [1] * len(row)
+                    vals = [sp.Rational(x, sum(raw)) for x in raw]
+                    values.update({x: v for x, v in zip(row, vals) if not x.is_number})
+                continue
+            flat = list(value) if isinstance(value, (tuple, sp.MatrixBase)) else [value]
+            for x in flat:
+                for s in sp.sympify(x).free_symbols:
+                    if spec.sign == "positive":
+                        values[s] = sp.Rational(rng.randint(1, 12), 4)
+                    elif spec.sign == "nonnegative":
+                        values[s] = sp.Rational(rng.choice([0, 0, rng.randint(0, 16)]), 4)
+                    else:
+                        values[s] = sp.Rational(rng.choice([0, rng.randint(-8, 16)]), 2)
+        done = complete_point(inst, values, extra)
+        if done is not None:
+            yield done
+            n -= 1
+            if n <= 0:
+                return
+
+
+def excluded_by_solver(game, d):
+    """Whether group ``d`` gets zero weight from every agent, by :func:`symalign.numeric.solve.solve`.
+
+    Returns ``(excluded, equilibrium)``, or ``(None, None)`` when the solver
+    does not give a single certified answer (no equilibrium, or several
+    disagreeing on the exclusion).
+    """
+    from symalign.numeric.solve import solve
+
+    sol = solve(game)
+    verdicts = {d in eq.excluded_groups() for eq in sol.equilibria}
+    if len(verdicts) != 1 or not any(eq.certified for eq in sol.equilibria):
+        return None, None
+    return verdicts.pop(), sol.equilibria[0]
+
+
+def _toml_value(x):
+    x = sp.sympify(x)
+    if x.is_Integer:
+        return str(int(x))
+    return f'"{x}"'
+
+
+def game_file_text(game, *, title: str = "", comment: str = "") -> str | None:
+    """A game file (TOML) for a numeric game of a registered family; None when it cannot be written.
+
+    Examples
+    --------
+    >>> from symalign import Game, get_family
+    >>> g = Game.create(get_family("active_alignment", "overlap"), 2, ["x", "y"], alpha=1, beta=1,
+    ...                 gamma="1/2", a=[[1, 0], [0, 1]], p=[0.5, 0.5])
+    >>> print(game_file_text(g), end="")
+    agents = 2
+    groups = ["x", "y"]
+    family = "active_alignment"
+    variant = "overlap"
+    <BLANKLINE>
+    [parameters]
+    alpha = [1, 1]
+    beta = [1, 1]
+    gamma = ["1/2", "1/2"]
+    a = [[1, 0], [0, 1]]
+    p = [["1/2", "1/2"], ["1/2", "1/2"]]
+    """
+    if game.free_symbols() or game.family.name == "custom":
+        return None
+    lines = [f"# {line}" for line in comment.splitlines()]
+    if title:
+        lines.append(f"title = {_quote(title)}")
+    lines += [f"agents = {game.n_agents}", "groups = [" + ", ".join(_quote(g) for g in game.groups) + "]",
+              f"family = {_quote(game.family.name)}"]
+    if game.family.variant:
+        lines.append(f"variant = {_quote(game.family.variant)}")
+    lines += ["", "[parameters]"]
+    for spec, value in _spec_symbols(game):
+        if spec.kind == "pair":
+            return None
+        if isinstance(value, sp.MatrixBase):
+            rows = ["[" + ", ".join(_toml_value(x) for x in value.row(i)) + "]" for i in range(value.rows)]
+            lines.append(f"{spec.name} = [" + ", ".join(rows) + "]")
+        elif isinstance(value, tuple):
+            lines.append(f"{spec.name} = [" + ", ".join(_toml_value(x) for x in value) + "]")
+        else:
+            lines.append(f"{spec.name} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _quote(text) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
