@@ -31,7 +31,7 @@ def check_closed_form(claim, inst, timeout):
         diff = [_impose_simplex(x, game) for x in (eq.weights - stated)]
         bad = [k for k, x in enumerate(diff) if not _is_zero(x)]
         if bad:
-            return _differs(inst, eq.weights, stated, bad)
+            return _confirm(inst, stated, _differs(inst, eq.weights, stated, bad), derived=eq.weights)
         how = "derived by derive_on_support (interior KKT, exact) and equal to the stated form"
         status = "checked-by-property" if inst.sampled else "derived"
         how += " (sum_d p_{i,d} = 1 imposed)" if not inst.sampled else ""
@@ -65,6 +65,48 @@ def _with_concavity(inst, stated, result, timeout):
                               f"{gain[1] + 1} gains {gain[0]:.6g} by deviating")
     return InstanceResult(result.label, "open", f"{result.detail}; but {why}: a stationary point is not "
                           "known to be an equilibrium")
+
+
+def _confirm(inst, stated, result, draws: int = 12, derived=None):
+    """A refutation with a real game: an admissible point where an agent gains by deviating from the stated form.
+
+    The symbolic refutation stands on its own; this adds the game (exact
+    parameter values in the domain, written as a game file) where the
+    independent deviation search confirms it.
+    """
+    if result.status != "refuted" or inst.symbolic_n:
+        return result
+    from symalign.claims.witness import complete_point, game_file_text, random_points
+
+    seed = complete_point(inst, result.counterexample) if result.counterexample else None
+    candidates = ([seed] if seed is not None else []) + list(random_points(inst, draws, seed=11))
+    from symalign.claims.common import _neutral_values
+
+    for point in candidates:
+        values = {**_neutral_values(inst.game), **point}
+        rows = stated.xreplace(values)
+        if rows.free_symbols:
+            continue
+        exact = ""
+        if derived is not None:
+            k = next((k for k in range(len(rows)) if derived[k].xreplace(values) != rows[k]), None)
+            if k is None:
+                continue  # derived and stated agree at this point: it shows nothing
+            i, d = divmod(k, inst.game.n_groups)
+            exact = (f"re-checked exactly at these values: w[{i + 1},{d + 1}] derived "
+                     f"{derived[k].xreplace(values)}, stated {rows[k]}; ")
+        if any(sum(rows.row(i)) != 1 or any(x < 0 for x in rows.row(i)) for i in range(rows.rows)):
+            return InstanceResult(result.label, "refuted", result.detail, values,
+                                  exact + "confirmed in a game of the domain: the stated form is not on the simplex",
+                                  witness=game_file_text(inst.game.subs(values)) or "")
+        gain = _deviation_at(inst, stated, values)
+        if gain is not None and gain[0] > 1e-9:
+            return InstanceResult(result.label, "refuted", result.detail, gain[2],
+                                  exact + f"confirmed in a game of the domain: agent {gain[1] + 1} gains {gain[0]:.6g} "
+                                  "by deviating from the stated form",
+                                  witness=game_file_text(inst.game.subs(gain[2])) or "")
+    return InstanceResult(result.label, result.status, result.detail + " (no game of the domain confirming it "
+                          "was found among the points tried)", result.counterexample, result.recheck)
 
 
 def _deviation_at(inst, stated, point):
@@ -117,10 +159,12 @@ def _stationary_form(claim, inst, stated, kkt):
     sub = {W[i, d]: stated[i, d] for i in range(W.rows) for d in range(W.cols)}
     for i in range(W.rows):
         if not _is_zero(sum(stated.row(i)) - 1):
-            return InstanceResult(inst.label, "refuted", f"row {i + 1} of the stated form does not sum to 1")
+            return _confirm(inst, stated, InstanceResult(inst.label, "refuted",
+                                                         f"row {i + 1} of the stated form does not sum to 1"))
         g = [kkt.gradients[i, d].xreplace(sub) for d in range(W.cols)]
         if any(not _is_zero(x - g[0]) for x in g):
-            return InstanceResult(inst.label, "refuted", f"agent {i + 1}: own-gradient not constant at the stated form")
+            return _confirm(inst, stated, InstanceResult(
+                inst.label, "refuted", f"agent {i + 1}: own-gradient not constant at the stated form"))
     detail = "stated form lies on the simplex and makes every own-gradient constant (interior KKT, exact)"
     if claim.body.get("positive"):
         pos = _positive_under(list(stated), inst.hypotheses + tuple(game.parameter_constraints()))

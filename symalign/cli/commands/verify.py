@@ -84,7 +84,9 @@ def _raw_id(path):
 @click.option("--claim-seconds", default=300.0, show_default=True, type=float,
               help="Wall-clock budget of each claim (SymPy and Z3); a claim out of time is 'open'.")
 @click.option("--instances", "show_instances", is_flag=True, help="Also list every instance of every claim.")
-def command(paths, as_json, timeout, claim_seconds, show_instances):
+@click.option("--witness", "witness_dir", type=click.Path(file_okay=False), default=None,
+              help="Write each confirmed counterexample as a game file DIR/<claim id>.toml.")
+def command(paths, as_json, timeout, claim_seconds, show_instances, witness_dir):
     """Check the claim files under PATHS (theorems/<source>/<claim>.toml)."""
     start = time.monotonic()
     try:
@@ -93,15 +95,39 @@ def command(paths, as_json, timeout, claim_seconds, show_instances):
         raise click.BadParameter(str(exc)) from None
     total = time.monotonic() - start
     failed = [r for r in results if isinstance(r, tuple) or not r.ok]
+    written = write_witnesses(results, witness_dir) if witness_dir else {}
     if as_json:
         rows = [{"id": r[2], "expected": r[3], "path": r[0], "status": "invalid", "ok": False, "detail": r[1]}
                 if isinstance(r, tuple)
-                else r.to_dict() for r in results]
+                else dict(r.to_dict(), witness_file=written.get(r.claim.id)) for r in results]
         click.echo(json.dumps({"claims": rows, "seconds": round(total, 3), "failed": len(failed)}, indent=2))
     else:
         _table(results, total, show_instances, len(failed))
+        for ident, path in written.items():
+            click.echo(f"counterexample of {ident} written to {path}")
     if failed:
         raise SystemExit(1)
+
+
+def write_witnesses(results, directory) -> dict:
+    """Write the confirmed counterexample games (``claim id -> path``); atomically, one file per claim."""
+    import re
+    from pathlib import Path
+
+    from symalign.io.atomic import atomic_output
+
+    directory = Path(directory)
+    out = {}
+    todo = [r for r in results if not isinstance(r, tuple) and r.witness]
+    if todo:
+        directory.mkdir(parents=True, exist_ok=True)
+    for r in todo:
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", r.claim.id) + ".toml"
+        path = directory / name
+        with atomic_output(path) as tmp:
+            Path(tmp).write_text(f"# counterexample to claim {r.claim.id} ({r.claim.path})\n" + r.witness)
+        out[r.claim.id] = str(path)
+    return out
 
 
 def _table(results, total, show_instances, n_bad):
