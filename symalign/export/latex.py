@@ -50,7 +50,8 @@ import sympy as sp  # noqa: F401  (the examples above use it)
 from symalign.export.analysis_tex import exclusion_latex, steering_latex
 from symalign.export.code import code_latex
 from symalign.export.game_tex import game_latex, kkt_latex, parameters_latex, register_utility_template, utility_latex
-from symalign.export.results_tex import (certificate_latex, claim_latex, conditions_latex, equilibrium_latex,
+from symalign.export.claim_tex import claim_latex
+from symalign.export.results_tex import (certificate_latex, conditions_latex, equilibrium_latex,
                                          matrix_condition_latex, theorem)
 from symalign.core.printing import (SymalignLatexPrinter, escape, expression_latex, latex, latex_label, text,
                                      weights_latex)

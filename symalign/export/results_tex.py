@@ -2,10 +2,10 @@
 
 :func:`equilibrium_latex` writes a closed form (symbolic) or a profile
 (numeric) with its support and validity conditions;
-:func:`certificate_latex` and :func:`claim_latex` write existence and
-uniqueness certificates and claim files as theorem environments
-(:func:`theorem`) with their proof status.  Certificates and claims are
-duck typed: any object with the documented attributes works.
+:func:`certificate_latex` writes existence and
+uniqueness certificates as theorem environments (:func:`theorem`) with
+their proof status (claim files: :mod:`symalign.export.claim_tex`).
+Certificates are duck typed: any object with the documented attributes works.
 
 Every public function here is re-exported by :mod:`symalign.export.latex`,
 the entry point of the LaTeX export.
@@ -34,7 +34,6 @@ __all__ = [
     "matrix_condition_latex",
     "theorem",
     "certificate_latex",
-    "claim_latex",
 ]
 
 # ---------------------------------------------------------------------------
@@ -221,7 +220,7 @@ def theorem(statement: str, *, title: str | None = None, label: str | None = Non
     \\end{theorem}
     \\noindent\\emph{Status:} proved. \\emph{Reference:} Rosen 1965, Thm 1.
     """
-    if env not in ("theorem", "proposition", "lemma", "corollary", "conjecture", "definition", "remark"):
+    if env not in ("theorem", "proposition", "lemma", "corollary", "conjecture", "definition", "remark", "claim"):
         raise InputError("env", env, "must be a theorem environment defined by symalign.export.report.PREAMBLE")
     lines = []
     if claim_file:
@@ -323,63 +322,3 @@ def certificate_latex(cert, *, label: str | None = None, max_hypotheses: int = 6
     if cex:
         out += "\n" + cex.replace("Counterexample:", "The condition fails at")
     return f"% certificate: {_comment(kind)}\n{out}"
-
-
-def claim_latex(claim, result=None) -> str:
-    """A claim (theorem file) as a labelled theorem with its status and the file it came from.
-
-    Works with :class:`symalign.claims.schema.Claim` (``id``, ``title``, ``kind``,
-    ``statement`` in words, ``latex`` in math, ``hypotheses``, ``expected``
-    status, ``reference``, ``path``) and, by duck typing, with any object
-    with some of these (``status`` for the status, ``statement`` as LaTeX
-    or a SymPy condition).  ``result`` (a
-    :class:`symalign.claims.checks.ClaimResult`, or anything with
-    ``status``) adds the status symalign computed next to the stated one.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> claim = SimpleNamespace(id="T0", title="Existence", statement="A pure equilibrium exists.",
-    ...                         latex=r"\\exists\\, W^*", expected="proved", reference="Rosen 1965",
-    ...                         path="theorems/t0.toml")
-    >>> print(claim_latex(claim, SimpleNamespace(status="proved")))
-    % claim file: theorems/t0.toml
-    \\begin{theorem}[Existence]\\label{claim:T0}
-    A pure equilibrium exists.
-    \\begin{equation*}
-    \\exists\\, W^*
-    \\end{equation*}
-    \\end{theorem}
-    \\noindent\\emph{Status:} proved (stated), proved (checked by symalign). \\emph{Reference:} Rosen 1965.
-    """
-    statement = getattr(claim, "statement", None)
-    if statement is None:
-        statement = getattr(claim, "conclusion", None) or getattr(claim, "condition", "")
-    math = getattr(claim, "latex", "") or ""
-    if isinstance(statement, str):
-        body = text(" ".join(statement.split()))
-        if math.strip():
-            body += "\n\\begin{equation*}\n" + math.strip() + "\n\\end{equation*}"
-    else:
-        body = _condition_block(statement)
-    ident = getattr(claim, "id", None) or getattr(claim, "name", None)
-    title = getattr(claim, "title", None) or getattr(claim, "name", None) or ident
-    path = next((getattr(claim, k) for k in ("path", "source", "file") if getattr(claim, k, None)), None)
-    hyps = getattr(claim, "hypotheses", None) or ()
-    hyps = [hyps] if isinstance(hyps, str) else [h for h in hyps if h is not sp.true and h is not True]
-    if hyps:  # claim-language text is shown verbatim, SymPy relations as formulas
-        items = [rf"\texttt{{{escape(h)}}}" if isinstance(h, str) else f"${_relation_latex(h)}$" for h in hyps]
-        body = "Assume " + ", ".join(items) + ". Then:\n" + body
-    stated = getattr(claim, "expected", None) or getattr(claim, "status", None)
-    stated = getattr(stated, "status", stated)
-    status = f"{stated} (stated)" if stated else None
-    if result is not None:
-        status = (status + ", " if status else "") + f"{_status(result)} (checked by symalign)"
-    cex = _counterexample(result) if result is not None else ""
-    cex = cex or _counterexample(claim)
-    if cex:
-        body += "\n" + cex
-    out = theorem(body, title=str(title) if title else None, label=f"claim:{ident}" if ident else None,
-                  status=status, reference=getattr(claim, "reference", None) or None,
-                  claim_file=str(path) if path else None)
-    return out

@@ -18,7 +18,8 @@ __all__ = ["command"]
               help="Support for the closed form of a symbolic game, e.g. '0,1;0,1' or 'left,centre' for all agents.")
 @click.option("--no-kkt", is_flag=True, help="Leave out the KKT system.")
 @click.option("--code", is_flag=True, help="Add the scalar solver functions rendered by latexify (overlap family).")
-@click.option("--check", is_flag=True, help="Claim files: also check the claim and show the computed status.")
+@click.option("--check", is_flag=True,
+              help="Claim files: also check the claim, show the computed status; exit 1 when it fails.")
 def command(path, output, standalone, support, no_kkt, code, check):
     """Write the LaTeX of a game file (or a claim file): utilities, KKT, equilibria, certificates.
 
@@ -39,13 +40,16 @@ def command(path, output, standalone, support, no_kkt, code, check):
     else:
         if support is not None or code:
             raise GameFileError(path, "", None, "--support and --code apply to game files only")
-        body, title = _claim(path, data, check)
+        body, title, failed = _claim(path, data, check)
     out = wrap(body, title=str(title)) if standalone else body.rstrip() + "\n"
     if output is None:
         click.echo(out, nl=False)
     else:
         write_atomic(output, out)
         click.echo(f"wrote {output}", err=True)
+    if "agents" not in data and failed:
+        click.echo(f"symalign: claim {failed}", err=True)
+        raise SystemExit(1)
 
 
 def _claim(path, data, check):
@@ -57,9 +61,11 @@ def _claim(path, data, check):
     claim = load_claim(path)
     result = None
     if check:
-        from symalign.claims.checks import check_claim
+        from symalign.claims.checks import check_claim_bounded
 
-        result = check_claim(claim)
-    return claim_latex(claim, result), claim.title or claim.id
+        result = check_claim_bounded(claim)
+    failed = "" if result is None or result.ok else \
+        f"{claim.id}: {result.status} (the file states {claim.expected})"
+    return claim_latex(claim, result), claim.title or claim.id, failed
 
 
