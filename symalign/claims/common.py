@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import sympy as sp
+from sympy.core.relational import Relational
 
 from symalign.verify.certificates import _hyps as _game_hyps
 from symalign.verify.population import PopulationGame
@@ -20,7 +21,7 @@ from symalign.verify.signs import cross_checked, relevant as _relevant
 from symalign.claims.instances import Instance
 from symalign.verify.smt import prove
 
-__all__: list = []  # InstanceResult is exported (and documented) by symalign.claims.checks
+__all__ = ["minmax_to_boolean"]  # InstanceResult is exported (and documented) by symalign.claims.checks
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,79 @@ def _fmt(mapping) -> str:
 
 
 def _implies(hyps, premise, conclusion, timeout):
-    """Z3 proof (cross-checked) of ``premise => conclusion`` under the relevant hypotheses; premise may be True."""
-    premises = [] if premise is sp.true else [premise]
+    """Z3 proof (cross-checked) of ``premise => conclusion`` under the relevant hypotheses; premise may be True.
+
+    Min/Max are first translated into and/or (:func:`minmax_to_boolean`); any
+    left (under a factor of unknown sign) become fresh variables with their
+    defining constraints.
+    """
+    premise, conclusion = minmax_to_boolean(premise), minmax_to_boolean(conclusion)
+    hyps = tuple(minmax_to_boolean(h) for h in hyps)
+    (premise, conclusion), extra = _eliminate_minmax([premise, conclusion])
+    premises = ([] if premise is sp.true else [premise]) + list(extra)
     hyps = _relevant(tuple(hyps), sp.And(conclusion, *premises))
     return cross_checked(prove(list(hyps) + premises, conclusion, timeout=timeout))
+
+
+def _float_minmax(e):
+    """Move Min/Max to the top of ``e`` where signs allow: c*Min(a, b) = Min(c a, c b) for c > 0, etc."""
+    if not isinstance(e, sp.Basic) or not e.args or isinstance(e, Relational):
+        return e
+    args = [_float_minmax(a) for a in e.args]
+    if isinstance(e, (sp.Min, sp.Max)):
+        return e.func(*args, evaluate=False)
+    if isinstance(e, sp.Add):
+        for k, a in enumerate(args):
+            if isinstance(a, (sp.Min, sp.Max)):
+                rest = sp.Add(*(args[:k] + args[k + 1:]))
+                return _float_minmax(a.func(*[x + rest for x in a.args], evaluate=False))
+    if isinstance(e, sp.Mul):
+        for k, a in enumerate(args):
+            if isinstance(a, (sp.Min, sp.Max)):
+                rest = sp.Mul(*(args[:k] + args[k + 1:]))
+                if rest.is_positive or rest.is_nonnegative:
+                    return _float_minmax(a.func(*[rest * x for x in a.args], evaluate=False))
+                if rest.is_negative or rest.is_nonpositive:
+                    other = sp.Max if isinstance(a, sp.Min) else sp.Min
+                    return _float_minmax(other(*[rest * x for x in a.args], evaluate=False))
+                return e.func(*args)
+    return e.func(*args)
+
+
+def minmax_to_boolean(cond):
+    """Rewrite relations with Min/Max as and/or of plain relations (exact, no new variables).
+
+    ``x < Min(a, b)`` becomes ``x < a & x < b``, ``x < Max(a, b)`` becomes
+    ``x < a | x < b``, and so on for every relation; Min/Max under a sum or
+    a product of known sign are moved to the top first.  Parts it cannot
+    rewrite are left as they are.
+
+    Examples
+    --------
+    >>> b, g, N = sp.symbols("beta gamma N", positive=True)
+    >>> minmax_to_boolean(g < b * sp.Min(N - 1, 150))
+    (gamma < 150*beta) & (gamma < beta*(N - 1))
+    >>> minmax_to_boolean(sp.Max(g, 1) <= b)
+    (1 <= beta) & (gamma <= beta)
+    """
+    cond = sp.sympify(cond)
+    if isinstance(cond, (sp.And, sp.Or, sp.Not)):
+        return cond.func(*[minmax_to_boolean(a) for a in cond.args])
+    if not isinstance(cond, Relational) or not cond.has(sp.Min, sp.Max):
+        return cond
+    if isinstance(cond, (sp.Eq, sp.Ne)):
+        return cond
+    if isinstance(cond, (sp.GreaterThan, sp.StrictGreaterThan)):  # a > b as b < a
+        cond = (sp.StrictLessThan if isinstance(cond, sp.StrictGreaterThan) else sp.LessThan)(cond.rhs, cond.lhs)
+    op = type(cond)
+    lhs, rhs = _float_minmax(cond.lhs), _float_minmax(cond.rhs)
+    if isinstance(rhs, (sp.Min, sp.Max)):  # x < Min: all; x < Max: any
+        join = sp.And if isinstance(rhs, sp.Min) else sp.Or
+        return join(*[minmax_to_boolean(op(lhs, a)) for a in rhs.args])
+    if isinstance(lhs, (sp.Min, sp.Max)):  # Min < x: any; Max < x: all
+        join = sp.Or if isinstance(lhs, sp.Min) else sp.And
+        return join(*[minmax_to_boolean(op(a, rhs)) for a in lhs.args])
+    return op(lhs, rhs)
 
 
 def _compare(derived, stated, hyps, relation, timeout):
