@@ -144,7 +144,13 @@ def _agent_fns(utility: UtilityFn, grad: GradFn, W: np.ndarray, i: int):
         return V
 
     def u(x: np.ndarray) -> float:
-        out = _call(utility, "utility", with_row(x), (n,), allow_neg_inf=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = _call(utility, "utility", with_row(x), (n,), allow_non_finite=True)
+        if np.isnan(out[i]):  # e.g. 0 * log 0 on the boundary: the continuous extension, from just inside
+            inner = (1 - 1e-12) * x + 1e-12 / x.size
+            out = _call(utility, "utility", with_row(inner), (n,), allow_neg_inf=True)
+        if out[i] == np.inf or np.isnan(out[i]):
+            raise InputError("utility(W)", out, "returned non-finite values")
         return float(out[i])
 
     def g(x: np.ndarray) -> np.ndarray:  # may be non-finite (log barriers); checked by caller

@@ -287,8 +287,10 @@ def test_claim_is_rendered_by_duck_typing():
     assert "% claim file: theorems/paper/t0.toml" in tex and r"\label{claim:T0}" in tex
     assert r"Assume $\gamma < \beta$. Then:" in tex and r"\beta > 0" not in tex  # a true hypothesis is dropped
     assert "A pure NE exists." in tex and r"\emph{Status:} proved (stated)." in tex
+    # not checked: a conjecture, never a theorem (issue 10: no sentence asserts what was not checked)
+    assert r"\begin{conjecture}[not checked: Existence]" in tex and r"\begin{theorem}" not in tex
     tex = claim_latex(SimpleNamespace(id="X", statement="S", hypotheses=("p[i, d] > 0",), status="open"))
-    assert r"Assume \texttt{p[i, d] \textgreater{} 0}. Then:" in tex  # < > escaped for OT1 fonts
+    assert r"Assume $p_{i,d} > 0$. Then:" in tex  # claim-language hypotheses typeset from their syntax tree
 
 
 # ----------------------------------------------------------------------------- exclusion and steering
