@@ -243,8 +243,32 @@ def _existence(game, *, assuming, timeout, solve_for, family_hypotheses):
             clauses += sign_clauses(minors, strict=True, domain_symbols=dsyms, domain=domain,
                                      solve_for=solve_for, timeout=min(2.0, timeout))
     notes = () if exact else ("strict concavity via Sylvester minors: sufficient for concavity",)
-    return _finish("existence", clauses, terms, " + ".join(sorted(method)), exact,
+    cert = _finish("existence", clauses, terms, " + ".join(sorted(method)), exact,
                    _hyps(game, assuming, family_hypotheses), domain, timeout, notes)
+    if cert.status != "proved" and not exact and not isinstance(game, PopulationGame) and not game.free_symbols():
+        return _sampled_existence(game, cert)
+    return cert
+
+
+def _sampled_existence(game, cert):
+    """A numeric game whose own Hessian depends on the weights: decide by :func:`own_concavity`.
+
+    The Sylvester-minor route is only sufficient; the Hessian is checked
+    directly (diagonal sign rule, or sampled profiles with an exact witness).
+    """
+    from symalign.core.concavity import own_concavity
+
+    c = own_concavity(game)
+    if c.status == "proved":
+        return Certificate("existence", sp.true, cert.derivation, c.method, False, cert.hypotheses, None,
+                           "proved", REFERENCES["existence"], cert.notes + (f"own Hessians checked: {c.method}",))
+    if c.status == "refuted":
+        agent, profile = c.witness
+        return Certificate("existence", sp.false, cert.derivation, c.method, False, cert.hypotheses, None,
+                           "refuted", REFERENCES["existence"], cert.notes + c.notes + (
+                               f"agent {agent + 1}'s utility is not concave at the profile {list(profile)}",))
+    return Certificate("existence", cert.condition, cert.derivation, cert.method + " + sampled", False,
+                       cert.hypotheses, cert.proof, "unknown", REFERENCES["existence"], cert.notes + c.notes)
 
 
 def uniqueness_certificate(game, *, assuming=(), timeout: float = 10.0, solve_for=None,

@@ -474,7 +474,9 @@ def test_cli_latex_of_a_claim_file(tmp_path):
     res = CliRunner().invoke(main, ["latex", str(claim), "--standalone", "-o", str(tmp_path / "c.tex")])
     assert res.exit_code == 0, res.output
     doc = (tmp_path / "c.tex").read_text()
-    assert "% claim file: " in doc and r"\begin{theorem}" in doc and r"\emph{Status:}" in doc
+    # without --check the claim is not checked: a conjecture, not a theorem
+    assert "% claim file: " in doc and r"\begin{conjecture}[not checked: " in doc and r"\emph{Status:}" in doc
+    assert r"\begin{theorem}" not in doc
     res = CliRunner().invoke(main, ["latex", str(claim), "--code"])
     assert res.exit_code == 2
 
