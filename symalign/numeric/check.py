@@ -38,6 +38,7 @@ __all__ = [
     "max_deviation_gain",
     "is_equilibrium",
     "ascend",
+    "agent_problem",
 ]
 
 GradFn = Callable[[np.ndarray], np.ndarray]
@@ -208,6 +209,16 @@ def ascend(u, g, x0: np.ndarray, tol: float, max_iter: int) -> tuple[float, np.n
     return best_f, best_x
 
 
+def agent_problem(utility: UtilityFn, grad: GradFn, W: object, i: int):
+    """Agent ``i``'s own problem at ``W``: ``(profile, u, g, u(w_i))`` with ``u, g`` functions of ``w_i``."""
+    arr = _profile(W, batched=False)
+    n = arr.shape[0]
+    if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < n:
+        raise InputError("i", i, f"must be an agent index in [0, {n})")
+    u, g = _agent_fns(utility, grad, arr, int(i))
+    return arr, u, g, u(arr[i])
+
+
 def best_deviation_gain(
     utility: UtilityFn,
     grad: GradFn,
@@ -261,12 +272,8 @@ def best_deviation_gain(
     >>> round(gain, 12), np.round(w, 12)
     (0.64, array([0.2, 0.8]))
     """
-    arr = _profile(W, batched=False)
-    n, d = arr.shape
-    if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < n:
-        raise InputError("i", i, f"must be an agent index in [0, {n})")
-    u, g = _agent_fns(utility, grad, arr, int(i))
-    u0 = u(arr[i])
+    arr, u, g, u0 = agent_problem(utility, grad, W, i)
+    d = arr.shape[1]
     best_f, best_x = -np.inf, arr[i].copy()
     if concave:
         best_f, best_x = ascend(u, g, arr[i], tol, max_iter)

@@ -21,8 +21,7 @@ import itertools
 
 import numpy as np
 
-from symalign.errors import InputError
-from symalign.numeric.check import _agent_fns, _profile, ascend, best_deviation_gain
+from symalign.numeric.check import _profile, agent_problem, ascend, best_deviation_gain
 
 __all__ = ["global_deviation_gain", "deviation_gains", "DEVIATION_TOL"]
 
@@ -84,12 +83,7 @@ def global_deviation_gain(utility, grad, W, i: int, *, n_random: int = 16, seed:
     >>> round(gain, 12), w.tolist()
     (0.666666666667, [1.0, 0.0, 0.0])
     """
-    arr = _profile(W, batched=False)
-    n, d = arr.shape
-    if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < n:
-        raise InputError("i", i, f"must be an agent index in [0, {n})")
-    u, g = _agent_fns(utility, grad, arr, int(i))
-    u0 = u(arr[i])
+    arr, u, g, u0 = agent_problem(utility, grad, W, i)
     best_f, best_x = u0, arr[i].copy()
     for x0 in _starts(arr[i], n_random, seed):
         f0 = u(x0)
