@@ -26,7 +26,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from symalign.core.rosen import own_hessian
+from symalign.core.rosen import charpoly_coefficients, own_hessian
 
 __all__ = ["Concavity", "own_concavity", "psd_exact"]
 
@@ -82,14 +82,10 @@ def psd_exact(M) -> tuple[bool, bool]:
     >>> psd_exact(sp.Matrix([[0, 1], [1, 0]]))
     (False, False)
     """
-    from sympy.polys.matrices import DomainMatrix
-
     M = sp.Matrix(M)
-    n = M.rows
-    if n == 0:
+    if M.rows == 0:
         return True, True
-    dM = DomainMatrix.from_Matrix(M).convert_to(sp.QQ)
-    coeffs = [sp.QQ.to_sympy(c) for c in dM.charpoly()]  # leading first: t^n + c1 t^(n-1) + ...
+    coeffs = charpoly_coefficients(M)  # leading first: t^n + c1 t^(n-1) + ...
     semidefinite = all((-1) ** k * c >= 0 for k, c in enumerate(coeffs))
     return semidefinite, bool(semidefinite and coeffs[-1] != 0)
 

@@ -20,6 +20,7 @@ __all__ = [
     "dsc_matrix",
     "leading_minors",
     "negative_definite",
+    "charpoly_coefficients",
 ]
 
 
@@ -78,6 +79,20 @@ def leading_minors(M) -> tuple:
         dM = DomainMatrix.from_Matrix(M[:k, :k])
         out.append(sp.cancel(dM.domain.to_sympy(dM.det())))
     return tuple(out)
+
+
+def charpoly_coefficients(M) -> list:
+    """Coefficients of ``det(t I - M)``, highest degree first (exact domain arithmetic).
+
+    Examples
+    --------
+    >>> charpoly_coefficients(sp.Matrix([[2, 1], [1, 2]]))
+    [1, -4, 3]
+    """
+    from sympy.polys.matrices import DomainMatrix
+
+    dM = DomainMatrix.from_Matrix(sp.Matrix(M))
+    return [dM.domain.to_sympy(c) for c in dM.charpoly()]
 
 
 def negative_definite(M) -> bool | None:

@@ -20,10 +20,9 @@ n-person games", Econometrica 33(3):520-534, 1965.
 from __future__ import annotations
 
 import sympy as sp
-from sympy.polys.matrices import DomainMatrix
 
 from symalign.errors import InputError
-from symalign.core.rosen import tangent_basis
+from symalign.core.rosen import charpoly_coefficients as _charpoly, tangent_basis
 
 __all__ = [
     "compression",
@@ -106,12 +105,6 @@ def spectrum(C, *, max_size: int = 8):
     if sum(roots.values()) != C.rows:
         return None
     return tuple(sorted(roots.items(), key=lambda t: sp.default_sort_key(t[0])))
-
-
-def _charpoly(C) -> list:
-    """Coefficients of the characteristic polynomial, highest degree first (exact domain arithmetic)."""
-    dM = DomainMatrix.from_Matrix(C)
-    return [dM.domain.to_sympy(c) for c in dM.charpoly()]
 
 
 def _splits_at_a_point(C) -> bool:

@@ -20,7 +20,7 @@ from symalign import Game
 from symalign.claims.checks import check_claim, check_claim_bounded
 from symalign.claims.schema import load_claim
 from symalign.cli.app import main
-from symalign.core.families.base import UtilityFamily, register_family
+from symalign.core.families.base import UtilityFamily
 from symalign.core.families.custom import CustomFamily
 from symalign.core.params import ParamSpec
 from symalign.io.gamefile import load_game
@@ -163,10 +163,10 @@ class _Cubic(UtilityFamily):
         return game.param("c") * sum(x ** 3 for x in W.row(i))
 
 
-register_family("cubic_issue10", _Cubic)
+def test_closed_form_claim_of_a_convex_family_is_not_proved(tmp_path, monkeypatch):
+    from symalign.core.families import base
 
-
-def test_closed_form_claim_of_a_convex_family_is_not_proved(tmp_path):
+    monkeypatch.setitem(base._REGISTRY, "cubic_issue10", (_Cubic, ()))  # a Python-registered family, for this test
     path = tmp_path / "cubic.toml"
     path.write_text('id = "cubic-uniform"\ntitle = "t"\nreference = "r"\nkind = "closed_form"\nstatus = "proved"\n'
                     'statement = "uniform"\n[game]\nfamily = "cubic_issue10"\nagents = 2\ngroups = 3\n'
@@ -197,3 +197,41 @@ def test_entropic_latex_does_not_claim_rational_values(tmp_path):
     res = CliRunner().invoke(main, ["latex", str(path)])
     assert res.exit_code == 0, res.output
     assert "rounded to" in res.output and "rational" not in res.output
+
+
+def test_non_affine_refutation_comes_with_a_real_game(tmp_path):
+    """A wrong entropic closed form (doubled exponent): refuted at a game of the domain, re-solved here."""
+    text = (ROOT / "theorems/active_alignment/T6_entropic_closed_form.toml").read_text()
+    text = text.replace('exp(alpha[i]*a[i, d]/beta[i])', 'exp(2*alpha[i]*a[i, d]/beta[i])')
+    text = text.replace('exp(alpha[i]*a[i, k]/beta[i])', 'exp(2*alpha[i]*a[i, k]/beta[i])')
+    text = text.replace('agents = [2, 3]', 'agents = [2]').replace("samples = [{agents = 3, groups = 3, count = 1}]\n", "")
+    path = tmp_path / "t6_wrong.toml"
+    path.write_text(text.replace('status = "proved"', 'status = "refuted"'))
+    res = check_claim(load_claim(path))
+    assert res.status == "refuted" and res.ok and res.counterexample and res.witness
+    assert "confirmed in a game of the domain" in res.recheck
+    w = tmp_path / "w.toml"
+    w.write_text(res.witness)
+    game = load_game(w)
+    (eq,) = solve(game).equilibria
+    import numpy as np
+
+    # model.md T6 written out here: w_i* proportional to p_i exp(alpha_i a_i / beta_i) (gamma = 0)
+    for i in range(game.n_agents):
+        a = np.array(game.param("a").row(i), dtype=float)
+        p = np.array(game.param("p").row(i), dtype=float)
+        t6 = p * np.exp(float(game.param("alpha", i)) * a / float(game.param("beta", i)))
+        assert np.allclose(eq.as_array()[i], t6 / t6.sum(), atol=1e-6)
+    doubled = [p * np.exp(2 * float(game.param("alpha", i)) * np.array(game.param("a").row(i), dtype=float)
+                          / float(game.param("beta", i))) for i, p in
+               enumerate(np.array(game.param("p").tolist(), dtype=float))]
+    assert any(not np.allclose(eq.as_array()[i], d / d.sum(), atol=1e-6) for i, d in enumerate(doubled))
+
+
+@pytest.mark.slow
+def test_uniqueness_certificate_with_timeout_5_returns():
+    v = sp.symbols("v1 v2 v3", positive=True)
+    blotto = CustomFamily("sum(v[d]*w[d]/sum_agents(W[j][d], j), d)", (ParamSpec("v", "vector", sign="positive"),))
+    t0 = time.monotonic()
+    cert = uniqueness_certificate(Game.create(blotto, 2, 3, v=list(v)), timeout=5)
+    assert time.monotonic() - t0 < 60 and cert.status in ("unknown", "proved", "refuted")
