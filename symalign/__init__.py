@@ -64,4 +64,14 @@ __all__ = [
     "DerivationError",
 ]
 
-__version__ = "0.1.0"
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml is the single source)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("symalign")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()

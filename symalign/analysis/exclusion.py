@@ -44,7 +44,7 @@ import sympy as sp
 from symalign.analysis.inputs import free_parameters, group_index, with_parameter
 from symalign.analysis.reduced import ExclusionNotApplicable, check_applicable, reduced_conditions, reduced_equilibrium
 from symalign.core.derive import derive_on_support, normalise_support
-from symalign.core.equilibrium import Equilibrium, condition_truth
+from symalign.core.equilibrium import Equilibrium, condition_truth, json_truth
 from symalign.errors import InputError
 from symalign.core.kkt import KKTSystem, kkt_system
 
@@ -225,11 +225,11 @@ class ExclusionCondition:
             "excluded": self.excluded,
             "support": [[self.game.groups[k] for k in s] for s in self.support],
             "slacks": [str(s) for s in self.slacks],
-            "condition": str(self.condition),
+            "condition": json_truth(self.condition),
             "margins": None if self.margins is None else [str(m) for m in self.margins],
             "margin": None if self.margin is None else str(self.margin),
             "thresholds": [
-                {"agent": t.agent + 1, "parameter": str(t.parameter), "relation": str(t.relation),
+                {"agent": t.agent, "parameter": str(t.parameter), "relation": str(t.relation),
                  "bound": str(t.bound), "margin": None if t.margin is None else str(t.margin)}
                 for t in self.thresholds
             ],

@@ -94,7 +94,7 @@ class Subsidy:
             "amount": str(self.amount),
             "amount_float": float(self.amount) if self.amount.is_number else None,
             "per_agent": [str(s) for s in self.per_agent],
-            "binding_agent": None if self.binding_agent is None else self.binding_agent + 1,
+            "binding_agent": self.binding_agent,
             "check": None if self.check is None else self.check.to_dict(),
         }
 

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -23,32 +24,29 @@ from symalign.errors import InputError
 
 __all__ = ["command", "reproduce"]
 
-ROOT = Path(__file__).resolve().parents[3]
 GRID = 120
-
-
-def _default(name: str) -> str:
-    return str(ROOT / name)
 
 
 @click.command()
 @click.option("--out", "out_dir", default="results", show_default=True, type=click.Path(file_okay=False),
               help="Directory for report.tex, figures/ and results.json.")
 @click.option("--theorems", "theorem_dir", default=None, type=click.Path(exists=True),
-              help="Claim files to verify (default: the repository's theorems/).")
+              help="Claim files to verify (default: the claim files shipped with symalign).")
 @click.option("--scenario", default=None, type=click.Path(exists=True, dir_okay=False),
-              help="Game file of the example scenario (default: examples/social_media.toml).")
+              help="Game file of the example scenario (default: the shipped examples/social_media.toml).")
 @click.option("--grid", default=GRID, show_default=True, type=click.IntRange(10, 2000),
               help="Points per axis of the phase diagrams.")
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds allowed for each Z3 call.")
 @click.option("--no-pdf", is_flag=True, help="Do not run pdflatex even when it is available.")
 def command(out_dir, theorem_dir, scenario, grid, timeout, no_pdf):
     """Re-derive and verify the paper's results; write LaTeX, figures and JSON."""
-    theorem_dir = theorem_dir or _default("theorems")
-    scenario = scenario or _default("examples/social_media.toml")
+    from symalign.io.resources import example, theorems_dir
+
+    theorem_dir = theorem_dir or theorems_dir()
+    scenario = scenario or example("social_media.toml")
     for name, path in (("--theorems", theorem_dir), ("--scenario", scenario)):
         if not Path(path).exists():
-            raise InputError(name, path, "not found (run from a clone of the repository or pass the path)")
+            raise InputError(name, str(path), "not found")
     ok = reproduce(Path(out_dir), Path(theorem_dir), Path(scenario), grid=grid, timeout=timeout, pdf=not no_pdf)
     if not ok:
         raise SystemExit(1)
@@ -62,6 +60,8 @@ def reproduce(out: Path, theorem_dir: Path, scenario: Path, *, grid: int = GRID,
     from symalign.claims.checks import check_claim
     from symalign.claims.schema import claim_files, load_claim
     from symalign.export.report import write_atomic
+    from symalign.io.provenance import provenance
+    from symalign.io.resources import display_path
 
     start = time.perf_counter()
     figures = out / "figures"
@@ -73,10 +73,11 @@ def reproduce(out: Path, theorem_dir: Path, scenario: Path, *, grid: int = GRID,
         results, invalid = [], []
         for path in files:
             bar.update(task, description=f"claim {Path(path).stem[:30]}")
+            shown = display_path(path, theorem_dir, "theorems")  # no absolute paths in the outputs
             try:
-                results.append(check_claim(load_claim(path), timeout=timeout))
+                results.append(check_claim(replace(load_claim(path), path=shown), timeout=timeout))
             except Exception as exc:  # a broken claim file is reported, the job goes on
-                invalid.append((str(path), str(exc)))
+                invalid.append((shown, str(exc).replace(str(path), shown)))
             bar.advance(task)
         bar.update(task, description="claims verified")
         stage = bar.add_task("scenario: equilibrium, exclusion, steering", total=4)
@@ -88,6 +89,7 @@ def reproduce(out: Path, theorem_dir: Path, scenario: Path, *, grid: int = GRID,
     tex = _report_tex(results, invalid, scen, figs, scenario)
     write_atomic(out / "report.tex", tex)
     payload = {
+        **provenance(),
         "claims": [r.to_dict() for r in results] + [{"path": p, "status": "invalid", "ok": False, "detail": m}
                                                      for p, m in invalid],
         "scenario": _scenario_json(scen),
@@ -245,7 +247,8 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
     from symalign.core.derive import derive_on_support
     from symalign.core.families import get_family
     from symalign.core.game import Game
-    from symalign.export.latex import (claim_latex, code_latex, equilibrium_latex, exclusion_latex, game_latex, latex,
+    from symalign.export.code import code_display
+    from symalign.export.latex import (claim_latex, equilibrium_latex, exclusion_latex, game_latex, latex,
                          steering_latex)
     from symalign.core.meanfield import derive_mean_field
     from symalign.export.report import build_report
@@ -296,7 +299,7 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
         {"title": "Code computing the equilibrium", "paragraphs": [
             "The plain Python functions of symalign.export.scalar rendered by latexify-py: the interior closed form of "
             "the homogeneous overlap game and the simplex projection used by best responses."],
-         "latex": ["\\[" + code_latex(f) + "\\]" for f in (scalar.overlap_interior_weight, scalar.simplex_projection)]},
+         "latex": [code_display(f) for f in (scalar.overlap_interior_weight, scalar.simplex_projection)]},
     ]
     return build_report(sections, title="symalign: active alignment, re-derived and verified",
                         abstract="Closed-form Nash equilibria, existence and uniqueness certificates, political "
