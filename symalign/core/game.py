@@ -53,6 +53,8 @@ class Game:
     n_agents: int
     groups: tuple
     params: Mapping = field(repr=False)
+    notes: tuple = ()
+    """What was done to the input (e.g. a prior within 1e-12 of the simplex normalised exactly)."""
 
     @classmethod
     def create(cls, family, n_agents: int, groups, **values) -> "Game":
@@ -68,8 +70,9 @@ class Game:
         missing = [n for n in specs if n not in values]
         if missing:
             raise InputError(missing[0], None, f"missing parameter of family {family.label!r}")
-        params = {n: normalise(specs[n], values[n], n_agents, len(groups)) for n in specs}
-        game = cls(family, n_agents, groups, MappingProxyType(params))
+        notes = []
+        params = {n: normalise(specs[n], values[n], n_agents, len(groups), notes) for n in specs}
+        game = cls(family, n_agents, groups, MappingProxyType(params), tuple(notes))
         family.validate(game)
         return game
 
@@ -164,7 +167,7 @@ class Game:
             return tuple(sub(x) for x in v) if isinstance(v, tuple) else replace(v)
 
         params = {k: sub(v) for k, v in self.params.items()}
-        return Game(self.family, self.n_agents, self.groups, MappingProxyType(params))
+        return Game(self.family, self.n_agents, self.groups, MappingProxyType(params), self.notes)
 
     def __repr__(self):
         return f"Game({self.family.label}, N={self.n_agents}, groups={list(self.groups)})"

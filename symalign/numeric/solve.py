@@ -51,7 +51,7 @@ class Solution:
             "equilibria": [e.to_dict() for e in self.equilibria],
             "unique": self.unique,
             "degenerate": self.degenerate,
-            "notes": list(self.notes),
+            "notes": list(getattr(self.game, "notes", ())) + list(self.notes),  # input notes first
         }
 
 
