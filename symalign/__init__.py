@@ -21,6 +21,7 @@ from symalign.verify.certificates import Certificate, existence_certificate, uni
 from symalign.claims.schema import Claim, load_claim
 from symalign.claims.checks import check_claim
 from symalign.analysis.steering import Subsidy, TargetSubsidy, minimal_subsidy, target_subsidy
+import symalign.export.notebook  # noqa: F401  (registers the LaTeX renderers for Jupyter display)
 
 __all__ = [
     "Game",

@@ -47,6 +47,7 @@ from symalign.core.derive import derive_on_support, normalise_support
 from symalign.core.equilibrium import Equilibrium, condition_truth, json_truth
 from symalign.errors import InputError
 from symalign.core.kkt import KKTSystem, kkt_system
+from symalign.core.notebook import LatexRepr
 
 __all__ = [
     "ExclusionNotApplicable",
@@ -114,7 +115,7 @@ class Threshold:
 
 
 @dataclass(frozen=True, eq=False)
-class ExclusionCondition:
+class ExclusionCondition(LatexRepr):
     """When group ``group`` is excluded by every agent, derived from the KKT system.
 
     Attributes
@@ -156,6 +157,11 @@ class ExclusionCondition:
     @property
     def name(self) -> str:
         return self.game.groups[self.group]
+
+    def __repr__(self) -> str:
+        state = {True: "excluded", False: "not excluded", None: "undecided"}[self.excluded]
+        margin = "" if self.margin is None else f", margin {self.margin}"
+        return f"ExclusionCondition(group {self.name!r} of {self.game!r}: {state}{margin}; {len(self.slacks)} slacks)"
 
     def _value(self, expr):
         v = sp.sympify(expr).xreplace(dict(self.point)) if self.point else sp.sympify(expr)

@@ -10,6 +10,7 @@ import sympy as sp
 
 from symalign.errors import InputError
 from symalign.core.params import flat_values, make_symbols, normalise, substitution
+from symalign.core.notebook import LatexRepr
 
 __all__ = ["Game", "weight_symbols"]
 
@@ -30,7 +31,7 @@ def weight_symbols(n_agents: int, n_groups: int) -> sp.ImmutableMatrix:
 
 
 @dataclass(frozen=True, eq=False)
-class Game:
+class Game(LatexRepr):
     """A game among N agents choosing mixtures over D groups.
 
     Build it with :meth:`Game.create` (numbers or symbols) or
@@ -170,7 +171,9 @@ class Game:
         return Game(self.family, self.n_agents, self.groups, MappingProxyType(params), self.notes)
 
     def __repr__(self):
-        return f"Game({self.family.label}, N={self.n_agents}, groups={list(self.groups)})"
+        free = sorted(str(s) for s in self.free_symbols())
+        kind = "numeric" if not free else "symbolic in " + ", ".join(free[:6]) + (", ..." if len(free) > 6 else "")
+        return f"Game({self.family.label}, N={self.n_agents}, groups={list(self.groups)}, {kind})"
 
 
 def _check_dims(n_agents, groups):

@@ -72,7 +72,7 @@ def load_game(path) -> Game:
     ...     f = os.path.join(d, "g.toml")
     ...     _ = open(f, "w").write(text)
     ...     load_game(f)
-    Game(polymatrix, N=2, groups=['x', 'y'])
+    Game(polymatrix, N=2, groups=['x', 'y'], numeric)
     """
     return game_from_mapping(read_toml(path), source=path)
 

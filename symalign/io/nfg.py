@@ -24,7 +24,7 @@ Examples
 >>> text = 'NFG 1 R "Matching pennies" { "Row" "Column" } { 2 2 }\\n1 -1 -1 1 -1 1 1 -1\\n'
 >>> game = parse_nfg(text)
 >>> game
-Game(polymatrix, N=2, groups=['s1', 's2'])
+Game(polymatrix, N=2, groups=['s1', 's2'], numeric)
 >>> parse_nfg(nfg_text(game, title="Matching pennies")).param("A")[0][1] == game.param("A")[0][1]
 True
 """

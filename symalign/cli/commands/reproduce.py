@@ -248,21 +248,16 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
     from symalign.core.families import get_family
     from symalign.core.game import Game
     from symalign.export.code import code_display
-    from symalign.export.latex import (claim_latex, equilibrium_latex, exclusion_latex, game_latex, latex,
+    from symalign.export.latex import (claim_latex, equilibrium_latex, exclusion_latex, game_latex,
                          steering_latex)
     from symalign.core.meanfield import derive_mean_field
+    from symalign.export.notebook import meanfield_latex
     from symalign.export.report import build_report
 
     overlap = get_family("active_alignment", "overlap")
     sym = Game.symbolic(overlap, 2, 3)
     closed = derive_on_support(sym)
-    cf = derive_mean_field(overlap, 3)
-    mean_field = "\n".join([
-        r"\begin{align*}",
-        r" \\ ".join(rf"\bar W^*_{{{d + 1}}} &= {latex(cf.mean[d])}" for d in range(3)) + r" \\",
-        r" \\ ".join(rf"w^*_{{i,{d + 1}}} &= {latex(cf.agent[d])}" for d in range(3)),
-        r"\end{align*}",
-    ])
+    mean_field = meanfield_latex(derive_mean_field(overlap, 3))
     failed = [r for r in results if not r.ok]
     refuted = [r for r in results if r.status == "refuted"]
     game = scen["game"]
