@@ -38,11 +38,13 @@ def test_reproduce_writes_report_figures_and_json(tmp_path):
     assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
     assert r"\label{claim:T2-uniqueness-overlap}" in tex and r"\label{claim:T0-existence-overlap}" in tex
     # exactly the three figures, no temporary file left beside them (hidden ones included)
-    assert sorted(os.listdir(out / "figures")) == ["phase_distance.png", "phase_overlap.png", "scenario_equilibrium.png"]
+    assert sorted(os.listdir(out / "figures")) == ["phase_distance.png", "phase_overlap.png", "scenario_equilibrium.png",
+                                                  "subsidy_right.png"]
     assert sorted(os.listdir(out)) == ["figures", "report.tex", "results.json"]
     data = json.loads((out / "results.json").read_text())
     assert data["all_claims_as_stated"] is True
-    assert data["figures"] == ["figures/scenario_equilibrium.png", "figures/phase_overlap.png", "figures/phase_distance.png"]
+    assert data["figures"] == ["figures/scenario_equilibrium.png", "figures/subsidy_right.png", "figures/phase_overlap.png",
+                               "figures/phase_distance.png"]
     assert {c["status"] for c in data["claims"]} == {"proved"}
     # provenance and one index convention; paths relative, never absolute
     assert data["schema_version"] == "1.0" and data["tool"]["name"] == "symalign" and data["tool"]["version"]

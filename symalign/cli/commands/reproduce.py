@@ -132,7 +132,8 @@ def _scenario(path):
 def _figures(scen, path, figures, grid, tick):
     import sympy as sp
 
-    from symalign.export.plots import phase_diagram
+    from symalign.core.printing import latex
+    from symalign.export.plots import phase_diagram, subsidy_figure
     from symalign.analysis.regions import exclusion_region
     from symalign.analysis.sweep import Axis, sweep
 
@@ -140,9 +141,16 @@ def _figures(scen, path, figures, grid, tick):
     out = []
     bars = figures / "scenario_equilibrium.png"
     _bar_chart(scen, bars)
-    out.append({"path": str(bars), "caption": "Equilibrium mixtures of the illustrative scenario before (left) "
-                "and after (right) the minimal subsidy on the excluded group (exact equilibria).",
-                "label": "fig:scenario"})
+    out.append({"path": str(bars), "caption": "Exact equilibrium mixtures of the illustrative scenario "
+                "(agents 0-based).", "label": "fig:scenario"})
+    for sub in scen["subsidies"]:
+        name = game.groups[sub.group]
+        fig = figures / f"subsidy_{_slug(name)}.png"
+        subsidy_figure(sub, fig)
+        out.append({"path": str(fig), "caption": f"Steering: equilibrium weight of each agent on {name} as the "
+                    f"subsidy s on its attractiveness grows; dashed: the derived minimal subsidy "
+                    f"$s^* = {latex(sub.amount)}$. Below it every agent excludes {name}; past it the group is included.",
+                    "label": f"fig:subsidy-{_slug(name)}"})
     tick()
     for variant in ("overlap", "distance"):
         g = game if game.family.variant == variant else _variant(game, variant)
@@ -153,7 +161,7 @@ def _figures(scen, path, figures, grid, tick):
         for d in range(g.n_groups):
             if not result.excluded[..., d].any():
                 continue
-            for sup in result.excluded_supports(d)[:1]:
+            for sup in result.excluded_supports(d, limit=6, share=0.002):  # every support: the boundary in full
                 try:
                     regions.append(exclusion_region(g, d, "beta", "gamma", ((x.start, x.stop), (y.start, y.stop)),
                                                     support=sup))
@@ -162,10 +170,10 @@ def _figures(scen, path, figures, grid, tick):
         fig = figures / f"phase_{variant}.png"
         own = (g.param("beta", 0), g.param("gamma", 0))
         phase_diagram(result, fig, regions=regions, title=f"{scen['title']}\n[{variant} variant]", point=own)
-        cure = "raising the diversity weight gamma ends the exclusion" if variant == "overlap" else \
-            "the boundary does not depend on gamma: diversity cannot cure exclusion"
+        cure = r"raising the diversity weight $\gamma$ ends the exclusion" if variant == "overlap" else \
+            r"the boundary does not depend on $\gamma$: diversity cannot cure exclusion"
         out.append({"path": str(fig), "caption": f"Number of groups excluded by every agent on a {grid} x {grid} "
-                    f"grid of (beta, gamma), {variant} variant; lines: derived exact boundaries; star: the "
+                    rf"grid of $(\beta, \gamma)$, {variant} variant; lines: derived exact boundaries; star: the "
                     f"scenario's parameters. Here {cure}.", "label": f"fig:phase-{variant}"})
         tick()
     return out
@@ -182,6 +190,10 @@ def _variant(game, variant):
                        **{**game.params, "gamma": gamma})
 
 
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in name).strip("-").lower() or "group"
+
+
 def _relative(fig) -> str:
     """A figure's path relative to ``report.tex`` (figures live in ``figures/``)."""
     return str(Path("figures") / Path(fig["path"]).name)
@@ -194,40 +206,27 @@ def _bar_chart(scen, path):
 
     from symalign.io.atomic import atomic_output
 
-    game = scen["game"]
-    panels = [("equilibrium", scen["eq"].as_array())]
-    for sub in scen["subsidies"]:
-        if sub.equilibrium is not None:
-            panels.append((f"after subsidy {float(sub.amount) * 1.01:.3g} on {game.groups[sub.group]}",
-                           _steered(game, sub)))
-    fig = Figure(figsize=(4.2 * len(panels), 3.6))
+    game, eq = scen["game"], scen["eq"]
+    W = eq.as_array()
+    fig = Figure(figsize=(6.0, 3.8))
     FigureCanvasAgg(fig)
     colours = ["#3b4cc0", "#7b9ff9", "#c0c0c0", "#f49a7b", "#b40426"] + ["#777777"] * 20
-    for k, (title, W) in enumerate(panels):
-        ax = fig.add_subplot(1, len(panels), k + 1)
-        bottom = np.zeros(game.n_agents)
-        for d, name in enumerate(game.groups):
-            ax.bar(np.arange(1, game.n_agents + 1), W[:, d], bottom=bottom, color=colours[d], label=name)
-            bottom += W[:, d]
-        ax.set_xlabel("agent")
-        ax.set_ylabel("weight")
-        ax.set_title(title, fontsize=9)
-        ax.set_ylim(0, 1)
-    fig.axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax = fig.add_subplot(1, 1, 1)
+    bottom = np.zeros(game.n_agents)
+    for d, name in enumerate(game.groups):
+        ax.bar(np.arange(game.n_agents), W[:, d], bottom=bottom, color=colours[d], label=name)
+        bottom += W[:, d]
+    ax.set_xticks(np.arange(game.n_agents))
+    ax.set_xlabel("agent (0-based)")
+    ax.set_ylabel("equilibrium weight $w_{i,d}$")
+    excluded = [game.groups[d] for d in eq.excluded_groups()]
+    ax.set_title(("exact" if eq.exact else "numeric") + " equilibrium"
+                 + (f"; excluded by every agent: {', '.join(excluded)}" if excluded else ""), fontsize=9)
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     with atomic_output(path) as tmp:
         fig.savefig(tmp, dpi=130, metadata={"Software": None})
-
-
-def _steered(game, sub):
-    """Exact equilibrium with 1.01 x the minimal subsidy (the group is then included)."""
-    import sympy as sp
-
-    from symalign.numeric.solve import find_equilibrium
-    from symalign.analysis.steering import shift_attractiveness
-
-    amount = sub.amount * sp.Rational(101, 100) if sub.amount > 0 else sp.Rational(1, 100)
-    return find_equilibrium(shift_attractiveness(game, {sub.group: amount})).as_array()
 
 
 def _scenario_json(scen):
