@@ -25,6 +25,8 @@ from symalign.errors import InputError
 __all__ = ["command", "reproduce"]
 
 GRID = 120
+REGION_SECONDS = 30.0
+"""Time spent deriving the exact boundary pieces of one excluded group in one phase diagram."""
 
 
 @click.command()
@@ -161,11 +163,14 @@ def _figures(scen, path, figures, grid, tick):
         for d in range(g.n_groups):
             if not result.excluded[..., d].any():
                 continue
-            for sup in result.excluded_supports(d, limit=6, share=0.002):  # every support: the boundary in full
+            started = time.perf_counter()
+            for sup in _boundary_supports(result, d):  # the supports along the boundary, most frequent first
+                if time.perf_counter() - started > REGION_SECONDS:
+                    break
                 try:
                     regions.append(exclusion_region(g, d, "beta", "gamma", ((x.start, x.stop), (y.start, y.stop)),
                                                     support=sup))
-                except Exception:  # the figure still shows the grid; the boundary is skipped
+                except Exception:  # the figure still shows the grid; this piece of the boundary is skipped
                     pass
         fig = figures / f"phase_{variant}.png"
         own = (g.param("beta", 0), g.param("gamma", 0))
@@ -188,6 +193,24 @@ def _variant(game, variant):
     gamma = [min(g, beta / 2) for g in game.param("gamma")]
     return Game.create(get_family("active_alignment", variant), game.n_agents, game.groups,
                        **{**game.params, "gamma": gamma})
+
+
+def _boundary_supports(result, d) -> list:
+    """Supports (per agent) at the excluded grid points next to a solved point where ``d`` is not excluded."""
+    import numpy as np
+
+    ex = result.excluded[..., d]
+    free = result.solved & ~ex
+    near = np.zeros_like(ex)
+    near[1:, :] |= free[:-1, :]
+    near[:-1, :] |= free[1:, :]
+    near[:, 1:] |= free[:, :-1]
+    near[:, :-1] |= free[:, 1:]
+    counts = {}
+    for sup in result.support[ex & near]:
+        key = tuple(tuple(int(k) for k in np.flatnonzero(row)) for row in sup)
+        counts[key] = counts.get(key, 0) + 1
+    return [k for k, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
 
 
 def _slug(name: str) -> str:
