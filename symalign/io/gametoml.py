@@ -39,6 +39,7 @@ import json
 
 import sympy as sp
 
+from symalign.core.printing import decimal_places, decimal_text
 from symalign.errors import InputError
 
 __all__ = ["game_toml", "toml_value"]
@@ -56,20 +57,9 @@ def toml_value(x) -> str:
     if x.is_Integer:
         return str(int(x))
     if x.is_Rational:
-        q = int(x.q)
-        twos = fives = 0
-        while q % 2 == 0:
-            q //= 2
-            twos += 1
-        while q % 5 == 0:
-            q //= 5
-            fives += 1
-        if q == 1:  # terminating decimal: exact as written
-            places = max(twos, fives)
-            digits = str(abs(int(x.p)) * (10 ** places // int(x.q)))
-            digits = digits.rjust(places + 1, "0")
-            text = f"{digits[:-places]}.{digits[-places:]}" if places else digits
-            return ("-" if x < 0 else "") + text
+        places = decimal_places(x)
+        if places is not None:  # terminating decimal: exact as written
+            return decimal_text(x, places)
         return json.dumps(str(x))
     if isinstance(x, sp.Symbol):
         return json.dumps(x.name)
