@@ -26,7 +26,8 @@ def _claims(tmp_path, names, fixture=None):
 
 def _run(tmp_path, theorems, *extra):
     out = tmp_path / "out"
-    args = ["reproduce", "--out", str(out), "--theorems", str(theorems), "--grid", "12", "--no-pdf", *extra]
+    args = ["reproduce", "--out", str(out), "--theorems", str(theorems), "--grid", "12", "--no-pdf",
+            "--boundary-seconds", "0", *extra]
     return CliRunner().invoke(main, args), out
 
 

@@ -40,7 +40,10 @@ REGION_SECONDS = 30.0
               help="Points per axis of the phase diagrams.")
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds allowed for each Z3 call.")
 @click.option("--no-pdf", is_flag=True, help="Do not run pdflatex even when it is available.")
-def command(out_dir, theorem_dir, scenario, grid, timeout, no_pdf):
+@click.option("--boundary-seconds", default=REGION_SECONDS, show_default=True, type=click.FloatRange(0, None),
+              help="Time for deriving exact boundary pieces per excluded group and figure (the most frequent "
+                   "support along the boundary is always derived).")
+def command(out_dir, theorem_dir, scenario, grid, timeout, no_pdf, boundary_seconds):
     """Re-derive and verify the paper's results; write LaTeX, figures and JSON."""
     from symalign.io.resources import example, theorems_dir
 
@@ -49,13 +52,14 @@ def command(out_dir, theorem_dir, scenario, grid, timeout, no_pdf):
     for name, path in (("--theorems", theorem_dir), ("--scenario", scenario)):
         if not Path(path).exists():
             raise InputError(name, str(path), "not found")
-    ok = reproduce(Path(out_dir), Path(theorem_dir), Path(scenario), grid=grid, timeout=timeout, pdf=not no_pdf)
+    ok = reproduce(Path(out_dir), Path(theorem_dir), Path(scenario), grid=grid, timeout=timeout, pdf=not no_pdf,
+                   boundary_seconds=boundary_seconds)
     if not ok:
         raise SystemExit(1)
 
 
 def reproduce(out: Path, theorem_dir: Path, scenario: Path, *, grid: int = GRID, timeout: float = 10.0,
-              pdf: bool = True, echo=click.echo) -> bool:
+              pdf: bool = True, echo=click.echo, boundary_seconds: float = REGION_SECONDS) -> bool:
     """Run the whole job; return True when every claim comes out as stated."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -85,7 +89,7 @@ def reproduce(out: Path, theorem_dir: Path, scenario: Path, *, grid: int = GRID,
         stage = bar.add_task("scenario: equilibrium, exclusion, steering", total=4)
         scen = _scenario(scenario)
         bar.advance(stage)
-        figs = _figures(scen, scenario, figures, grid, lambda: bar.advance(stage))
+        figs = _figures(scen, scenario, figures, grid, lambda: bar.advance(stage), boundary_seconds)
         bar.update(stage, description="scenario analysed")
     failed = [r for r in results if not r.ok]
     tex = _report_tex(results, invalid, scen, figs, scenario)
@@ -131,7 +135,7 @@ def _scenario(path):
     return {"game": game, "solution": sol, "eq": eq, "conditions": conds, "subsidies": subsidies, "title": title}
 
 
-def _figures(scen, path, figures, grid, tick):
+def _figures(scen, path, figures, grid, tick, boundary_seconds=REGION_SECONDS):
     import sympy as sp
 
     from symalign.core.printing import latex
@@ -164,8 +168,8 @@ def _figures(scen, path, figures, grid, tick):
             if not result.excluded[..., d].any():
                 continue
             started = time.perf_counter()
-            for sup in _boundary_supports(result, d):  # the supports along the boundary, most frequent first
-                if time.perf_counter() - started > REGION_SECONDS:
+            for k, sup in enumerate(_boundary_supports(result, d)):  # along the boundary, most frequent first
+                if k and time.perf_counter() - started > boundary_seconds:
                     break
                 try:
                     regions.append(exclusion_region(g, d, "beta", "gamma", ((x.start, x.stop), (y.start, y.stop)),
