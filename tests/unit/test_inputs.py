@@ -2,7 +2,6 @@
 m x n bimatrix games, Gambit .nfg files and `symalign convert`."""
 
 import decimal
-import itertools
 import tomllib
 
 import nashpy

@@ -4,7 +4,6 @@ import os
 import shutil
 import subprocess
 from fractions import Fraction
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
