@@ -31,6 +31,7 @@ from symalign.claims.existence import check_existence
 from symalign.claims.schema import Claim
 from symalign.claims.uniqueness import check_uniqueness, file_counterexample
 from symalign.errors import SymalignError
+from symalign.core.notebook import LatexRepr
 
 __all__ = ["InstanceResult", "ClaimResult", "check_claim", "check_claim_bounded", "passes",
            "DEFAULT_CLAIM_SECONDS"]
@@ -40,7 +41,7 @@ DEFAULT_CLAIM_SECONDS = 300.0
 
 
 @dataclass(frozen=True, eq=False)
-class ClaimResult:
+class ClaimResult(LatexRepr):
     """Outcome of a claim: aggregate status, per-instance results, comparison with the file."""
 
     claim: Claim
@@ -50,6 +51,10 @@ class ClaimResult:
     seconds: float
     counterexample: Mapping | None = None
     recheck: str = ""
+
+    def __repr__(self) -> str:
+        return (f"ClaimResult({self.claim.id}: {self.status}, stated {self.claim.expected}, "
+                f"{'as stated' if self.ok else 'NOT as stated'}, {len(self.instances)} instances)")
 
     @property
     def witness(self) -> str:

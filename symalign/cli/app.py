@@ -64,7 +64,7 @@ def solve(game_file, as_json, exact):
         _print_profile(game, eq, f"equilibrium {k}", exact)
     for k, eq in enumerate(sol.stationary_points, 1):
         _print_profile(game, eq, f"stationary point {k} (NOT an equilibrium)", exact)
-    for note in sol.notes:
+    for note in game.notes + sol.notes:
         click.echo(f"note: {note}")
 
 
@@ -82,7 +82,7 @@ def _print_profile(game, eq, title, exact):
     click.echo("  agent  " + "  ".join(g.rjust(max(width, 10)) for g in game.groups))
     for i in range(game.n_agents):
         row = "  ".join(_fmt(eq.weights[i, d], exact).rjust(max(width, 10)) for d in range(game.n_groups))
-        click.echo(f"  {i + 1:>5}  {row}")
+        click.echo(f"  {i:>5}  {row}")  # agents 0-based, as in every output
     excl = [game.groups[d] for d in eq.excluded_groups()]
     if excl:
         click.echo(f"  excluded by every agent: {', '.join(excl)}")

@@ -33,12 +33,13 @@ from symalign.core.kkt import kkt_system
 from symalign.core.linear import InconsistentSystem, SingularSystem
 from symalign.numeric.compile import numeric_game
 from symalign.core.rosen import dsc_matrix, negative_definite
+from symalign.core.notebook import LatexRepr
 
 __all__ = ["Solution", "solve", "find_equilibrium", "support_enumeration", "check_profile", "NOT_ISOLATED"]
 
 
 @dataclass(frozen=True, eq=False)
-class Solution:
+class Solution(LatexRepr):
     """Equilibria of a numeric game, each with its own check, and what is known about uniqueness.
 
     Attributes
@@ -70,6 +71,13 @@ class Solution:
     concavity: object = None
     stationary_points: tuple = ()
 
+    def __repr__(self) -> str:
+        k = len(self.equilibria)
+        exact = sum(1 for e in self.equilibria if e.certified)
+        unique = {True: "unique", False: "not unique", None: "uniqueness unknown"}[self.unique]
+        return (f"Solution({self.game!r}: {k} equilibri{'um' if k == 1 else 'a'} ({exact} exact), {unique}"
+                + (", degenerate" if self.degenerate else "") + ")")
+
     def to_dict(self) -> dict:
         return {
             "game": {"family": self.game.family.label, "agents": self.game.n_agents, "groups": list(self.game.groups)},
@@ -81,7 +89,7 @@ class Solution:
              (True if self.unique else None)),
             "concavity": None if self.concavity is None else self.concavity.to_dict(),
             "stationary_points": [e.to_dict() for e in self.stationary_points],
-            "notes": list(self.notes),
+            "notes": list(getattr(self.game, "notes", ())) + list(self.notes),  # input notes first
         }
 
 
