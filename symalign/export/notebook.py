@@ -33,7 +33,8 @@ from symalign.core.notebook import register_latex_renderer
 from symalign.core.printing import latex
 from symalign.export.analysis_tex import exclusion_latex, steering_latex
 from symalign.export.game_tex import game_latex, kkt_latex
-from symalign.export.results_tex import certificate_latex, claim_latex, equilibrium_latex
+from symalign.export.claim_tex import claim_latex
+from symalign.export.results_tex import certificate_latex, equilibrium_latex
 from symalign.numeric.solve import Solution
 from symalign.verify.certificates import Certificate
 
@@ -50,6 +51,9 @@ def solution_latex(sol) -> str:
          True: "Unique."}[sol.unique]
     parts = [f"% solution: {game.family.label}, N = {game.n_agents}, D = {game.n_groups}", unique]
     parts += [equilibrium_latex(eq) for eq in sol.equilibria]
+    if getattr(sol, "stationary_points", ()):
+        parts.append("Stationary points that are not equilibria (an agent gains by deviating):")
+        parts += [equilibrium_latex(eq) for eq in sol.stationary_points]
     notes = list(getattr(game, "notes", ())) + list(sol.notes)
     parts += [f"Note: {n}" for n in notes]
     return "\n".join(parts)
