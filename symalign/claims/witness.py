@@ -54,8 +54,8 @@ def complete_point(inst, point, extra=()) -> dict | None:
                 free = [x for x in row if not x.is_number and x not in values]
                 if not free:
                     continue
-                known = sum(sp.sympify(x).xreplace(values) for x in row if x not in free)
-                rest = (1 - known) / len(free)
+                known = sp.Add(*[sp.sympify(x).xreplace(values) for x in row if x not in free])
+                rest = (sp.Integer(1) - known) / len(free)  # exact, never a float
                 values.update(dict.fromkeys(free, rest))
             continue
         flat = list(value) if isinstance(value, (tuple, sp.MatrixBase)) else [value]
@@ -121,56 +121,29 @@ def excluded_by_solver(game, d):
     return verdicts.pop(), sol.equilibria[0]
 
 
-def _toml_value(x):
-    x = sp.sympify(x)
-    if x.is_Integer:
-        return str(int(x))
-    return f'"{x}"'
-
-
 def game_file_text(game, *, title: str = "", comment: str = "") -> str | None:
-    """A game file (TOML) for a numeric game of a registered family; None when it cannot be written.
+    """A game file (TOML, :func:`symalign.io.gametoml.game_toml`) for a numeric game; None when it cannot be written.
 
     Examples
     --------
     >>> from symalign import Game, get_family
     >>> g = Game.create(get_family("active_alignment", "overlap"), 2, ["x", "y"], alpha=1, beta=1,
-    ...                 gamma="1/2", a=[[1, 0], [0, 1]], p=[0.5, 0.5])
-    >>> print(game_file_text(g), end="")
-    agents = 2
-    groups = ["x", "y"]
-    family = "active_alignment"
-    variant = "overlap"
-    <BLANKLINE>
-    [parameters]
-    alpha = [1, 1]
-    beta = [1, 1]
-    gamma = ["1/2", "1/2"]
-    a = [[1, 0], [0, 1]]
-    p = [["1/2", "1/2"], ["1/2", "1/2"]]
+    ...                 gamma="1/3", a=[[1, 0], [0, 1]], p=[0.5, 0.5])
+    >>> text = game_file_text(g, comment="counterexample")
+    >>> text.splitlines()[0]
+    '# counterexample'
+    >>> import tomllib
+    >>> from symalign.io.gamefile import game_from_mapping
+    >>> game_from_mapping(tomllib.loads(text)).params == g.params
+    True
     """
-    if game.free_symbols() or game.family.name == "custom":
+    from symalign.errors import SymalignError
+    from symalign.io.gametoml import game_toml
+
+    if game.free_symbols():
         return None
-    lines = [f"# {line}" for line in comment.splitlines()]
-    if title:
-        lines.append(f"title = {_quote(title)}")
-    lines += [f"agents = {game.n_agents}", "groups = [" + ", ".join(_quote(g) for g in game.groups) + "]",
-              f"family = {_quote(game.family.name)}"]
-    if game.family.variant:
-        lines.append(f"variant = {_quote(game.family.variant)}")
-    lines += ["", "[parameters]"]
-    for spec, value in _spec_symbols(game):
-        if spec.kind == "pair":
-            return None
-        if isinstance(value, sp.MatrixBase):
-            rows = ["[" + ", ".join(_toml_value(x) for x in value.row(i)) + "]" for i in range(value.rows)]
-            lines.append(f"{spec.name} = [" + ", ".join(rows) + "]")
-        elif isinstance(value, tuple):
-            lines.append(f"{spec.name} = [" + ", ".join(_toml_value(x) for x in value) + "]")
-        else:
-            lines.append(f"{spec.name} = {_toml_value(value)}")
-    return "\n".join(lines) + "\n"
-
-
-def _quote(text) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    try:
+        text = game_toml(game, title=title)
+    except SymalignError:
+        return None
+    return "".join(f"# {line}\n" for line in comment.splitlines()) + text
