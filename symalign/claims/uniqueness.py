@@ -43,16 +43,20 @@ def check_uniqueness(claim, inst, timeout):
     if p_only is not None and p_only.status == "refuted":
         cex = p_only.counterexample
         what = "DSC holds (so the equilibrium is unique) where the stated condition fails"
-        return InstanceResult(inst.label, "refuted", f"{base}; {what}", cex, _recheck_dsc(inst, cex, stated))
+        return InstanceResult(inst.label, "refuted", f"{base}; {what}", cex, _recheck_dsc(inst, cex, stated),
+                              witness=_witness(inst, cex, what))
     if p_if is not None and p_if.status == "refuted":
         cex = p_if.counterexample
         if prop == "dsc":
             return InstanceResult(inst.label, "refuted", f"{base}; the stated condition holds where DSC fails",
-                                  cex, _recheck_dsc(inst, cex, stated))
+                                  cex, _recheck_dsc(inst, cex, stated),
+                                  witness=_witness(inst, cex, "the stated condition holds where DSC fails"))
         point, several = _search_several(inst, stated, derived, hyps, cex)
         if several:
             return InstanceResult(inst.label, "refuted", f"{base}; the stated condition holds but the game has "
-                                  f"several equilibria there", point, several)
+                                  f"several equilibria there", point, several,
+                                  witness=_witness(inst, point, "several equilibria although the stated "
+                                                                "condition holds"))
         return InstanceResult(inst.label, "open", f"{base}; DSC fails at {_fmt(cex)} although the stated "
                                                   "condition holds: uniqueness there is not decided by DSC")
     pending = [p for p in (p_if, p_only) if p is not None and p.status != "proved"]
@@ -164,6 +168,25 @@ def _recheck_dsc(inst, cex, stated, verdict=False):
     text = (f"{how}: DSC {nd_txt} "
             f"(Sylvester minors of the DSC matrix), stated condition is {s}")
     return (text, nd, s) if verdict else text
+
+
+def _witness(inst, cex, what) -> str:
+    """The counterexample as a game file when it completes to an admissible explicit game ('' otherwise)."""
+    from symalign.claims.witness import complete_point, game_file_text
+
+    if inst.symbolic_n:
+        n = cex.get(inst.game.N)
+        if n is None or int(n) > _EXPLICIT_N:
+            return ""
+        from symalign.claims.instances import Instance
+
+        inst = Instance(inst.label, inst.game.instance(int(n)), inst.sampled, inst.names, inst.functions,
+                        tuple(h.subs(inst.game.N, n) for h in inst.hypotheses))
+        cex = {k: v for k, v in cex.items() if str(k) != "N"}
+    values = complete_point(inst, cex)
+    if values is None:
+        return ""
+    return game_file_text(inst.game.subs(values), comment=f"counterexample: {what}") or ""
 
 
 _EXPLICIT_N = 12

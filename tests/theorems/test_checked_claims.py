@@ -235,3 +235,18 @@ def test_uniqueness_certificate_with_timeout_5_returns():
     t0 = time.monotonic()
     cert = uniqueness_certificate(Game.create(blotto, 2, 3, v=list(v)), timeout=5)
     assert time.monotonic() - t0 < 60 and cert.status in ("unknown", "proved", "refuted")
+
+
+def test_uniqueness_refutation_is_written_as_a_game_file(tmp_path):
+    """The DSC-holds-where-the-statement-fails counterexample re-checked by Rosen's test on the written game."""
+    from symalign.core.rosen import dsc_matrix, negative_definite
+
+    fixture = ROOT / "tests/theorems/fixtures/false_uniqueness_overlap.toml"
+    res = CliRunner().invoke(main, ["verify", "--json", "--witness", str(tmp_path), str(fixture)])
+    assert res.exit_code == 1
+    row = json.loads(res.output)["claims"][0]
+    game = load_game(row["witness_file"])
+    assert negative_definite(dsc_matrix(game)) is True  # DSC holds in the written game...
+    assert not game.param("gamma", 0) < game.param("beta", 0)  # ...where the stated condition (gamma < beta) fails
+    for i in range(game.n_agents):
+        assert sum(game.param("p").row(i)) == 1
