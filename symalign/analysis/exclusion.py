@@ -158,7 +158,7 @@ class ExclusionCondition:
         return self.game.groups[self.group]
 
     def _value(self, expr):
-        v = sp.sympify(expr).xreplace(dict(self.point)) if self.point else sp.sympify(expr)
+        v = sp.sympify(expr, strict=True).xreplace(dict(self.point)) if self.point else sp.sympify(expr, strict=True)
         return v if v.is_number else None
 
     @property
@@ -182,8 +182,8 @@ class ExclusionCondition:
     @property
     def excluded(self) -> bool | None:
         """True/False at :attr:`point`; None while undecided or the reduced support does not hold."""
-        cond = sp.sympify(self.condition).xreplace(dict(self.point)) if self.point else self.condition
-        valid = condition_truth([sp.sympify(c).xreplace(dict(self.point)) for c in self.validity])
+        cond = sp.sympify(self.condition, strict=True).xreplace(dict(self.point)) if self.point else self.condition
+        valid = condition_truth([sp.sympify(c, strict=True).xreplace(dict(self.point)) for c in self.validity])
         if valid is not True or cond not in (sp.true, sp.false):
             return None
         return bool(cond)
@@ -210,12 +210,15 @@ class ExclusionCondition:
 
     def independent_of(self, parameter) -> bool:
         """True when no agent's slack depends on ``parameter`` (a Symbol)."""
-        return all(parameter not in sp.sympify(s).free_symbols for s in self.slacks)
+        return all(parameter not in sp.sympify(s, strict=True).free_symbols for s in self.slacks)
 
     def at(self, values: Mapping) -> "ExclusionCondition":
         """The same condition with a (new) point at which margins are evaluated."""
+        from symalign.core.uservalues import user_substitution
+
+        symbols = set().union(*(sp.sympify(s, strict=True).free_symbols for s in self.slacks), self.point)
         point = dict(self.point)
-        point.update({sp.sympify(k): sp.sympify(v) for k, v in values.items()})
+        point.update(user_substitution(values, symbols, "values"))
         ths = tuple(replace(t, value=point.get(t.parameter)) for t in self.thresholds)
         return replace(self, point=MappingProxyType(point), thresholds=ths)
 
@@ -370,7 +373,7 @@ def _solve_for(agent, slack, symbols):
     times that of ``den`` when the latter is known (``den`` may then depend
     on ``x``), else the sign of ``c1 / den`` when ``den`` is free of ``x``.
     """
-    slack = sp.sympify(slack)
+    slack = sp.sympify(slack, strict=True)
     num, den = sp.fraction(sp.cancel(sp.together(slack)))
     sign = 1 if den.is_positive else (-1 if den.is_negative else 0)
     for x in symbols:

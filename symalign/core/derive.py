@@ -28,7 +28,7 @@ def tidy(expr):
     Numbers are returned unchanged; expressions become ``factor(cancel(.))``
     which is cheap for the rational functions that arise here.
     """
-    expr = sp.sympify(expr)
+    expr = sp.sympify(expr, strict=True)
     return expr if expr.is_number else sp.factor(sp.cancel(expr))
 
 

@@ -40,12 +40,13 @@ from typing import Callable, Mapping
 import sympy as sp
 from sympy.logic.boolalg import Boolean
 
-from symalign.errors import ExpressionError, InputError
+from symalign.core import limits
+from symalign.errors import ExpressionError, InputError, LimitExceeded
 
 __all__ = ["Scope", "parse_expression", "parse_condition", "referenced_names",
            "MAX_LENGTH", "MAX_DEPTH", "RESERVED"]
 
-MAX_LENGTH = 10_000      # longest accepted text, in characters
+MAX_LENGTH = 10_000      # default longest text (the limit in force: symalign.core.limits, expression_chars)
 MAX_DEPTH = 100          # deepest nesting of brackets and of the expression tree
 _MAX_BITS = 10_000       # largest numerator/denominator (3000 digits: still printable)
 _MAX_SLOW_BITS = 1_000   # largest number under a root (SymPy factors it) or in exp()
@@ -185,9 +186,11 @@ def _parse(text: str, functions: frozenset | None) -> tuple[str, ast.Expression]
     """Length, bracket depth, syntax and whitelist checks; return (stripped text, tree)."""
     if not isinstance(text, str):
         raise ExpressionError(repr(text)[:80], type(text).__name__, "expression must be a string")
-    if len(text) > MAX_LENGTH:
+    max_chars = limits.current().expression_chars
+    if len(text) > max_chars:
         raise ExpressionError(text[:60] + "...", f"{len(text)} characters",
-                              f"text is longer than {MAX_LENGTH} characters")
+                              f"text is longer than {max_chars} characters (the limit expression_chars; "
+                              f"raise it with {limits.flag('expression_chars')})")
     text = text.strip()
     if not text:
         raise ExpressionError(text, text, "expression is empty")
@@ -287,6 +290,16 @@ class _Evaluator:
             raise ExpressionError(self.text, self.text, f"cannot build the expression: {exc}") from None
         if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             self.fail(self.tree.body, "the expression is undefined (division by zero or infinity)")
+        if value.has(sp.I):
+            self.fail(self.tree.body, "complex numbers are not allowed (e.g. sqrt or log of a negative number)")
+        try:
+            limits.check_digits(value, "expression", shown=self.text[:60])
+        except LimitExceeded as exc:
+            self.fail(self.tree.body, exc.reason)
+        degree, most = limits.degree_bound(value), limits.current().expression_degree
+        if degree > most:
+            self.fail(self.tree.body, f"total degree {degree} exceeds the limit expression_degree = {most} "
+                                      f"(raise it with {limits.flag('expression_degree')})")
         return value
 
     def scalar(self, node: ast.AST) -> sp.Expr:

@@ -150,7 +150,7 @@ _REAL = r"\in \mathbb{R}"
 
 
 def _number(x) -> str:
-    x = sp.sympify(x)
+    x = sp.sympify(x, strict=True)
     if isinstance(x, sp.Rational) and not isinstance(x, sp.Integer):
         q = int(x.q)
         twos = fives = 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import click
-import numpy as np
 
 __all__ = ["command"]
 
@@ -22,6 +21,7 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries):
     """Equilibria on a grid of two parameters; heatmap with the derived exclusion boundaries."""
     from pathlib import Path
 
+    import numpy as np
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from symalign.errors import InputError

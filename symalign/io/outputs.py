@@ -1,0 +1,130 @@
+"""Output targets checked before any work is done: nothing is lost, nothing is mixed.
+
+A command checks every output path it was given *before* it computes:
+
+* a file output may not be a directory, a device, a FIFO or a socket, nor
+  the same file as one of the command's inputs (following symlinks), and
+  its directory must exist and be writable;
+* a directory output (``reproduce``) may not be a file, and an existing
+  directory is only ever replaced whole if an earlier ``reproduce`` made it
+  (it holds the marker :data:`MARKER`).
+
+:func:`output_set` writes several files as one set: each is written to a
+temporary file beside its target and all are renamed into place only once
+every one of them is complete.
+
+Examples
+--------
+>>> import os, tempfile
+>>> with tempfile.TemporaryDirectory() as d:
+...     check_output(os.path.join(d, "out.tex"), "--out")
+...     check_output(d, "--out")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+symalign.errors.OutputError: --out='...': is a directory; give a file name
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from symalign.errors import ArgumentTypeError, OutputError
+
+__all__ = ["check_output", "check_output_dir", "output_set", "MARKER"]
+
+MARKER = ".symalign-output"
+"""File that marks a directory written by ``symalign reproduce`` (so it may be replaced whole)."""
+
+
+def _path(path, argument) -> Path:
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise ArgumentTypeError(argument, path, "expected a file path")
+    return Path(path)
+
+
+def _parent(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
+
+
+def check_output(path, argument: str = "output", inputs=()) -> Path:
+    """Refuse an output file that would destroy something or cannot be written; return it as a Path."""
+    path = _path(path, argument)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OutputError(argument, str(path), f"cannot inspect: {exc.strerror or exc}") from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise OutputError(argument, str(path), "is a directory; give a file name")
+        if not stat.S_ISREG(info.st_mode):
+            raise OutputError(argument, str(path), "is not a regular file (a device, FIFO or socket): refusing to write")
+        for src in inputs:
+            with contextlib.suppress(OSError):
+                if os.path.samefile(path, src):
+                    raise OutputError(argument, str(path), f"is the input file {str(src)!r}: refusing to overwrite it")
+    parent = _parent(path)
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        raise OutputError(argument, str(path), f"the directory {what}: {str(parent)!r}")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(argument, str(path), f"the directory {str(parent)!r} is not writable")
+    return path
+
+
+def check_output_dir(path, argument: str = "--out", inputs=()) -> Path:
+    """Refuse an output directory that is a file, a non-symalign folder with content, or not creatable."""
+    path = _path(path, argument)
+    if path.exists() or path.is_symlink():
+        if not path.is_dir():
+            raise OutputError(argument, str(path), "exists and is not a directory")
+        if any(path.iterdir()) and not (path / MARKER).exists():
+            raise OutputError(argument, str(path), f"is a non-empty directory not written by symalign (no {MARKER}): "
+                                                   "refusing to replace it; give a new or empty directory")
+        resolved = path.resolve()
+        for src in inputs:
+            if Path(src).resolve().is_relative_to(resolved):
+                raise OutputError(argument, str(path), f"contains the input {str(src)!r}: refusing to replace it")
+    parent = _parent(path.absolute())
+    if not parent.is_dir():
+        raise OutputError(argument, str(path), f"the directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(argument, str(path), f"the directory {str(parent)!r} is not writable")
+    return path
+
+
+@contextlib.contextmanager
+def output_set(paths):
+    """Yield temporary paths for ``paths``; rename them all into place only when the block succeeds.
+
+    On failure (an exception) no target is touched and the temporary files
+    are removed, so a set of outputs (a figure and its data) is never mixed
+    from two runs.  ``None`` entries are passed through.
+    """
+    temps = []
+    try:
+        for p in paths:
+            if p is None:
+                temps.append(None)
+                continue
+            p = Path(p)
+            fd, tmp = tempfile.mkstemp(dir=_parent(p), prefix=f".{p.name}.", suffix=p.suffix)
+            os.close(fd)
+            temps.append(tmp)
+        yield temps
+        for p, tmp in zip(paths, temps):
+            if tmp is not None:
+                p = Path(p)
+                os.chmod(tmp, p.stat().st_mode & 0o777 if p.exists() else 0o644)
+        for p, tmp in zip(paths, temps):
+            if tmp is not None:
+                os.replace(tmp, p)
+    finally:
+        for tmp in temps:
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
