@@ -285,13 +285,18 @@ def exclusion_condition(game, group, *, free=(), support=None, solve_for=None, k
     >>> [str(t.relation) for t in c.thresholds if str(t.parameter) == "gamma"]
     ['gamma <= a_{1,1}*alpha - a_{1,2}*alpha + beta*p_{1,1} - beta*p_{1,2} - beta', 'gamma <= a_{2,1}*alpha - a_{2,2}*alpha + beta*p_{2,1} - beta*p_{2,2} - beta']
     """
+    from symalign.core import validate
+
+    validate.game(game)
     d = group_index(game, group)
     ctx = _Context.build(game, free, kkt)
     return ctx.condition(d, support=support, solve_for=solve_for)
 
 
-def exclusion_conditions(game, *, free=()) -> tuple:
+def exclusion_conditions(game, *, free=(), progress=None) -> tuple:
     """:func:`exclusion_condition` for every group (one KKT derivation shared by all).
+
+    ``progress(done, total)`` is called after each group.
 
     Examples
     --------
@@ -301,8 +306,16 @@ def exclusion_conditions(game, *, free=()) -> tuple:
     >>> [(c.name, c.excluded, c.margin) for c in exclusion_conditions(g)]
     [('x', False, -7/4), ('y', False, -1), ('z', True, 1/4)]
     """
+    from symalign.core import validate
+
+    validate.game(game)
     ctx = _Context.build(game, free, None)
-    return tuple(ctx.condition(d) for d in range(game.n_groups))
+    out = []
+    for d in range(game.n_groups):
+        out.append(ctx.condition(d))
+        if progress is not None:
+            progress(d + 1, game.n_groups)
+    return tuple(out)
 
 
 @dataclass(frozen=True, eq=False)

@@ -104,6 +104,9 @@ class Subsidy:
 
 def shift_attractiveness(game, shift, *, parameter: str = "a"):
     """``game`` with ``shift`` (a D-vector, or ``{group: amount}``) added to every agent's ``a_i``."""
+    from symalign.core import validate
+
+    validate.game(game)
     spec = {s.name: s for s in game.family.parameters()}.get(parameter)
     if spec is None or spec.kind != "vector":
         raise InputError("parameter", parameter, f"family {game.family.label!r} has no vector parameter of that name to subsidise")
@@ -147,6 +150,9 @@ def minimal_subsidy(game, group, *, parameter: str = "a", check: bool = True) ->
     >>> s.amount, s.per_agent, s.check.passed
     (1/4, (1, 1/4), True)
     """
+    from symalign.core import validate
+
+    validate.game(game)
     d = group_index(game, group)
     s = sp.Symbol("s", real=True)
     cond = exclusion_condition(game, d)
@@ -272,6 +278,9 @@ def target_subsidy(game, target, *, parameter: str = "a", check: bool = True) ->
     >>> t.weights.tolist()
     [[1/2, 1/2], [3/10, 7/10]]
     """
+    from symalign.core import validate
+
+    validate.game(game)
     W = _target(game, target)
     D, N = game.n_groups, game.n_agents
     if any(w == 0 for w in W):

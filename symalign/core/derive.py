@@ -119,6 +119,9 @@ def derive_on_support(
     >>> derive_on_support(g, [[0], [0, 1]]).valid
     True
     """
+    from symalign.core import validate
+
+    validate.game(game)
     kkt = kkt_system(game) if kkt is None else kkt
     if not kkt.is_affine():
         raise DerivationError(

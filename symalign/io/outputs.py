@@ -34,7 +34,7 @@ from pathlib import Path
 
 from symalign.errors import ArgumentTypeError, OutputError
 
-__all__ = ["check_output", "check_output_dir", "output_set", "MARKER"]
+__all__ = ["check_output", "check_output_dir", "output_set", "directory_build", "MARKER"]
 
 MARKER = ".symalign-output"
 """File that marks a directory written by ``symalign reproduce`` (so it may be replaced whole)."""
@@ -128,3 +128,74 @@ def output_set(paths):
         for tmp in temps:
             if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def directory_build(path, argument: str = "--out"):
+    """Build a whole output directory beside ``path`` and swap it in only when the block succeeds.
+
+    Yields a fresh temporary sibling directory (holding :data:`MARKER`).  A
+    lock file ``.NAME.lock`` beside ``path`` refuses a concurrent build into
+    the same directory.  On success the new directory replaces ``path`` in
+    one step (an atomic exchange where the OS offers one); on failure, or if
+    the process is killed, ``path`` is untouched and leftovers of the
+    interrupted build are removed by the next one.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = os.path.join(d, "results")
+    ...     with directory_build(out) as tmp:
+    ...         _ = open(os.path.join(tmp, "report.tex"), "w").write("x")
+    ...     sorted(os.listdir(out))
+    ['.symalign-output', 'report.tex']
+    """
+    import fcntl
+    import shutil
+
+    path = check_output_dir(path, argument).absolute()
+    parent = path.parent
+    lock_path = parent / f".{path.name}.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(argument, str(path), "another symalign run is writing this directory "
+                                                   f"(lock {str(lock_path)!r}); wait for it to finish") from None
+        for stale in parent.glob(f".{path.name}.build-*"):  # left by a killed run (we hold the lock)
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{path.name}.build-"))
+        try:
+            (tmp / MARKER).write_text("written by symalign; this directory is replaced whole by the next run\n")
+            yield tmp
+            os.chmod(tmp, 0o755)
+            if path.exists():
+                if not _exchange(tmp, path):
+                    old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{path.name}.build-old-"))
+                    os.rmdir(old)
+                    os.rename(path, old)
+                    os.rename(tmp, path)
+                    tmp = old
+            else:
+                os.rename(tmp, path)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where unavailable."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0

@@ -18,11 +18,19 @@ def _fmt(x, exact=False) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--exact", is_flag=True, help="Print exact rationals instead of decimals.")
 def command(game_file, as_json, exact):
-    """Exact equilibria of a numeric game (support found numerically, solved exactly)."""
-    from symalign.io.gamefile import load_game
+    """Exact equilibria of a numeric game (support found numerically, solved exactly).
+
+    A homogeneous game (identical agents) with more agents than the limit
+    'agents' is solved by the symbolic-N route (mean-field closed form).
+    """
+    from symalign.io.gamefile import game_from_mapping, read_toml
     from symalign.numeric.solve import solve as solve_game
 
-    game = load_game(game_file)
+    data = read_toml(game_file)
+    many = _many_agents(data)
+    if many:
+        return _homogeneous(data, game_file, many, as_json, exact)
+    game = game_from_mapping(data, source=game_file)
     sol = solve_game(game)
     if as_json:
         click.echo(json.dumps(sol.to_dict(), indent=2))
@@ -43,3 +51,46 @@ def command(game_file, as_json, exact):
             click.echo(f"  excluded by every agent: {', '.join(excl)}")
     for note in sol.notes:
         click.echo(f"note: {note}")
+
+
+def _many_agents(data) -> int:
+    from symalign.core import limits
+
+    n = data.get("agents")
+    return n if isinstance(n, int) and not isinstance(n, bool) and n > limits.current().agents else 0
+
+
+def _homogeneous(data, game_file, n_agents, as_json, exact):
+    """Identical agents beyond the explicit limit: the symbolic-N route, or the limit error."""
+    from symalign.errors import DerivationError, SymalignError
+    from symalign.io.gamefile import game_from_mapping
+    from symalign.numeric.homogeneous import is_homogeneous, solve_homogeneous
+
+    try:
+        rep = game_from_mapping({**data, "agents": 2}, source=game_file)
+        ok = is_homogeneous(rep)
+    except SymalignError:
+        ok = False
+    if not ok:
+        game_from_mapping(data, source=game_file)  # raises the limit error, naming the flag
+    try:
+        sol = solve_homogeneous(rep, n_agents)
+    except DerivationError as exc:
+        from symalign.errors import GameFileError
+
+        raise GameFileError(game_file, "agents", n_agents, f"above the explicit limit and the symbolic-N route "
+                                                           f"does not apply: {exc}") from None
+    if as_json:
+        click.echo(json.dumps({"equilibria": [sol.to_dict()], "unique": None,
+                               "notes": ["homogeneous game: every agent plays the same mixture; "
+                                         "solved for symbolic N and checked on the two-agent game"]}, indent=2))
+    else:
+        click.echo(f"{sol.family}: {n_agents} identical agents, groups {', '.join(sol.groups)}")
+        click.echo(f"symmetric equilibrium ({sol.method}; every agent plays the same mixture):")
+        for g, w in zip(sol.groups, sol.weights):
+            click.echo(f"  {g:>14}  {str(w) if exact else f'{float(w):.6f}'}")
+        click.echo(f"check on the two-agent game: KKT residual {sol.residual:.2e}, best deviation gain "
+                   f"{sol.deviation_gain:.2e} ({'passed' if sol.checked else 'FAILED'})")
+        click.echo("note: uniqueness not established by this route")
+    if not sol.checked:
+        raise SystemExit(1)
