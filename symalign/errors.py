@@ -93,7 +93,7 @@ class ExpressionError(SymalignError, ValueError):
         self.text = text
         self.piece = piece
         self.reason = reason
-        super().__init__(f"in expression {text!r}: {reason}: {piece!r}")
+        super().__init__(f"in expression {_short(text, 120)}: {reason}: {_short(piece, 80)}")
 
 
 class NotExpressibleError(SymalignError, TypeError):

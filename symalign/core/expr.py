@@ -241,8 +241,26 @@ def _parse(text: str, functions: frozenset | None) -> tuple[str, ast.Expression]
                 fail(node, parent, f"call to undeclared function {node.func.id!r}")
         for child in reversed(list(ast.iter_child_nodes(node))):
             sub = isinstance(node, ast.Subscript) and child is node.slice
-            stack.append((child, depth + isinstance(child, ast.expr), sub, node))
+            flat = _same_chain(node, child)  # a + b + c + ... is long, not deep
+            stack.append((child, depth + (isinstance(child, ast.expr) and not flat), sub, node))
     return text, tree
+
+
+_CHAINS = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
+
+
+def _chain_group(node) -> int | None:
+    if isinstance(node, ast.BinOp):
+        for k, ops in enumerate(_CHAINS):
+            if isinstance(node.op, ops):
+                return k
+    return None
+
+
+def _same_chain(parent, child) -> bool:
+    """True for the left operand of a left-associative chain of + - (or * /) of the same kind."""
+    return (isinstance(parent, ast.BinOp) and child is parent.left
+            and _chain_group(parent) is not None and _chain_group(parent) == _chain_group(child))
 
 
 def _to_value(obj: object):
@@ -376,7 +394,16 @@ class _Evaluator:
         return -value if isinstance(node.op, ast.USub) else value
 
     def eval_BinOp(self, node: ast.BinOp):
-        left, right = self.scalar(node.left), self.scalar(node.right)
+        chain = [node]  # evaluate a + b + c + ... iteratively (no recursion per term)
+        while _same_chain(chain[-1], chain[-1].left):
+            chain.append(chain[-1].left)
+        value = self.scalar(chain[-1].left)
+        for link in reversed(chain):
+            self.steps += 1
+            value = self.binop(link, value, self.scalar(link.right))
+        return value
+
+    def binop(self, node: ast.BinOp, left, right):
         if isinstance(node.op, ast.Div) and right.is_zero:
             self.fail(node, "division by zero")
         if isinstance(node.op, ast.Pow):

@@ -39,7 +39,7 @@ from symalign.core.families.custom import CustomFamily
 from symalign.core.game import Game
 from symalign.core.params import ParamSpec
 
-__all__ = ["load_game", "game_from_mapping", "read_toml"]
+__all__ = ["load_game", "game_from_mapping", "read_toml", "require_numeric"]
 
 _TOP = {"title", "description", "agents", "groups", "family", "variant", "utility", "hypotheses",
         "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative"}
@@ -274,3 +274,14 @@ def _value(raw, spec, specs, field, fail):
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
         fail(field, raw, f"expected a number or an expression string, got {type(raw).__name__}")
     return raw
+
+
+def require_numeric(game, source, purpose: str = "this command needs numbers") -> None:
+    """Raise :class:`GameFileError` naming the first parameter of ``game`` that holds symbols."""
+    from symalign.core.params import flat_values
+
+    for name, value in game.params.items():
+        syms = set().union(*(getattr(x, "free_symbols", set()) for x in flat_values(value)))
+        if syms:
+            raise GameFileError(source, f"parameters.{name}", sorted(map(str, syms)),
+                                f"is symbolic; {purpose} (use 'symalign derive' for closed forms)")

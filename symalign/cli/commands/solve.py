@@ -23,7 +23,7 @@ def command(game_file, as_json, exact):
     A homogeneous game (identical agents) with more agents than the limit
     'agents' is solved by the symbolic-N route (mean-field closed form).
     """
-    from symalign.io.gamefile import game_from_mapping, read_toml
+    from symalign.io.gamefile import game_from_mapping, read_toml, require_numeric
     from symalign.numeric.solve import solve as solve_game
 
     data = read_toml(game_file)
@@ -31,6 +31,7 @@ def command(game_file, as_json, exact):
     if many:
         return _homogeneous(data, game_file, many, as_json, exact)
     game = game_from_mapping(data, source=game_file)
+    require_numeric(game, game_file, "solve needs numbers")
     sol = solve_game(game)
     if as_json:
         click.echo(json.dumps(sol.to_dict(), indent=2))

@@ -29,12 +29,13 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json)
     from symalign.core import limits
     from symalign.errors import InputError
     from symalign.io.outputs import check_output, output_set
-    from symalign.io.gamefile import load_game
+    from symalign.io.gamefile import load_game, require_numeric
     from symalign.export.plots import _FORMATS, parse_color, phase_diagram
     from symalign.analysis.regions import exclusion_region
     from symalign.analysis.sweep import LARGE_GRID, check_axes, parse_axis, sweep, write_grid
 
     game = load_game(game_file)
+    require_numeric(game, game_file, "a sweep sets two parameters and needs numbers for the others")
     x, y = parse_axis(x_text, "--x"), parse_axis(y_text, "--y")
     check_axes(game, x, y)  # fail before the (long) sweep, as the output checks below
     parse_color(color, game)
