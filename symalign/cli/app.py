@@ -23,6 +23,7 @@ Commands are imported only when run, so ``symalign --help`` and
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import importlib
 import io
@@ -81,7 +82,8 @@ class _Group(click.Group):
         except click.exceptions.Abort:
             code = _fail("interrupted", EXIT_INPUT, as_json, kind="Interrupted")
         except click.ClickException as exc:
-            hint = f" (see '{exc.ctx.command_path} --help')" if getattr(exc, "ctx", None) is not None else ""
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{' '.join(['symalign', *ctx.command_path.split()[1:]])} --help')" if ctx is not None else ""
             code = _fail(exc.format_message() + hint, EXIT_INPUT, as_json, kind="UsageError")
         except SymalignError as exc:
             code = _fail(str(exc), EXIT_INPUT, as_json, exc=exc)
@@ -90,10 +92,11 @@ class _Group(click.Group):
         except RecursionError:
             code = _fail("input nested too deeply", EXIT_INPUT, as_json, kind="RecursionError")
         except BrokenPipeError:
-            with contextlib.suppress(OSError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _silence_stdout()
             code = EXIT_FALSE
         except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EIO) and exc.filename is None:  # stdout itself failed
+                _silence_stdout()
             code = _fail(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", EXIT_INPUT, as_json,
                          kind="OSError")
         except Exception as exc:  # noqa: BLE001 - a bug: one line, never a traceback unless asked
@@ -104,6 +107,12 @@ class _Group(click.Group):
         if standalone_mode:
             sys.exit(code or 0)
         return code
+
+
+def _silence_stdout():
+    """Point stdout at /dev/null so that the final flush of a failed stdout cannot fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _fail(message: str, code: int, as_json: bool, *, exc=None, kind=None) -> int:
@@ -174,6 +183,10 @@ def _conventions(command: click.Command, name: str) -> click.Command:
         except BudgetExceeded as exc:
             flag = "--time-limit" if exc.resource == "time" else "--memory-limit"
             raise BudgetExceeded(exc.phase, exc.resource, exc.limit, flag) from None
+        except ImportError as exc:  # a library could not be mapped into the memory budget
+            if budget.memory_mb is None or not any(t in str(exc) for t in ("failed to map", "allocate memory")):
+                raise
+            raise BudgetExceeded(f"symalign {name}", "memory", budget.memory_mb, "--memory-limit") from None
         if capture_out is not None:
             click.echo(f"wrote {capture_out}", err=True)
         return result

@@ -55,7 +55,7 @@ def check_output(path, argument: str = "output", inputs=()) -> Path:
     path = _path(path, argument)
     try:
         info = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         info = None
     except OSError as exc:
         raise OutputError(argument, str(path), f"cannot inspect: {exc.strerror or exc}") from None

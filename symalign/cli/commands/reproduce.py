@@ -32,7 +32,7 @@ def _default(name: str) -> str:
 
 
 @click.command()
-@click.option("-o", "--out", "out_dir", default="results", show_default=True, type=click.Path(file_okay=False),
+@click.option("-o", "--out", "out_dir", default="results", show_default=True, type=click.Path(),
               help="Directory for report.tex, figures/ and results.json (built beside it, swapped in whole).")
 @click.option("--theorems", "theorem_dir", default=None, type=click.Path(exists=True),
               help="Claim files to verify (default: the repository's theorems/).")

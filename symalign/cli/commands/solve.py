@@ -79,8 +79,11 @@ def _homogeneous(data, game_file, n_agents, as_json, exact):
     except DerivationError as exc:
         from symalign.errors import GameFileError
 
-        raise GameFileError(game_file, "agents", n_agents, f"above the explicit limit and the symbolic-N route "
-                                                           f"does not apply: {exc}") from None
+        from symalign.core import limits
+
+        raise GameFileError(game_file, "agents", n_agents, f"exceeds the limit agents = {limits.current().agents} "
+                            f"(raise it with {limits.flag('agents')}), and the symbolic-N route for identical "
+                            f"agents does not apply: {exc}") from None
     if as_json:
         click.echo(json.dumps({"equilibria": [sol.to_dict()], "unique": None,
                                "notes": ["homogeneous game: every agent plays the same mixture; "

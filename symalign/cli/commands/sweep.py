@@ -39,11 +39,11 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json)
     x, y = parse_axis(x_text, "--x"), parse_axis(y_text, "--y")
     check_axes(game, x, y)  # fail before the (long) sweep, as the output checks below
     parse_color(color, game)
-    if Path(out).suffix.lower() not in _FORMATS:
-        raise InputError("--out", out, f"the figure must end in one of {_FORMATS}")
     for name, p in (("--out", out), ("--data", data)):
         if p is not None:
             check_output(p, name, inputs=[game_file])
+    if Path(out).suffix.lower() not in _FORMATS:
+        raise InputError("--out", out, f"the figure must end in one of {_FORMATS}")
     if data is not None and Path(data).suffix.lower() not in (".csv", ".npz"):
         raise InputError("--data", data, "the grid file must end in .csv or .npz")
     if data is not None and Path(data).absolute() == Path(out).absolute():
