@@ -12,7 +12,7 @@ limit                default      what it bounds
 ==================== ============ ==============================================
 ``agents``           64           agents of a game built explicitly (homogeneous
                                   active-alignment games beyond it are solved by
-                                  the symbolic-N route, see ``symalign solve``)
+                                  the mean-field route, see ``symalign solve``)
 ``groups``           64           groups (strategies) of a game
 ``expression_chars`` 10 000       characters of one expression
 ``expression_degree`` 100         total degree of an expression (bounds expansion)

@@ -1,11 +1,13 @@
-"""Homogeneous games with many agents, solved by the symbolic-N route instead of an explicit N-agent system.
+"""Homogeneous games with many agents, solved by the mean-field route instead of an explicit N-agent system.
 
 When every agent has the same parameters and the family is a mean-field
 game (its utility depends on the others only through their mean ``m_i``,
-which :func:`symalign.core.meanfield.derive_mean_field` checks), the
-interior equilibrium for a symbolic number of agents N is derived once and
-evaluated at the given N: every agent plays the same mixture ``w*``.  The
-cost does not grow with N.
+checked here on three agents), the interior equilibrium is found without an
+explicit N-agent system: every agent plays the same mixture ``w*``.  The
+reduction is the one of :mod:`symalign.core.meanfield` (averaged
+stationarity for the population mean, then one agent's linear system), done
+with the numbers substituted first, so it costs two (D + 1)-dimensional
+linear solves whatever N.
 
 The answer is checked independently: in the two-agent game with the same
 parameters, agent 1's utility is ``F(w_1, m_1)`` with ``m_1 = w_2``, so
@@ -32,7 +34,8 @@ import numpy as np
 import sympy as sp
 
 from symalign.core import validate
-from symalign.core.meanfield import derive_mean_field
+from symalign.core.kkt import split_affine
+from symalign.core.linear import solve_linear
 from symalign.errors import DerivationError, InputError
 from symalign.numeric.check import kkt_residual, max_deviation_gain
 from symalign.numeric.compile import numeric_game
@@ -58,7 +61,7 @@ class HomogeneousSolution:
     residual: float
     deviation_gain: float
     checked: bool
-    method: str = "mean-field closed form (symbolic N)"
+    method: str = "mean-field reduction (no explicit N-agent system)"
 
     def to_dict(self) -> dict:
         return {
@@ -95,24 +98,16 @@ def solve_homogeneous(representative, n_agents: int) -> HomogeneousSolution:
     validate.game(representative, numeric=True)
     n_agents = validate.positive_int(n_agents, "n_agents")
     if n_agents < 2:
-        raise InputError("n_agents", n_agents, "the symbolic-N route needs at least 2 agents")
+        raise InputError("n_agents", n_agents, "the mean-field route needs at least 2 agents")
     if not is_homogeneous(representative):
-        raise InputError("game", representative, "agents differ: the symbolic-N route needs identical agents")
-    cf = derive_mean_field(representative.family, representative.n_groups)
-    values = {cf.n: sp.Integer(n_agents)}
-    for name, sym in cf.scalars.items():
-        values[sym] = representative.param(name, 0)
-    for name, syms in cf.own.items():
-        row = representative.param(name).row(0)
-        values.update(dict(zip(syms, row)))
-        values.update(dict(zip(cf.bar[name], row)))
-    w = tuple(sp.cancel(x.xreplace(values)) for x in cf.agent)
+        raise InputError("game", representative, "agents differ: the mean-field route needs identical agents")
+    pair = representative if representative.n_agents == 2 else _n_agent(representative, 2)
+    w = _mean_field_point(pair, n_agents)
     if not all(x.is_Rational for x in w):
-        raise DerivationError("the closed form did not evaluate to exact numbers")
+        raise DerivationError("the mean-field reduction did not give exact numbers")
     if not all(x > 0 for x in w):
-        raise DerivationError(f"the symmetric equilibrium is not interior (closed form {[str(x) for x in w]}): "
-                              "the symbolic-N route does not apply")
-    pair = representative if representative.n_agents == 2 else _two_agent(representative)
+        raise DerivationError(f"the symmetric equilibrium is not interior (stationary point {[str(x) for x in w]}): "
+                              "the mean-field route does not apply")
     ng = numeric_game(pair)
     W = np.array([[float(x) for x in w]] * 2)
     residual = float(kkt_residual(ng.grad, W))
@@ -121,11 +116,43 @@ def solve_homogeneous(representative, n_agents: int) -> HomogeneousSolution:
                                residual, gain, residual < TOL and gain < TOL)
 
 
-def _two_agent(game):
+def _mean_field_point(pair, n_agents):
+    """The mean-field reduction of :mod:`symalign.core.meanfield`, with the numbers substituted first.
+
+    ``F(w, m)`` is agent 1's utility in the two-agent game (``m = w_2``); the
+    structure ``U_i = F(w_i, m_i)`` is checked on three agents.  Averaging the
+    stationarity conditions gives ``g(Wbar, Wbar) = lambda 1`` for the population
+    mean; identical agents then play ``w`` with ``m = (N Wbar - w) / (N - 1)``.
+    Two linear systems of size D + 1, whatever N.
+    """
+    D = pair.n_groups
+    w, m = list(pair.weights.row(0)), list(pair.weights.row(1))
+    F = pair.utility(0)
+    trio = _n_agent(pair, 3)
+    W3 = trio.weights
+    expected = F.xreplace({**dict(zip(w, W3.row(0))), **{m[d]: (W3[1, d] + W3[2, d]) / 2 for d in range(D)}})
+    if sp.expand(trio.utility(0) - expected, log=False) != 0:
+        raise DerivationError(f"family {pair.family.label!r}: utilities do not depend on the others only through "
+                              "their mean")
+    grad = [sp.expand(sp.diff(F, x)) for x in w]
+    variables = frozenset(w + m)
+    if split_affine(sp.ImmutableMatrix([grad]), variables) is None:
+        raise DerivationError(f"family {pair.family.label!r}: the gradient is not affine in the weights")
+    bar = [sp.Symbol(f"Wbar_{d + 1}", real=True) for d in range(D)]
+    lam = sp.Symbol("lambda", real=True)
+    to_bar = {**dict(zip(w, bar)), **dict(zip(m, bar))}
+    mean = solve_linear([g.xreplace(to_bar) - lam for g in grad] + [sum(bar) - 1], bar + [lam])
+    N = sp.Integer(n_agents)
+    others = {m[d]: (N * mean[bar[d]] - w[d]) / (N - 1) for d in range(D)}
+    own = solve_linear([g.xreplace(others) - lam for g in grad] + [sum(w) - 1], w + [lam])
+    return tuple(sp.cancel(own[x]) for x in w)
+
+
+def _n_agent(pair, n):
     from symalign.core.game import Game
 
     values = {}
-    for spec in game.family.parameters():
-        v = game.param(spec.name)
-        values[spec.name] = v[0] if isinstance(v, tuple) else list(v.row(0)) if isinstance(v, sp.MatrixBase) else v
-    return Game.create(game.family, 2, game.groups, **values)
+    for spec in pair.family.parameters():
+        v = pair.param(spec.name)
+        values[spec.name] = v[0] if isinstance(v, tuple) else [list(v.row(0))] * n if isinstance(v, sp.MatrixBase) else v
+    return Game.create(pair.family, n, pair.groups, **values)

@@ -21,7 +21,7 @@ def command(game_file, as_json, exact):
     """Exact equilibria of a numeric game (support found numerically, solved exactly).
 
     A homogeneous game (identical agents) with more agents than the limit
-    'agents' is solved by the symbolic-N route (mean-field closed form).
+    'agents' is solved by the mean-field route (no explicit N-agent system).
     """
     from symalign.io.gamefile import game_from_mapping, read_toml, require_numeric
     from symalign.numeric.solve import solve as solve_game
@@ -62,7 +62,7 @@ def _many_agents(data) -> int:
 
 
 def _homogeneous(data, game_file, n_agents, as_json, exact):
-    """Identical agents beyond the explicit limit: the symbolic-N route, or the limit error."""
+    """Identical agents beyond the explicit limit: the mean-field route, or the limit error."""
     from symalign.errors import DerivationError, SymalignError
     from symalign.io.gamefile import game_from_mapping
     from symalign.numeric.homogeneous import is_homogeneous, solve_homogeneous
@@ -82,7 +82,7 @@ def _homogeneous(data, game_file, n_agents, as_json, exact):
         from symalign.core import limits
 
         raise GameFileError(game_file, "agents", n_agents, f"exceeds the limit agents = {limits.current().agents} "
-                            f"(raise it with {limits.flag('agents')}), and the symbolic-N route for identical "
+                            f"(raise it with {limits.flag('agents')}), and the mean-field route for identical "
                             f"agents does not apply: {exc}") from None
     if as_json:
         click.echo(json.dumps({"equilibria": [sol.to_dict()], "unique": None,
