@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BASE, CUSTOM, assert_clean_error, assert_no_crash, cli, write
+from conftest import BASE, CUSTOM, ROOT, assert_clean_error, assert_no_crash, cli, write
 
 BAD_VALUES = [
     "[]", "{}", '""', '"x"', "-1", "0", "1.5", "true", "inf", "nan", "-inf", "1e400",
@@ -120,3 +120,35 @@ def test_same_malformed_file_same_exit_status_everywhere(tmp_path, command):
     res = cli(command, path, *extra)
     assert res.exit_code == 2, (command, res.stdout, res.stderr)
     assert "Traceback" not in res.stdout + res.stderr
+
+
+CLAIM = (ROOT / "theorems" / "active_alignment" / "T2_uniqueness_overlap.toml").read_text()
+CLAIM_FIELDS = {
+    "id": 'id = "T2-uniqueness-overlap"', "kind": 'kind = "uniqueness"', "status": 'status = "proved"',
+    "variant": 'variant = "overlap"', "homogeneous": "homogeneous = true", "agents": 'agents = [2, 3, 4, 5, 6, "N"]',
+    "groups": "groups = 3", "samples": "samples = [{agents = 4, groups = 3, count = 3}]",
+    "property": 'property = "dsc"', "relation": 'relation = "iff"', "condition": 'condition = "gamma < beta*(N - 1)"',
+    "eigenvalues": 'eigenvalues = ["beta + gamma", "beta - gamma/(N - 1)"]', "solve_for": 'solve_for = "gamma"',
+}
+CLAIM_BAD = ["[]", "{}", '""', "-1", "0", "true", "nan", "1e400", "[[[[1]]]]", '"nan"', '"1e400"', '"sqrt(-1)"',
+             '["a", 1]', "{ a = 1 }", '"' + "(" * 200 + '"', '"x"', "100000", '[{agents = 100000, groups = 3}]']
+
+
+FAST_CLAIM_BAD = ["[]", "true", '"nan"', '"sqrt(-1)"', "{ a = 1 }", "100000", "[{agents = 100000, groups = 3}]"]
+
+
+@pytest.mark.parametrize("value", [pytest.param(v, marks=() if v in FAST_CLAIM_BAD else pytest.mark.slow)
+                                   for v in CLAIM_BAD])
+@pytest.mark.parametrize("field", sorted(CLAIM_FIELDS))
+def test_bad_claim_fields(tmp_path, field, value):
+    line = CLAIM_FIELDS[field]
+    text = CLAIM.replace(line, f"{line.split(' = ')[0]} = {value}", 1)
+    res = cli("verify", "--time-limit", "60", write(tmp_path, text, "claim.toml"))
+    assert_no_crash(res)
+
+
+@pytest.mark.parametrize("extra", ['symbols = 3', 'symbols = ["x", 1]', 'symbols = {x = 3}', 'symbols = {x = "huge"}',
+                                   "[[claim.define]]\nname = 3", '[[claim.define]]\nname = "f"\nargs = 3\nbody = "1"'])
+def test_bad_claim_tables(tmp_path, extra):
+    res = cli("verify", write(tmp_path, CLAIM + "\n" + extra + "\n", "claim.toml"))
+    assert_no_crash(res)

@@ -83,6 +83,8 @@ def command(paths, as_json, timeout, show_instances):
     else:
         _table(results, total, show_instances, len(failed))
     if invalid:
+        first = " ".join(invalid[0][1].split())
+        click.echo(f"symalign: error: {len(invalid)} invalid claim file(s); first: {first}", err=True)
         raise SystemExit(2)
     if failed:
         raise SystemExit(1)
