@@ -10,7 +10,7 @@ from typing import Mapping
 
 import sympy as sp
 
-from symalign.core import limits, validate
+from symalign.core import limits
 from symalign.errors import ArgumentTypeError, InputError
 from symalign.core.params import flat_values, make_symbols, normalise, substitution
 
@@ -86,7 +86,8 @@ class Game:
         """
         n_agents, groups = _check_dims(n_agents, groups)
         _check_family(family)
-        validate.flag(homogeneous, "homogeneous")
+        if not isinstance(homogeneous, bool):
+            raise ArgumentTypeError("homogeneous", homogeneous, "must be True or False")
         filled = dict(values)
         for spec in family.parameters():
             if spec.name not in filled:

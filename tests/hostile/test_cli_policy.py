@@ -103,7 +103,7 @@ def test_derive_json(tmp_path):
 
 def test_time_budget_names_its_flag(tmp_path):
     text = BASE.replace("agents = 2", "agents = 5").replace("a = [[1, 0, 0.5], [0, 1, 0.5]]", "a = [1, 0, 0.5]")
-    res = cli("exclusion", write(tmp_path, text.replace("alpha = 1", 'alpha = "alpha"')), "--time-limit", "0.3")
+    res = cli("exclusion", write(tmp_path, text.replace("alpha = 1", 'alpha = "alpha"')), "--time-limit", "0.02")
     assert_clean_error(res, "time budget", "--time-limit")
 
 
