@@ -39,6 +39,9 @@ __all__ = ["check_output", "check_output_dir", "output_set", "directory_build", 
 MARKER = ".symalign-output"
 """File that marks a directory written by ``symalign reproduce`` (so it may be replaced whole)."""
 
+_REPRODUCE_OUTPUTS = frozenset({"report.tex", "report.pdf", "results.json", "figures", MARKER})
+"""A directory holding only these (from a version without the marker) may be replaced too."""
+
 
 def _path(path, argument) -> Path:
     if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)) or not str(path):
@@ -83,7 +86,8 @@ def check_output_dir(path, argument: str = "--out", inputs=()) -> Path:
     if path.exists() or path.is_symlink():
         if not path.is_dir():
             raise OutputError(argument, str(path), "exists and is not a directory")
-        if any(path.iterdir()) and not (path / MARKER).exists():
+        entries = {p.name for p in path.iterdir()}
+        if entries and not (path / MARKER).exists() and not entries <= _REPRODUCE_OUTPUTS:
             raise OutputError(argument, str(path), f"is a non-empty directory not written by symalign (no {MARKER}): "
                                                    "refusing to replace it; give a new or empty directory")
         resolved = path.resolve()

@@ -111,3 +111,16 @@ def test_reproduce_refuses_a_concurrent_run(tmp_path):
         res = cli("reproduce", "--out", out, "--grid", "10", "--no-pdf")
     assert_clean_error(res, "another symalign run")
     assert not out.exists()
+
+
+def test_old_results_without_marker_are_replaced_but_nothing_else(tmp_path):
+    from symalign.io.outputs import check_output_dir
+    from symalign.errors import OutputError
+
+    old = tmp_path / "results"
+    (old / "figures").mkdir(parents=True)
+    (old / "report.tex").write_text("old")
+    assert check_output_dir(old) == old
+    (old / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="not written by symalign"):
+        check_output_dir(old)
