@@ -7,20 +7,20 @@ API, the expression parser, grids, outputs); each command also runs under a
 wall-clock and memory budget (:data:`COMMAND_BUDGETS`, enforced by
 :func:`symalign.core.budget.process_budget`).
 
-==================== ============ ==============================================
-limit                default      what it bounds
-==================== ============ ==============================================
-``agents``           64           agents of a game built explicitly (homogeneous
-                                  active-alignment games beyond it are solved by
-                                  the mean-field route, see ``symalign solve``)
-``groups``           64           groups (strategies) of a game
-``expression_chars`` 10 000       characters of one expression
-``expression_degree`` 100         total degree of an expression (bounds expansion)
-``number_digits``    100          decimal digits of a numerator or denominator
-                                  (so every number converts to a finite float)
-``grid_points``      1 000 000    points of a sweep grid
-``file_bytes``       1 048 576    size of a game or claim file (1 MiB)
-==================== ============ ==============================================
+======================= ============ ==============================================
+limit                   default      what it bounds
+======================= ============ ==============================================
+``agents``              64           agents of a game built explicitly (homogeneous
+                                     active-alignment games beyond it are solved by
+                                     the mean-field route, see ``symalign solve``)
+``groups``              64           groups (strategies) of a game
+``expression_chars``    10 000       characters of one expression
+``expression_degree``   100          total degree of an expression (bounds expansion)
+``number_digits``       100          decimal digits of a numerator or denominator
+                                     (so every number converts to a finite float)
+``grid_points``         1 000 000    points of a sweep grid
+``file_bytes``          1 048 576    size of a game or claim file (1 MiB)
+======================= ============ ==============================================
 
 From the command line: ``--limit NAME=VALUE`` (repeatable, e.g.
 ``--limit agents=200``), ``--time-limit SECONDS`` and ``--memory-limit MIB``
