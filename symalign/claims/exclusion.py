@@ -57,7 +57,7 @@ def check_exclusion(claim, inst, timeout):
 
     d = _group_index(inst, claim.body["group"])
     cond = exclusion_condition(inst.game, d)
-    derived0 = sp.sympify(cond.condition)
+    derived0 = sp.sympify(cond.condition, strict=True)
     validity0 = sp.And(*cond.validity)
     stated0 = _bound_condition(inst, claim.body["condition"], d)
     (derived, stated, validity), extra = _eliminate_minmax([derived0, stated0, validity0])
@@ -149,7 +149,7 @@ def check_steering(claim, inst, timeout):
     from symalign.analysis.steering import minimal_subsidy
 
     d = _group_index(inst, claim.body["group"])
-    derived = sp.sympify(minimal_subsidy(inst.game, d).amount)
+    derived = sp.sympify(minimal_subsidy(inst.game, d).amount, strict=True)
     stated = inst.expression(claim.body["amount"], None, d)
     (a, b), extra = _eliminate_minmax([derived, stated])
     p = _implies(_hyps(inst) + tuple(extra), sp.true, sp.Eq(a, b), timeout)

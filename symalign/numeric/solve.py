@@ -126,6 +126,10 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, max_vertex_pr
     >>> eq.certified, eq.concavity, eq.deviation_gain <= 1e-9
     (True, 'proved', True)
     """
+    from symalign.core import validate
+
+    validate.game(game)
+    tol, max_profiles = validate.positive_float(tol, "tol"), validate.positive_int(max_profiles, "max_profiles")
     if not game.is_numeric:
         raise InputError("game", game, "has symbolic parameters; use derive_on_support for closed forms")
     concav = own_concavity(game)
@@ -248,6 +252,12 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
     where equilibria form a continuum the result is exact on a face when
     one is found, else the solver's numeric point, with ``isolated=False``.
     """
+    from symalign.core import validate
+
+    validate.game(game, numeric=True)
+    tol = validate.positive_float(tol, "tol")
+    if max_repairs is not None:
+        validate.positive_int(max_repairs, "max_repairs", allow_zero=True)
     ng = numeric_game(game) if _ng is None else _ng
     method = "mirror_descent" if ng.entropic else "extragradient"
     res = solvers.solve(ng.grad, game.n_agents, game.n_groups, method=method, tol=tol)
@@ -344,6 +354,10 @@ def support_enumeration(game, *, max_profiles: int = 20_000):
     support) or supports of unequal size (N = 2): the game is then
     degenerate and the list may miss a continuum of equilibria.
     """
+    from symalign.core import validate
+
+    validate.game(game, numeric=True)
+    max_profiles = validate.positive_int(max_profiles, "max_profiles")
     D, N = game.n_groups, game.n_agents
     n_profiles = (2**D - 1) ** N
     if n_profiles > max_profiles:

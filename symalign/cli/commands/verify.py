@@ -3,8 +3,8 @@
 Exit status: 0 when every claim comes out as its file states (or stronger,
 see :func:`symalign.claims.checks.passes`); 1 when a claim stated as true is
 refuted, a claim expected proved comes back open (undecided, e.g. a Z3
-timeout), any other mismatch, or a claim file is invalid; 2 for usage
-errors.
+timeout) or any other mismatch; 2 for usage errors, a claim file that is
+invalid (every file is still checked and reported) or no claim file found.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from symalign.errors import InputError, SymalignError
 __all__ = ["command", "run"]
 
 
-def run(paths, *, timeout: float = 10.0, claim_seconds: float | None = None):
+def run(paths, *, timeout: float = 10.0, claim_seconds: float | None = None, progress=None):
     """Load and check every claim under ``paths``, each within its own wall-clock budget.
 
     Parameters
@@ -32,6 +32,8 @@ def run(paths, *, timeout: float = 10.0, claim_seconds: float | None = None):
         Wall-clock budget of each claim (default
         :data:`~symalign.claims.checks.DEFAULT_CLAIM_SECONDS`); a claim that
         runs out of it is ``open``, and the run goes on with the next file.
+    progress : callable, optional
+        ``progress(done, total, name)`` is called before each file.
 
     Returns
     -------
@@ -50,7 +52,10 @@ def run(paths, *, timeout: float = 10.0, claim_seconds: float | None = None):
             raise InputError(name, value, "must be a positive number of seconds")
     seconds = DEFAULT_CLAIM_SECONDS if claim_seconds is None else claim_seconds
     out, seen = [], {}
-    for path in claim_files(paths):
+    files = claim_files(paths)
+    for k, path in enumerate(files):
+        if progress is not None:
+            progress(k, len(files), str(path))
         try:
             claim = load_claim(path)
         except SymalignError as exc:
@@ -88,13 +93,26 @@ def _raw_id(path):
               help="Write each confirmed counterexample as a game file DIR/<claim id>.toml.")
 def command(paths, as_json, timeout, claim_seconds, show_instances, witness_dir):
     """Check the claim files under PATHS (theorems/<source>/<claim>.toml)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     start = time.monotonic()
-    try:
-        results = run(paths, timeout=timeout, claim_seconds=claim_seconds)
-    except InputError as exc:
-        raise click.BadParameter(str(exc)) from None
+    columns = (TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("claims", total=None)
+
+        def progress(done, n, name):
+            bar.update(task, completed=done, total=n, description=f"claim {name.rsplit('/', 1)[-1][:34]}")
+
+        try:
+            results = run(paths, timeout=timeout, claim_seconds=claim_seconds, progress=progress)
+        except InputError as exc:
+            raise click.BadParameter(str(exc)) from None
+    if not results:
+        raise InputError("paths", list(paths), "no claim files (*.toml) found")
     total = time.monotonic() - start
     failed = [r for r in results if isinstance(r, tuple) or not r.ok]
+    invalid = [r for r in results if isinstance(r, tuple)]
     written = write_witnesses(results, witness_dir) if witness_dir else {}
     if as_json:
         rows = [{"id": r[2], "expected": r[3], "path": r[0], "status": "invalid", "ok": False, "detail": r[1]}
@@ -105,6 +123,10 @@ def command(paths, as_json, timeout, claim_seconds, show_instances, witness_dir)
         _table(results, total, show_instances, len(failed))
         for ident, path in written.items():
             click.echo(f"counterexample of {ident} written to {path}")
+    if invalid:
+        first = " ".join(invalid[0][1].split())
+        click.echo(f"symalign: error: {len(invalid)} invalid claim file(s); first: {first}", err=True)
+        raise SystemExit(2)
     if failed:
         raise SystemExit(1)
 
