@@ -140,8 +140,8 @@ def test_duplicate_ids_and_invalid_files_have_id_and_expected(tmp_path):
     (tmp_path / "b.toml").write_text(text)
     (tmp_path / "c.toml").write_text('id = "broken"\nstatus = "proved"\nkind = "nope"\n')
     res = CliRunner().invoke(main, ["verify", "--json", str(tmp_path)])
-    assert res.exit_code == 1
-    rows = json.loads(res.output)["claims"]
+    assert res.exit_code == 2  # invalid claim files: bad input (the CLI's exit-code policy)
+    rows = json.loads(res.stdout)["claims"]
     assert all("id" in r and "expected" in r for r in rows)
     dup = [r for r in rows if r["status"] == "invalid" and "duplicate claim id" in r["detail"]]
     assert len(dup) == 1 and dup[0]["id"] == "T0-existence-overlap"
