@@ -129,7 +129,7 @@ def minmax_to_boolean(cond):
     >>> minmax_to_boolean(sp.Max(g, 1) <= b)
     (1 <= beta) & (gamma <= beta)
     """
-    cond = sp.sympify(cond)
+    cond = sp.sympify(cond, strict=True)
     if isinstance(cond, (sp.And, sp.Or, sp.Not)):
         return cond.func(*[minmax_to_boolean(a) for a in cond.args])
     if not isinstance(cond, Relational) or not cond.has(sp.Min, sp.Max):

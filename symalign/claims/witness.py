@@ -29,7 +29,7 @@ def _spec_symbols(game):
 
 def _holds(relations, values) -> bool:
     for rel in relations:
-        r = sp.sympify(rel).xreplace(values)
+        r = sp.sympify(rel, strict=True).xreplace(values)
         if r is not sp.true and r is not True:
             return False
     return True
@@ -46,7 +46,7 @@ def complete_point(inst, point, extra=()) -> dict | None:
     game = inst.game
     if isinstance(game, PopulationGame):
         return None
-    values = {k: sp.nsimplify(v) if not isinstance(v, sp.Basic) else v for k, v in dict(point).items()}
+    values = {k: sp.sympify(v, strict=True) for k, v in dict(point).items()}
     for spec, value in _spec_symbols(game):
         if spec.sign == "simplex" and isinstance(value, sp.MatrixBase):
             for i in range(value.rows):
@@ -54,13 +54,13 @@ def complete_point(inst, point, extra=()) -> dict | None:
                 free = [x for x in row if not x.is_number and x not in values]
                 if not free:
                     continue
-                known = sp.Add(*[sp.sympify(x).xreplace(values) for x in row if x not in free])
+                known = sp.Add(*[sp.sympify(x, strict=True).xreplace(values) for x in row if x not in free])
                 rest = (sp.Integer(1) - known) / len(free)  # exact, never a float
                 values.update(dict.fromkeys(free, rest))
             continue
         flat = list(value) if isinstance(value, (tuple, sp.MatrixBase)) else [value]
         for x in flat:
-            for s in sp.sympify(x).free_symbols:
+            for s in sp.sympify(x, strict=True).free_symbols:
                 if s not in values:
                     values[s] = sp.Integer(1) if spec.sign == "positive" else sp.Integer(0)
     checks = tuple(game.parameter_constraints()) + tuple(game.hypotheses()) + tuple(inst.hypotheses) + tuple(extra)
@@ -90,7 +90,7 @@ def random_points(inst, n: int, seed: int = 0, extra=()):
                 continue
             flat = list(value) if isinstance(value, (tuple, sp.MatrixBase)) else [value]
             for x in flat:
-                for s in sp.sympify(x).free_symbols:
+                for s in sp.sympify(x, strict=True).free_symbols:
                     if spec.sign == "positive":
                         values[s] = sp.Rational(rng.randint(1, 12), 4)
                     elif spec.sign == "nonnegative":

@@ -175,13 +175,13 @@ def _diagonal_nonpositive(game, i) -> bool:
     if any(H[r, c] != 0 for r in range(H.rows) for c in range(H.cols) if r != c):
         return False
     sub = _positive_subs(game)
-    return all(sp.sympify(H[d, d]).xreplace(sub).is_nonpositive is True for d in range(H.rows))
+    return all(sp.sympify(H[d, d], strict=True).xreplace(sub).is_nonpositive is True for d in range(H.rows))
 
 
 def _diagonal_negative(game, i) -> bool:
     H = _full_hessian(game, i)
     sub = _positive_subs(game)
-    return all(sp.sympify(H[d, d]).xreplace(sub).is_negative is True for d in range(H.rows))
+    return all(sp.sympify(H[d, d], strict=True).xreplace(sub).is_negative is True for d in range(H.rows))
 
 
 def _sample_profiles(n_agents, n_groups, samples, seed):
