@@ -13,6 +13,7 @@ import click
 import sympy as sp
 
 from symalign.errors import SymalignError
+from symalign.cli.plugins import plugin_option
 
 __all__ = ["main"]
 
@@ -46,6 +47,7 @@ def _fmt(x, exact=False) -> str:
 @click.argument("game_file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--exact", is_flag=True, help="Print exact rationals instead of decimals.")
+@plugin_option
 def solve(game_file, as_json, exact):
     """Exact equilibria of a numeric game (support found numerically, solved exactly)."""
     from symalign.numeric.solve import solve as solve_game
@@ -77,6 +79,7 @@ def solve(game_file, as_json, exact):
 @click.argument("game_file", type=click.Path(dir_okay=False))
 @click.option("--support", default=None, help="Support per agent, e.g. '0,1;0,1,2' or 'left,centre' for all agents. Default: interior (numeric games: the equilibrium's support).")
 @click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX instead of plain text.")
+@plugin_option
 def derive(game_file, support, as_latex):
     """Closed-form equilibrium on a support with its validity conditions."""
     from symalign.core.derive import derive_on_support
