@@ -84,8 +84,12 @@ def derive(game_file, support, as_latex):
     """Closed-form equilibrium on a support with its validity conditions."""
     from symalign.core.derive import derive_on_support
 
+    from symalign.core.kkt import kkt_system
+
     game = _load(game_file)
     supp = parse_support(support)
+    if not kkt_system(game).is_affine():
+        return _derive_nonlinear(game, supp, as_latex)
     if supp is None and game.is_numeric and game.family.strictly_concave:
         from symalign.numeric.solve import find_equilibrium
 
@@ -106,6 +110,36 @@ def derive(game_file, support, as_latex):
     hyps = [h for h in eq.hypotheses if h is not sp.true]
     if hyps:
         click.echo("under the family's hypotheses: " + ", ".join(show(h) for h in hyps))
+
+
+def _derive_nonlinear(game, supp, as_latex):
+    """``derive`` for gradients that are not affine: the closed-form routes, else the numeric equilibrium."""
+    from symalign.core.nonlinear import solve_on_support
+    from symalign.numeric.closed_forms import ClosedFormResult, find_closed_form
+
+    show = sp.latex if as_latex else str
+    if supp is not None:
+        eqs = tuple(e for e in solve_on_support(game, supp) if e.valid is not False)
+        res = ClosedFormResult(game, "kkt-nonlinear" if eqs else "none", eqs, None, None,
+                               () if eqs else ("no closed form found on this support",))
+    else:
+        res = find_closed_form(game)
+    click.echo(f"{game.family.label}: {'closed form by route ' + res.route if res.found else 'no closed form found'}")
+    shown = res.equilibria or ((res.numeric,) if res.numeric is not None else ())
+    for k, eq in enumerate(shown, 1):
+        click.echo(f"equilibrium {k} ({'exact, ' + eq.method if eq.exact else 'numeric'}), support "
+                   f"{[[game.groups[d] for d in s] for s in eq.support]}")
+        for i in range(game.n_agents):
+            for d in range(game.n_groups):
+                lhs = f"w^*_{{{i + 1},{d + 1}}}" if as_latex else f"w*[{i + 1},{game.groups[d]}]"
+                click.echo(f"{lhs} = {show(eq.weights[i, d]) if eq.exact else _fmt(eq.weights[i, d])}")
+        conds = [c for c in eq.conditions if c is not sp.true]
+        if conds:
+            click.echo("validity conditions: " + ", ".join(show(c) for c in conds))
+    if res.deviation_gain is not None:
+        click.echo(f"largest unilateral deviation gain (independent check): {res.deviation_gain:.3g}")
+    for note in res.notes:
+        click.echo(f"note: {note}")
 
 
 def parse_support(text):
