@@ -47,19 +47,23 @@ def _fmt(x, exact=False) -> str:
 @click.argument("game_file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--exact", is_flag=True, help="Print exact rationals instead of decimals.")
+@click.option("--all", "all_equilibria", is_flag=True,
+              help="Enumerate every equilibrium (affine gradients): supports, exact elimination, components.")
 @plugin_option
-def solve(game_file, as_json, exact):
+def solve(game_file, as_json, exact, all_equilibria):
     """Exact equilibria of a numeric game (support found numerically, solved exactly)."""
     from symalign.numeric.solve import solve as solve_game
 
     game = _load(game_file)
-    sol = solve_game(game)
+    sol = solve_game(game, all_equilibria=all_equilibria)
     if as_json:
         click.echo(json.dumps(sol.to_dict(), indent=2))
         return
     unique = {True: "unique (Rosen / enumeration)", False: "not unique", None: "uniqueness not established"}[sol.unique]
     click.echo(f"{game.family.label}: {game.n_agents} agents, groups {', '.join(game.groups)}")
-    click.echo(f"{len(sol.equilibria)} equilibri{'um' if len(sol.equilibria) == 1 else 'a'}; {unique}")
+    comps = f" and {len(sol.components)} component(s)" if sol.components else ""
+    click.echo(f"{len(sol.equilibria)} {'isolated ' if all_equilibria else ''}equilibri"
+               f"{'um' if len(sol.equilibria) == 1 else 'a'}{comps}; {unique}")
     for k, eq in enumerate(sol.equilibria, 1):
         tag = "exact" if eq.exact else "numeric"
         click.echo(f"\nequilibrium {k} ({tag}, {eq.method}" + (f", KKT residual {eq.residual:.2e})" if eq.residual is not None else ")"))
@@ -71,6 +75,12 @@ def solve(game_file, as_json, exact):
         excl = [game.groups[d] for d in eq.excluded_groups()]
         if excl:
             click.echo(f"  excluded by every agent: {', '.join(excl)}")
+    for k, comp in enumerate(sol.components, 1):
+        click.echo(f"\ncomponent {k}: a {comp.kind} of equilibria on support "
+                   f"{[[game.groups[d] for d in s] for s in comp.support]}")
+        click.echo(f"  W(t) = {comp.profile().tolist()}  for  {', '.join(str(c) for c in comp.constraints)}")
+        for v in comp.vertices:
+            click.echo(f"  vertex {v.tolist()}")
     for note in sol.notes:
         click.echo(f"note: {note}")
 
