@@ -83,6 +83,14 @@ class SymmetricEquilibrium:
     slack_ok: bool | None
     second_order: bool | None
     own_concave: bool | None
+    slacks: tuple = ()
+    """``lambda - g_d`` at ``x`` for each group off the support."""
+
+    @property
+    def conditions(self) -> tuple:
+        """Validity conditions: weights positive on the support, slack nonnegative off it."""
+        return tuple(sp.sympify(self.weights[d] > 0) for d in self.support) + \
+            tuple(sp.sympify(s >= 0) for s in self.slacks)
 
     @property
     def is_equilibrium(self) -> bool | None:
@@ -252,7 +260,7 @@ def _candidate(game, x, lam, supp, sol, grad, at_x, g_x, concave):
     sl = [s.is_nonnegative for s in slacks]
     slack_ok = False if any(s is False for s in sl) else (True if all(s is True for s in sl) else None)
     return SymmetricEquilibrium(weights, mult, tuple(supp), positive, slack_ok,
-                                _second_order(game, supp, weights), concave)
+                                _second_order(game, supp, weights), concave, tuple(slacks))
 
 
 def _second_order(game, supp, weights) -> bool | None:
