@@ -331,3 +331,18 @@ def test_steering_dispatch_compares_amounts(tmp_path, monkeypatch):
     bad = check_claim(_file(tmp_path, "steering", 'amount = "1 - gamma"'))
     assert bad.status == "refuted"
     assert bad.counterexample[sp.Symbol("gamma", nonnegative=True)] > 1
+
+
+# --- the new claim kinds: each false instance refuted, confirmed independently ----------------
+
+@pytest.mark.parametrize("name, confirm", [
+    ("false_equilibrium_count.toml", "gain 0"),
+    ("false_symmetric_blotto.toml", "independent deviation check"),
+    ("false_statics_derivative.toml", "central finite difference"),
+    ("false_statics_sign.toml", "the derivative is -"),
+])
+def test_new_kinds_false_instances_are_refuted(name, confirm):
+    result = check_claim(load_claim(FIXTURES / name), timeout=10.0)
+    assert result.status == "refuted" and result.ok, result.detail
+    assert result.counterexample, result.detail
+    assert confirm in result.recheck, result.recheck
