@@ -29,7 +29,7 @@ __all__ = ["check_equilibrium_count", "check_symmetric_equilibrium"]
 
 
 def check_equilibrium_count(claim, inst, timeout):
-    from symalign.numeric.closed_forms import deviation_gain
+    from symalign.numeric.deviation import deviation_gain
     from symalign.numeric.enumerate import enumerate_equilibria
 
     game = inst.game
@@ -130,7 +130,7 @@ def check_symmetric_equilibrium(claim, inst, timeout):
 
 def _refute(inst, x, why):
     """A refutation with an exact parameter point, confirmed by the independent deviation check there."""
-    from symalign.numeric.closed_forms import deviation_gain
+    from symalign.numeric.deviation import deviation_gain
     from symalign.core.equilibrium import Equilibrium
 
     game = inst.game

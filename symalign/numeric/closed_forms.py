@@ -31,18 +31,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 
-import numpy as np
-import sympy as sp
-
 from symalign.core.budget import Budget
 from symalign.core.derive import derive_on_support
 from symalign.core.equilibrium import Equilibrium
 from symalign.core.kkt import kkt_system
 from symalign.core.nonlinear import solve_on_support, tilted_prior
 from symalign.core.symmetric import is_symmetric, symmetric_equilibria
-from symalign.errors import BudgetExceeded, InputError
+from symalign.errors import BudgetExceeded
+from symalign.numeric.deviation import deviation_gain, kkt_residual
 
-__all__ = ["ClosedFormResult", "find_closed_form", "deviation_gain"]
+__all__ = ["ClosedFormResult", "find_closed_form"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,31 +134,5 @@ def _result(game, route, eqs, numeric, notes) -> ClosedFormResult:
         if target is not None:
             gain = deviation_gain(game, target)
             if eqs and target.residual is None:
-                eqs = (replace(target, residual=_residual(game, target)),) + tuple(eqs[1:])
+                eqs = (replace(target, residual=kkt_residual(game, target)),) + tuple(eqs[1:])
     return ClosedFormResult(game, route, tuple(eqs), numeric, gain, tuple(notes))
-
-
-def deviation_gain(game, eq) -> float:
-    """Largest unilateral deviation gain at ``eq`` (independent checker: projected ascent from the profile and every vertex)."""
-    from symalign.numeric import check
-    from symalign.numeric.compile import numeric_game
-
-    if not game.is_numeric:
-        raise InputError("game", game, "the deviation gain needs a numeric game")
-    ng = numeric_game(game)
-    # evaluate just inside the simplex's boundary, where entropic terms are 0*log(0) (limit 0)
-    inside = (lambda fn: (lambda W: fn(np.maximum(W, 1e-300)))) if ng.entropic or _has_log(game) else (lambda fn: fn)
-    return float(check.max_deviation_gain(inside(ng.utility), inside(ng.grad), eq.as_array(), concave=True))
-
-
-def _has_log(game) -> bool:
-    return any(game.utility(i).has(sp.log) for i in range(game.n_agents))
-
-
-def _residual(game, eq) -> float:
-    from symalign.numeric import check
-    from symalign.numeric.compile import numeric_game
-
-    return float(check.kkt_residual(numeric_game(game).grad, eq.as_array()))
-
-

@@ -226,11 +226,9 @@ def _concave(game) -> bool | None:
 
 
 def _checked(game, eq):
-    from symalign.numeric import check
-    from symalign.numeric.closed_forms import deviation_gain
-    from symalign.numeric.compile import numeric_game
+    from symalign.numeric.deviation import deviation_gain, kkt_residual
 
-    r = float(check.kkt_residual(numeric_game(game).grad, eq.as_array()))
+    r = kkt_residual(game, eq)
     gain = deviation_gain(game, eq)
     return replace(eq, method="support-enumeration", residual=r,
                    notes=eq.notes + (f"largest unilateral deviation gain {gain:.3g} (independent check)",))
