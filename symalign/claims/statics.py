@@ -20,6 +20,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symalign.claims.common import InstanceResult, _hyps, _impose_simplex, _implies, _is_zero, _random_point
+from symalign.claims.exclusion import _group_index
 from symalign.errors import InputError
 
 __all__ = ["check_comparative_statics", "finite_difference"]
@@ -69,13 +70,13 @@ def _derived(claim, inst, theta):
 
         st = comparative_statics(game, theta, support=[list(range(game.n_groups))] * game.n_agents)
         agents = [body["agent"]] if "agent" in body else range(game.n_agents)
-        groups = [_group(inst, body["group"])] if "group" in body else range(game.n_groups)
+        groups = [_group_index(inst, body["group"])] if "group" in body else range(game.n_groups)
         entries = [(i, d) for i in agents for d in groups]
         derived = {(i, d): st.derivative[i, d] for i, d in entries}
         return entries, derived, st.conditions, "implicit function theorem on the interior KKT system"
     from symalign.analysis.exclusion import exclusion_condition
 
-    d = _group(inst, body["group"])
+    d = _group_index(inst, body["group"])
     param = inst.names.get(body["parameter"])
     cond = exclusion_condition(game, d)
     ths = {t.agent: t.bound for t in cond.thresholds if t.parameter == param}
@@ -84,17 +85,6 @@ def _derived(claim, inst, theta):
     derived = {(i, d): sp.factor(sp.diff(ths[i], theta)) for i in range(game.n_agents)}
     return list(derived), derived, (), (f"derivative of the derived exclusion thresholds on {param} "
                                         f"(group {d + 1}) with respect to {theta}")
-
-
-def _group(inst, group):
-    groups = inst.game.groups
-    if isinstance(group, int):
-        if not 0 <= group < len(groups):
-            raise InputError("claim.group", group, f"group index must be in 0..{len(groups) - 1}")
-        return group
-    if group not in groups:
-        raise InputError("claim.group", group, f"unknown group; groups are {list(groups)}")
-    return groups.index(group)
 
 
 def _differs(claim, inst, theta, i, d, derived, stated, conditions, how):
