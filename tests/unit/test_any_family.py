@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 
 import numpy as np
@@ -128,6 +129,8 @@ class Tullock{tag}(UtilityFamily):
 def test_plugin_module_on_the_cli(tmp_path, monkeypatch):
     (tmp_path / "myfam_cli.py").write_text(PLUGIN.format(tag="cli", register='register_family("tullock_cli", Tullockcli)'))
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(family_base, "_REGISTRY", dict(family_base._REGISTRY))  # the plugin registers into a copy
+    monkeypatch.delitem(sys.modules, "myfam_cli", raising=False)
     game = tmp_path / "g.toml"
     game.write_text('agents = 2\ngroups = ["a", "b"]\nfamily = "tullock_cli"\n[parameters]\nv = [1, 3]\n')
     runner = CliRunner()

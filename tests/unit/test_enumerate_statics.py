@@ -82,8 +82,8 @@ def test_enumeration_of_a_nondegenerate_game_is_unique():
 
 @pytest.mark.parametrize("name", ["gamma", "alpha", "beta"])
 def test_statics_equal_finite_differences_of_the_compiled_solver(name):
-    g0 = Game.create(get_family("active_alignment", "overlap"), 3, ["x", "y", "z"], alpha=1, beta=2, gamma="1/2",
-                     a=[[0.3, 0, 0.1], [0, 0.2, 0], [0.1, 0, 0.4]], p=[[0.5, 0.3, 0.2], [0.2, 0.5, 0.3], [0.3, 0.3, 0.4]])
+    g0 = Game.create(get_family("active_alignment", "overlap"), 2, ["x", "y", "z"], alpha=1, beta=2, gamma="1/2",
+                     a=[[0.3, 0, 0.1], [0, 0.2, 0]], p=[[0.5, 0.3, 0.2], [0.2, 0.5, 0.3]])
     g, theta, value = with_symbol(g0, name)
     st = comparative_statics(g, theta, at={theta: value})
     assert st.interval.contains(value) is sp.true
@@ -94,7 +94,7 @@ def test_statics_equal_finite_differences_of_the_compiled_solver(name):
     fd = (r.weights[1] - r.weights[0]) / (2 * h)
     assert np.allclose(fd, np.array(st.value.tolist(), dtype=float), atol=1e-6)
     # the implicit-function derivative is the derivative of the closed form (independent symbolic route)
-    assert all(sp.cancel(st.derivative[k] - sp.diff(st.equilibrium.weights[k], theta)) == 0 for k in range(9))
+    assert all(sp.cancel(st.derivative[k] - sp.diff(st.equilibrium.weights[k], theta)) == 0 for k in range(6))
 
 
 def test_statics_report_where_the_support_changes(tmp_path):

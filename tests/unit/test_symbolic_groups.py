@@ -11,13 +11,18 @@ from symalign.core.groups import D_SYMBOL, derive_generic_group, instantiate
 from symalign.errors import DerivationError
 
 
-@pytest.mark.parametrize("variant", ["overlap", "distance"])
-@pytest.mark.parametrize("n", [2, 3])
-def test_generic_group_form_equals_explicit_derivations(variant, n):
+@pytest.mark.parametrize("variant, n, groups", [
+    ("overlap", 2, (2, 3)),
+    ("distance", 2, (2, 3)),
+    pytest.param("overlap", 2, (4, 5), marks=pytest.mark.slow),
+    pytest.param("overlap", 3, (2, 3), marks=pytest.mark.slow),
+    pytest.param("distance", 3, (2, 3), marks=pytest.mark.slow),
+])
+def test_generic_group_form_equals_explicit_derivations(variant, n, groups):
     fam = get_family("active_alignment", variant)
     form = derive_generic_group(fam, n)
     assert all(D_SYMBOL in w.free_symbols for w in form.weights)
-    for D in ((2, 3, 4) if n == 2 else (2, 3)):
+    for D in groups:
         g = Game.symbolic(fam, n, D)
         eq = derive_on_support(g)
         P = g.params["p"]
