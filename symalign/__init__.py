@@ -9,12 +9,17 @@ from symalign.errors import (
     SymalignError,
 )
 from symalign.core.families import ActiveAlignment, CustomFamily, Polymatrix, families, get_family, register_family
+from symalign.core.families.base import load_plugin
+from symalign.core.symmetric import symmetric_equilibria
 from symalign.core.game import Game, weight_symbols
 from symalign.core.kkt import KKTSystem, kkt_system
 from symalign.core.equilibrium import Equilibrium
 from symalign.core.derive import derive_on_support
 from symalign.core.meanfield import MeanFieldClosedForm, derive_mean_field
 from symalign.numeric.solve import Solution, find_equilibrium, solve
+from symalign.numeric.closed_forms import ClosedFormResult, find_closed_form
+from symalign.numeric.enumerate import Enumeration, enumerate_equilibria
+from symalign.analysis.statics import Statics, comparative_statics
 from symalign.analysis.exclusion import ExclusionCondition, exclusion_condition, exclusion_conditions
 from symalign.numeric.batch.compiled import BatchResult, CompiledGame, compile_game
 from symalign.verify.certificates import Certificate, existence_certificate, uniqueness_certificate
@@ -28,6 +33,7 @@ __all__ = [
     "get_family",
     "families",
     "register_family",
+    "load_plugin",
     "ActiveAlignment",
     "Polymatrix",
     "CustomFamily",
@@ -40,6 +46,13 @@ __all__ = [
     "solve",
     "find_equilibrium",
     "Solution",
+    "find_closed_form",
+    "ClosedFormResult",
+    "symmetric_equilibria",
+    "enumerate_equilibria",
+    "Enumeration",
+    "comparative_statics",
+    "Statics",
     "exclusion_condition",
     "exclusion_conditions",
     "ExclusionCondition",

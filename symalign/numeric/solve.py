@@ -89,7 +89,11 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibri
         notes = ("degenerate game: equilibria may form a continuum; enumeration lists isolated ones",) if degenerate else ()
         return Solution(game, tuple(eqs), unique, degenerate, notes)
     eq = find_equilibrium(game, tol=tol)
-    return Solution(game, (eq,), _unique_by_rosen(game))
+    unique = _unique_by_rosen(game)
+    notes = ("uniqueness not established (Rosen's condition fails or is undecided): "
+             "solve(..., all_equilibria=True) / solve --all enumerates every equilibrium",) \
+        if unique is None and kkt_system(game).is_affine() else ()
+    return Solution(game, (eq,), unique, notes=notes)
 
 
 def _unique_by_rosen(game) -> bool | None:
