@@ -379,3 +379,10 @@ def test_claim_kinds_work_on_a_custom_family(path, tmp_path):
     assert claim.instances[0].game.family.label == "custom"
     result = check_claim(claim, timeout=10.0)
     assert result.ok, f"{result.status} (expected {result.claim.expected}): {result.detail}"
+
+
+def test_contradictory_hypotheses_never_prove_a_claim():
+    # "for every group d: (D-1) a[i,d] < sum_k a[i,k] - a[i,d]" cannot hold for all d at once; a false sign
+    # must come out open (vacuous), not proved
+    result = check_claim(load_claim(FIXTURES / "vacuous_hypotheses.toml"), timeout=10.0)
+    assert result.status == "open" and "contradict" in result.detail, result.detail
