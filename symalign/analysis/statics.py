@@ -103,7 +103,7 @@ class Statics:
             "value": None if self.value is None else [[str(x) for x in self.value.row(i)] for i in range(g.n_agents)],
             "interval": None if self.interval is None else str(self.interval),
             "breakpoints": [str(b) for b in self.breakpoints],
-            "signs": {f"{i},{d}": {"positive": str(p), "negative": str(n)} for (i, d), (p, n) in self.signs.items()},
+            "signs": {f"{i},{g.groups[d]}": {"positive": str(p), "negative": str(n)} for (i, d), (p, n) in self.signs.items()},
         }
 
 

@@ -26,12 +26,13 @@ from symalign.core.kkt import kkt_system
 from symalign.core.linear import InconsistentSystem, SingularSystem
 from symalign.numeric.compile import numeric_game
 from symalign.core.rosen import dsc_matrix, negative_definite
+from symalign.core.notebook import LatexRepr
 
 __all__ = ["Solution", "solve", "find_equilibrium", "support_enumeration"]
 
 
 @dataclass(frozen=True, eq=False)
-class Solution:
+class Solution(LatexRepr):
     """Equilibria of a numeric game and what is known about uniqueness.
 
     ``unique`` is True when proved (Rosen's diagonal strict concavity holds
@@ -47,6 +48,13 @@ class Solution:
     components: tuple = ()
     """Faces of positive dimension of the equilibrium set (``solve(..., all_equilibria=True)``)."""
 
+    def __repr__(self) -> str:
+        k = len(self.equilibria)
+        exact = sum(1 for e in self.equilibria if e.exact)
+        unique = {True: "unique", False: "not unique", None: "uniqueness unknown"}[self.unique]
+        return (f"Solution({self.game!r}: {k} equilibri{'um' if k == 1 else 'a'} ({exact} exact), {unique}"
+                + (", degenerate" if self.degenerate else "") + ")")
+
     def to_dict(self) -> dict:
         return {
             "components": [c.to_dict() for c in self.components],
@@ -54,7 +62,7 @@ class Solution:
             "equilibria": [e.to_dict() for e in self.equilibria],
             "unique": self.unique,
             "degenerate": self.degenerate,
-            "notes": list(self.notes),
+            "notes": list(getattr(self.game, "notes", ())) + list(self.notes),  # input notes first
         }
 
 

@@ -71,12 +71,12 @@ def command(game_file, wrt, at_text, as_json):
     for i in range(game.n_agents):
         for d in range(game.n_groups):
             val = "" if st.value is None else f"   = {st.value[i, d]} ({float(st.value[i, d]):.6g})"
-            click.echo(f"  dw*[{i + 1},{groups[d]}]/d{theta} = {st.derivative[i, d]}{val}")
+            click.echo(f"  dw*[{i},{groups[d]}]/d{theta} = {st.derivative[i, d]}{val}")
     if st.interval is not None:
         click.echo(f"support unchanged for {theta} in {st.interval}"
                    + (f"; it changes at {', '.join(map(str, st.breakpoints))}" if st.breakpoints else ""))
         for (i, d), (pos, neg) in st.signs.items():
             if pos is not sp.S.EmptySet or neg is not sp.S.EmptySet:
-                click.echo(f"  w*[{i + 1},{groups[d]}] increases on {pos}, decreases on {neg}")
+                click.echo(f"  w*[{i},{groups[d]}] increases on {pos}, decreases on {neg}")
     else:
         click.echo("valid where: " + ", ".join(str(c) for c in st.conditions if c is not sp.true))
