@@ -9,7 +9,7 @@ counterexample, and the Min/Max elimination for Z3.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 import sympy as sp
@@ -74,7 +74,15 @@ def _implies(hyps, premise, conclusion, timeout):
     """Z3 proof (cross-checked) of ``premise => conclusion`` under the relevant hypotheses; premise may be True."""
     premises = [] if premise is sp.true else [premise]
     hyps = _relevant(tuple(hyps), sp.And(conclusion, *premises))
-    return cross_checked(prove(list(hyps) + premises, conclusion, timeout=timeout))
+    proof = cross_checked(prove(list(hyps) + premises, conclusion, timeout=timeout))
+    if proof.proved and list(hyps) + premises:
+        # a proof from contradictory premises proves anything: refuse it
+        vacuous = prove(list(hyps) + premises, sp.false, timeout=timeout)
+        if not vacuous.refuted:
+            why = ("the hypotheses contradict each other (the proof would be vacuous)" if vacuous.proved else
+                   f"the hypotheses could not be shown satisfiable ({vacuous.reason})")
+            return replace(proof, status="unknown", reason=why)
+    return proof
 
 
 def _compare(derived, stated, hyps, relation, timeout):

@@ -45,6 +45,8 @@ class Solution(LatexRepr):
     unique: bool | None
     degenerate: bool = False
     notes: tuple = ()
+    components: tuple = ()
+    """Faces of positive dimension of the equilibrium set (``solve(..., all_equilibria=True)``)."""
 
     def __repr__(self) -> str:
         k = len(self.equilibria)
@@ -55,6 +57,7 @@ class Solution(LatexRepr):
 
     def to_dict(self) -> dict:
         return {
+            "components": [c.to_dict() for c in self.components],
             "game": {"family": self.game.family.label, "agents": self.game.n_agents, "groups": list(self.game.groups)},
             "equilibria": [e.to_dict() for e in self.equilibria],
             "unique": self.unique,
@@ -63,8 +66,12 @@ class Solution(LatexRepr):
         }
 
 
-def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000) -> Solution:
+def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibria: bool = False) -> Solution:
     """All equilibria we can certify for a numeric game.
+
+    With ``all_equilibria`` every equilibrium of a game with affine
+    gradients is enumerated (:func:`symalign.numeric.enumerate.enumerate_equilibria`),
+    non-isolated ones as exact components.
 
     Examples
     --------
@@ -83,13 +90,22 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000) -> Solution:
     tol, max_profiles = validate.positive_float(tol, "tol"), validate.positive_int(max_profiles, "max_profiles")
     if not game.is_numeric:
         raise InputError("game", game, "has symbolic parameters; use derive_on_support for closed forms")
+    if all_equilibria:
+        from symalign.numeric.enumerate import enumerate_equilibria
+
+        res = enumerate_equilibria(game, max_profiles=max_profiles)
+        return Solution(game, res.isolated, res.unique, bool(res.components), res.notes, res.components)
     if not game.family.strictly_concave:
         eqs, degenerate = support_enumeration(game, max_profiles=max_profiles)
         unique = False if len(eqs) > 1 else (True if len(eqs) == 1 and not degenerate else None)
         notes = ("degenerate game: equilibria may form a continuum; enumeration lists isolated ones",) if degenerate else ()
         return Solution(game, tuple(eqs), unique, degenerate, notes)
     eq = find_equilibrium(game, tol=tol)
-    return Solution(game, (eq,), _unique_by_rosen(game))
+    unique = _unique_by_rosen(game)
+    notes = ("uniqueness not established (Rosen's condition fails or is undecided): "
+             "solve(..., all_equilibria=True) / solve --all enumerates every equilibrium",) \
+        if unique is None and kkt_system(game).is_affine() else ()
+    return Solution(game, (eq,), unique, notes=notes)
 
 
 def _unique_by_rosen(game) -> bool | None:

@@ -16,6 +16,7 @@ import time
 import click
 
 from symalign.errors import InputError, SymalignError
+from symalign.cli.plugins import plugin_option
 
 __all__ = ["command", "run"]
 
@@ -54,6 +55,7 @@ def run(paths, *, timeout: float = 10.0, progress=None):
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds allowed for each Z3 call.")
 @click.option("--instances", "show_instances", is_flag=True, help="Also list every instance of every claim.")
+@plugin_option
 def command(paths, as_json, timeout, show_instances):
     """Check the claim files under PATHS (theorems/<source>/<claim>.toml)."""
     from rich.console import Console
