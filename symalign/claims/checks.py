@@ -27,7 +27,9 @@ from symalign.claims.closed_form import check_closed_form, check_identity
 from symalign.claims.common import InstanceResult
 from symalign.claims.dynamics import check_dynamics
 from symalign.claims.exclusion import check_exclusion, check_steering
+from symalign.claims.equilibria import check_equilibrium_count, check_symmetric_equilibrium
 from symalign.claims.existence import check_existence
+from symalign.claims.statics import check_comparative_statics
 from symalign.claims.schema import Claim
 from symalign.claims.uniqueness import check_uniqueness, file_counterexample
 from symalign.errors import SymalignError
@@ -211,4 +213,7 @@ _CHECKERS = {
     "exclusion_threshold": check_exclusion,
     "steering": check_steering,
     "dynamics": check_dynamics,
+    "equilibrium_count": check_equilibrium_count,
+    "symmetric_equilibrium": check_symmetric_equilibrium,
+    "comparative_statics": check_comparative_statics,
 }

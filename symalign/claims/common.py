@@ -9,7 +9,7 @@ counterexample, and the Min/Max elimination for Z3.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 import sympy as sp
@@ -85,7 +85,15 @@ def _implies(hyps, premise, conclusion, timeout):
     (premise, conclusion), extra = _eliminate_minmax([premise, conclusion])
     premises = ([] if premise is sp.true else [premise]) + list(extra)
     hyps = _relevant(tuple(hyps), sp.And(conclusion, *premises))
-    return cross_checked(prove(list(hyps) + premises, conclusion, timeout=timeout))
+    proof = cross_checked(prove(list(hyps) + premises, conclusion, timeout=timeout))
+    if proof.proved and list(hyps) + premises:
+        # a proof from contradictory premises proves anything: refuse it
+        vacuous = prove(list(hyps) + premises, sp.false, timeout=timeout)
+        if not vacuous.refuted:
+            why = ("the hypotheses contradict each other (the proof would be vacuous)" if vacuous.proved else
+                   f"the hypotheses could not be shown satisfiable ({vacuous.reason})")
+            return replace(proof, status="unknown", reason=why)
+    return proof
 
 
 def _float_minmax(e):

@@ -26,7 +26,9 @@ from symalign.core.expr import Scope, parse_condition, parse_expression, referen
 
 __all__: list = []  # Instance is exported (and documented) by symalign.claims.schema
 
-_GAME = {"family", "variant", "homogeneous", "agents", "groups", "instances", "parameters", "samples"}
+_GAME = {"family", "variant", "homogeneous", "agents", "groups", "instances", "parameters", "samples", "shared",
+         "utility", "hypotheses", "kinds", "signs", "strictly_concave"}
+_CUSTOM = ("utility", "hypotheses", "kinds", "signs", "strictly_concave")
 _SAMPLE = {"agents", "groups", "count", "seed"}
 N_SYMBOL = sp.Symbol("N", integer=True, positive=True)
 
@@ -135,7 +137,6 @@ def _shapes(game, fail):
 
 def _instances(game, symbols, body, hyps, claim_id, fail):
     from symalign.verify.population import PopulationGame
-    from symalign.core.families import get_family
     from symalign.core.game import Game
 
     unknown = sorted(set(game) - _GAME)
@@ -145,19 +146,23 @@ def _instances(game, symbols, body, hyps, claim_id, fail):
     for key in needed:
         if key not in game:
             fail(f"game.{key}", None, "required field is missing")
-    if game["family"] == "custom":
-        fail("game.family", "custom", "custom families are not supported in claim files; use a registered family")
-    try:
-        family = get_family(game["family"], game.get("variant"))
-    except SymalignError as exc:
-        fail("game.family", game["family"], str(exc))
+    shapes = _shapes(game, fail)
+    family = _family(game, shapes, fail)
     homogeneous = game.get("homogeneous", True)
     if not isinstance(homogeneous, bool):
         fail("game.homogeneous", homogeneous, "must be true or false")
     specs = {s.name: s for s in family.parameters()}
+    shared = game.get("shared", [])
+    if not isinstance(shared, list) or not all(isinstance(x, str) for x in shared):
+        fail("game.shared", shared, "must be a list of vector parameter names")
+    for name in shared:
+        if name not in specs or specs[name].kind != "vector":
+            fail("game.shared", name, f"must name a vector parameter of the family (its parameters: {sorted(specs)})")
+    shared = tuple(shared)
     fixed = _parameters(game.get("parameters", {}), specs, symbols, fail)
     defines = body.get("define", [])
-    for n, groups in _shapes(game, fail):
+    ctx = (homogeneous, shared, symbols, defines)
+    for n, groups in shapes:
         if n == "N":
             if not homogeneous:
                 fail("game.agents", n, "a symbolic number of agents needs homogeneous = true")
@@ -165,13 +170,13 @@ def _instances(game, symbols, body, hyps, claim_id, fail):
                 g = PopulationGame.create(family, groups, N=N_SYMBOL, **fixed)
             except SymalignError as exc:
                 fail("game.parameters", None, str(exc))
-            yield _instance(f"N symbolic, D={g.n_groups}", g, False, homogeneous, symbols, defines, hyps, fail)
+            yield _instance(f"N symbolic, D={g.n_groups}", g, False, ctx, hyps, fail)
         elif isinstance(n, int) and not isinstance(n, bool) and n >= 2:
             try:
-                g = Game.symbolic(family, n, groups, homogeneous=homogeneous, **fixed)
+                g = Game.symbolic(family, n, groups, homogeneous=homogeneous, shared=shared, **fixed)
             except SymalignError as exc:
                 fail("game.parameters", None, str(exc))
-            yield _instance(f"N={n}, D={g.n_groups}", g, False, homogeneous, symbols, defines, hyps, fail)
+            yield _instance(f"N={n}, D={g.n_groups}", g, False, ctx, hyps, fail)
         else:
             fail("game.agents", n, 'each entry must be an integer >= 2 or the string "N"')
     default_groups = game.get("groups", 2)
@@ -197,9 +202,32 @@ def _instances(game, symbols, body, hyps, claim_id, fail):
         rng = random.Random(int(hashlib.sha256(f"{claim_id}/{j}/{seed}".encode()).hexdigest()[:12], 16))
         for _ in range(count):
             k += 1
-            g = _sample_game(family, n, sgroups, fixed, homogeneous, symbols, defines, hyps, rng, fail, where)
-            yield _instance(f"sample {k}: N={n}, D={g.n_groups}", g, True, homogeneous, symbols, defines,
-                            hyps, fail)
+            g = _sample_game(family, n, sgroups, fixed, ctx, hyps, rng, fail, where)
+            yield _instance(f"sample {k}: N={n}, D={g.n_groups}", g, True, ctx, hyps, fail)
+
+
+def _family(game, shapes, fail):
+    """The game's family: registered by name, or ``custom`` defined inline (the game-file language)."""
+    from symalign.core.families import get_family
+    from symalign.io.gamefile import custom_family
+
+    name = game["family"]
+    if name != "custom":
+        for key in _CUSTOM:
+            if key in game:
+                fail(f"game.{key}", game[key], 'only allowed with family = "custom"')
+        try:
+            return get_family(name, game.get("variant"))
+        except SymalignError as exc:
+            fail("game.family", name, str(exc))
+    if "variant" in game:
+        fail("game.variant", game["variant"], "the custom family has no variants")
+    params = game.get("parameters", {})
+    if not isinstance(params, dict):
+        fail("game.parameters", params, "must be a table")
+    n, groups = shapes[0]
+    n = 2 if n == "N" else n
+    return custom_family(game, params, n, groups if isinstance(groups, int) else len(groups), fail, prefix="game.")
 
 
 def _parameters(table, specs, symbols, fail) -> dict:
@@ -226,7 +254,7 @@ def _value(raw, fld, symbols, fail):
     return raw
 
 
-def _sample_value(spec, n, D, homogeneous, rng):
+def _sample_value(spec, n, D, homogeneous, rng, shared=()):
     def num(lo, hi, den=8):
         return sp.Rational(rng.randint(lo * den, hi * den), den)
 
@@ -241,6 +269,8 @@ def _sample_value(spec, n, D, homogeneous, rng):
         return scalar() if homogeneous else [scalar() for _ in range(n)]
     if spec.kind == "scalar":
         return scalar()
+    if spec.kind == "vector" and spec.name in shared:
+        return [_sample_value(spec, 1, D, homogeneous, rng)[0]] * n
     if spec.kind == "vector":
         if spec.sign == "simplex":
             rows = []
@@ -252,12 +282,14 @@ def _sample_value(spec, n, D, homogeneous, rng):
     raise InputError("parameters", spec.name, "cannot sample pair parameters")
 
 
-def _sample_game(family, n, groups, fixed, homogeneous, symbols, defines, hyps, rng, fail, where):
+def _sample_game(family, n, groups, fixed, ctx, hyps, rng, fail, where):
     from symalign.core.game import Game
 
+    homogeneous, shared = ctx[0], ctx[1]
     D = groups if isinstance(groups, int) else len(groups)
     for _ in range(200):
-        values = {s.name: _sample_value(s, n, D, homogeneous, rng) for s in family.parameters() if s.name not in fixed}
+        values = {s.name: _sample_value(s, n, D, homogeneous, rng, shared)
+                  for s in family.parameters() if s.name not in fixed}
         values.update(fixed)
         try:
             g = Game.create(family, n, groups, **values)
@@ -265,15 +297,16 @@ def _sample_game(family, n, groups, fixed, homogeneous, symbols, defines, hyps, 
             continue
         if g.free_symbols():
             fail(where, None, "sampled games need every parameter numeric (fix symbolic parameters with numbers)")
-        inst = _instance("probe", g, True, homogeneous, symbols, defines, (), fail)
+        inst = _instance("probe", g, True, ctx, (), fail)
         if all(inst.condition(h) is sp.true for h in hyps) and all(h is sp.true for h in g.hypotheses()):
             return g
     fail(where, None, "could not sample parameters satisfying the hypotheses in 200 tries")
 
 
-def _instance(label, game, sampled, homogeneous, symbols, defines, hyps, fail) -> Instance:
+def _instance(label, game, sampled, ctx, hyps, fail) -> Instance:
     from symalign.verify.population import PopulationGame
 
+    homogeneous, shared, symbols, defines = ctx
     names = dict(symbols)
     pop = isinstance(game, PopulationGame)
     rep = game.representative if pop else game
@@ -288,6 +321,8 @@ def _instance(label, game, sampled, homogeneous, symbols, defines, hyps, fail) -
                 names[spec.name] = list(value)
         elif spec.kind == "scalar":
             names[spec.name] = value
+        elif spec.kind == "vector" and spec.name in shared:
+            names[spec.name] = list(value.row(0))
         elif spec.kind == "vector" and not pop:
             names[spec.name] = value
     clash = sorted(set(symbols) & {s.name for s in game.family.parameters()})

@@ -47,7 +47,7 @@ __all__ = ["Claim", "Instance", "load_claim", "load_claims", "claim_files", "KIN
            "TRUE_STATUSES"]
 
 KINDS = ("closed_form", "existence", "uniqueness", "exclusion_threshold", "steering", "dynamics",
-         "identity", "best_response")
+         "identity", "best_response", "equilibrium_count", "symmetric_equilibrium", "comparative_statics")
 STATUSES = ("derived", "proved", "checked-by-property", "refuted", "open")
 TRUE_STATUSES = ("derived", "proved", "checked-by-property")
 """Statuses that state the claim is true."""
@@ -65,6 +65,9 @@ _CLAIM = {
                                            "iterations", "starts", "seed"}),
     "exclusion_threshold": ({"group", "condition"}, {"relation", "scope"}),
     "steering": ({"group", "amount"}, set()),
+    "equilibrium_count": ({"count"}, {"relation"}),
+    "symmetric_equilibrium": ({"weights"}, {"only"}),
+    "comparative_statics": ({"wrt"}, {"of", "group", "agent", "parameter", "derivative", "sign"}),
 }
 _CHOICES = {
     "relation": ("iff", "if", "only_if"),
@@ -73,7 +76,10 @@ _CHOICES = {
     "process": ("best_response", "gradient_play"),
     "support": ("interior",),
     "scope": ("all", "reduced_interior"),
+    "of": ("weights", "exclusion_threshold"),
+    "sign": ("positive", "negative", "nonnegative", "nonpositive"),
 }
+_RELATIONS = {"equilibrium_count": ("exactly", "at_least")}
 _PROPERTIES = {"uniqueness": ("dsc", "unique"), "dynamics": ("contraction", "two_cycle", "convergence")}
 _ASSUMPTIONS = {
     "real": {"real": True}, "positive": {"positive": True}, "nonnegative": {"nonnegative": True},
@@ -81,7 +87,7 @@ _ASSUMPTIONS = {
 }
 _RESERVED_NAMES = {"N", "D", "i", "d", "w", "m", "W"}
 _CONDITION_FIELDS = ("condition",)
-_EXPRESSION_FIELDS = ("argument", "weights", "lhs", "rhs", "modulus", "lipschitz", "amount", "step")
+_EXPRESSION_FIELDS = ("argument", "weights", "lhs", "rhs", "modulus", "lipschitz", "amount", "step", "derivative")
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,9 +232,13 @@ def _body(table, kind, fail) -> dict:
     for key, value in table.items():
         if key == "define":
             continue
-        if key == "positive":
+        if key in ("positive", "only"):
             if not isinstance(value, bool):
-                fail("claim.positive", value, "must be true or false")
+                fail(f"claim.{key}", value, "must be true or false")
+            continue
+        if key in ("count", "agent"):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                fail(f"claim.{key}", value, "must be a non-negative integer")
             continue
         if key in ("iterations", "starts", "seed"):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -242,9 +252,15 @@ def _body(table, kind, fail) -> dict:
             continue
         if not isinstance(value, str):
             fail(f"claim.{key}", value, "must be a string")
-        choices = _PROPERTIES.get(kind) if key == "property" else _CHOICES.get(key)
+        choices = (_PROPERTIES.get(kind) if key == "property" else
+                   _RELATIONS.get(kind, _CHOICES["relation"]) if key == "relation" else _CHOICES.get(key))
         if choices is not None and value not in choices:
             fail(f"claim.{key}", value, f"must be one of {list(choices)}")
+    if kind == "comparative_statics":
+        if ("derivative" in table) == ("sign" in table):
+            fail("claim", table, "a comparative_statics claim states exactly one of derivative or sign")
+        if table.get("of") == "exclusion_threshold" and not {"group", "parameter"} <= set(table):
+            fail("claim", table, "of = \"exclusion_threshold\" needs group and parameter")
     defines = table.get("define", [])
     if not isinstance(defines, list):
         fail("claim.define", defines, "must be an array of tables [[claim.define]]")

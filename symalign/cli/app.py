@@ -34,6 +34,7 @@ import sys
 import click
 
 from symalign.errors import SymalignError
+from symalign.cli.plugins import plugin_option
 
 __all__ = ["main", "parse_support", "EXIT_OK", "EXIT_FALSE", "EXIT_INPUT", "EXIT_INTERNAL"]
 

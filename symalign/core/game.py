@@ -82,21 +82,38 @@ class Game(LatexRepr):
         return game
 
     @classmethod
-    def symbolic(cls, family, n_agents: int, groups, *, homogeneous: bool = True, **values) -> "Game":
+    def symbolic(cls, family, n_agents: int, groups, *, homogeneous: bool = True, shared=(), **values) -> "Game":
         """A game whose parameters not given in ``values`` are symbols.
 
         ``homogeneous`` shares one symbol per per-agent scalar (alpha, beta,
-        gamma); vectors (attractiveness, priors) stay agent-specific.
+        gamma); vectors (attractiveness, priors) stay agent-specific unless
+        named in ``shared`` (one symbolic D-vector for all agents, e.g. the
+        values ``v_{d}`` of a symmetric contest).
+
+        Examples
+        --------
+        >>> from symalign.core.families.custom import CustomFamily
+        >>> from symalign.core.params import ParamSpec
+        >>> fam = CustomFamily("sum(v[d]*w[d], d)", (ParamSpec("v", "vector", "positive"),))
+        >>> Game.symbolic(fam, 2, 2, shared=["v"]).params["v"]
+        Matrix([
+        [v_{1}, v_{2}],
+        [v_{1}, v_{2}]])
         """
         n_agents, groups = _check_dims(n_agents, groups)
         _check_family(family)
         if not isinstance(homogeneous, bool):
             raise ArgumentTypeError("homogeneous", homogeneous, "must be True or False")
+        specs = {s.name: s for s in family.parameters()}
+        for name in shared:
+            if name not in specs or specs[name].kind != "vector":
+                raise InputError("shared", name, "must name a vector parameter of the family")
         filled = dict(values)
         for spec in family.parameters():
             if spec.name not in filled:
                 filled[spec.name] = make_symbols(
-                    spec, n_agents, len(groups), shared=homogeneous and spec.kind == "agent"
+                    spec, n_agents, len(groups),
+                    shared=(homogeneous and spec.kind == "agent") or spec.name in shared,
                 )
         return cls.create(family, n_agents, groups, **filled)
 

@@ -41,7 +41,7 @@ from symalign.core.families.custom import CustomFamily
 from symalign.core.game import Game
 from symalign.core.params import ParamSpec
 
-__all__ = ["load_game", "game_from_mapping", "read_toml", "require_numeric"]
+__all__ = ["load_game", "game_from_mapping", "read_toml", "require_numeric", "custom_family", "CUSTOM_FIELDS"]
 
 _TOP = {"title", "description", "agents", "groups", "family", "variant", "utility", "hypotheses",
         "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative"}
@@ -200,37 +200,71 @@ def _family(data, params, agents, n_groups, fail):
     if not isinstance(name, str):
         fail("family", name, "must be a string")
     if name != "custom":
-        for key in ("utility", "hypotheses", "kinds", "signs", "strictly_concave"):
+        for key in CUSTOM_FIELDS:
             if key in data:
                 fail(key, data[key], "only allowed with family = \"custom\"")
         return get_family(name, data.get("variant"))
     if "variant" in data:
         fail("variant", data["variant"], "the custom family has no variants")
+    return custom_family(data, params, agents, n_groups, fail)
+
+
+CUSTOM_FIELDS = ("utility", "hypotheses", "kinds", "signs", "strictly_concave")
+"""Fields of a game (or a claim's ``[game]`` table) that define a custom family."""
+
+
+def custom_family(data, params, agents, n_groups, fail, prefix: str = "") -> CustomFamily:
+    """The :class:`CustomFamily` a table defines (``utility``, ``hypotheses``, ``[kinds]``, ``[signs]``).
+
+    Used by game files and by claim files (``[game] family = "custom"``), so
+    both read one language.  The parameters are those with a value in
+    ``params`` and those declared in ``[kinds]``; a kind not declared is
+    inferred from the value's shape for ``agents`` agents and ``n_groups``
+    groups.  ``fail(field, value, reason)`` raises; ``prefix`` is put in
+    front of field names (``"game."`` in claim files).
+
+    Examples
+    --------
+    >>> def fail(field, value, reason):
+    ...     raise ValueError(field, reason)
+    >>> fam = custom_family({"utility": "sum(v[d]*w[d], d)", "kinds": {"v": "vector"}}, {}, 2, 3, fail)
+    >>> [(s.name, s.kind, s.sign) for s in fam.parameters()]
+    [('v', 'vector', 'real')]
+    """
     utility = data.get("utility")
     if not isinstance(utility, str) or not utility.strip():
-        fail("utility", utility, "the custom family needs a utility expression (a string)")
+        fail(prefix + "utility", utility, "the custom family needs a utility expression (a string)")
     hyps = data.get("hypotheses", [])
     if not isinstance(hyps, list) or not all(isinstance(h, str) for h in hyps):
-        fail("hypotheses", hyps, "must be a list of condition strings")
+        fail(prefix + "hypotheses", hyps, "must be a list of condition strings")
     strict = data.get("strictly_concave", True)
     if not isinstance(strict, bool):
-        fail("strictly_concave", strict, "must be true or false")
+        fail(prefix + "strictly_concave", strict, "must be true or false")
     kinds, signs = data.get("kinds", {}), data.get("signs", {})
     for key, table, allowed in (("kinds", kinds, _KINDS), ("signs", signs, _SIGNS)):
         if not isinstance(table, dict):
-            fail(key, table, f"must be a table {{parameter = {' | '.join(allowed)}}}")
+            fail(prefix + key, table, f"must be a table {{parameter = {' | '.join(allowed)}}}")
         for pname, value in table.items():
             if not isinstance(value, str) or value not in allowed:
-                fail(f"{key}.{pname}", value, f"must be one of {' | '.join(allowed)}")
+                fail(f"{prefix}{key}.{pname}", value, f"must be one of {' | '.join(allowed)}")
     specs = []
-    for pname, raw in params.items():
-        kind = kinds.get(pname) or _infer_kind(raw, agents, n_groups, f"parameters.{pname}", fail)
-        specs.append(ParamSpec(pname, kind, signs.get(pname, "real"), pname))
-    for key, table in (("kinds", kinds), ("signs", signs)):
-        extra = sorted(set(table) - set(params))
-        if extra:
-            fail(f"{key}.{extra[0]}", table[extra[0]], "names no parameter")
-    return CustomFamily(utility, tuple(specs), tuple(hyps), strict)
+    for pname in list(params) + [k for k in kinds if k not in params]:
+        if pname in kinds:
+            kind = kinds[pname]
+        else:
+            kind = _infer_kind(params[pname], agents, n_groups, f"{prefix}parameters.{pname}", fail)
+        try:
+            specs.append(ParamSpec(pname, kind, signs.get(pname, "real"), pname))
+        except InputError as exc:
+            where = "kinds" if exc.argument == "kind" else "signs"
+            fail(f"{prefix}{where}.{pname}", exc.value, exc.reason)
+    extra = sorted(set(signs) - {s.name for s in specs})
+    if extra:
+        fail(f"{prefix}signs.{extra[0]}", signs[extra[0]], "names no parameter")
+    try:
+        return CustomFamily(utility, tuple(specs), tuple(hyps), strict)
+    except InputError as exc:
+        fail(prefix + "parameters", exc.value, exc.reason)
 
 
 _KINDS = ("scalar", "agent", "vector", "pair")

@@ -13,6 +13,22 @@ positive value is a witness that the profile is not an equilibrium.
 
 Like :mod:`symalign.numeric.check`, nothing here calls an equilibrium
 solver: the game is seen only through ``utility(W)`` and ``grad(W)``.
+:func:`deviation_gain` and :func:`kkt_residual` bridge a
+:class:`~symalign.core.game.Game` and an
+:class:`~symalign.core.equilibrium.Equilibrium` to these checkers; the
+deviation search is global unless own-concavity is proved
+(:func:`symalign.core.concavity.own_concavity`).
+
+Examples
+--------
+>>> from symalign import Game, get_family
+>>> from symalign.core.equilibrium import Equilibrium
+>>> g = Game.create(get_family("polymatrix"), 2, ["h", "t"], A={"A": [[1, -1], [-1, 1]], "B": [[-1, 1], [1, -1]]})
+>>> half = sp.Rational(1, 2)
+>>> deviation_gain(g, Equilibrium(g, sp.ImmutableMatrix([[half, half]] * 2), ()))
+0.0
+>>> deviation_gain(g, Equilibrium(g, sp.ImmutableMatrix([[1, 0], [1, 0]]), ()))
+2.0
 """
 
 from __future__ import annotations
@@ -20,10 +36,14 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import sympy as sp
 
+from symalign.errors import InputError
+from symalign.numeric import check
 from symalign.numeric.check import _profile, agent_problem, ascend, best_deviation_gain
+from symalign.numeric.compile import numeric_game
 
-__all__ = ["global_deviation_gain", "deviation_gains", "DEVIATION_TOL"]
+__all__ = ["global_deviation_gain", "deviation_gains", "deviation_gain", "kkt_residual", "DEVIATION_TOL"]
 
 DEVIATION_TOL = 1e-9
 """Largest deviation gain (absolute, after scaling by ``1 + |U|``) accepted for an equilibrium."""
@@ -122,3 +142,26 @@ def deviation_gains(utility, grad, W, *, concave: bool, **options) -> tuple[np.n
         return np.array(out), "ascent (concave)"
     out = [global_deviation_gain(utility, grad, arr, i, **options)[0] for i in range(arr.shape[0])]
     return np.array(out), "multi-start ascent (not known concave)"
+
+
+def deviation_gain(game, eq) -> float:
+    """Largest unilateral deviation gain at ``eq`` in ``game``, global unless own-concavity is proved.
+
+    Entropic terms ``w log w`` are evaluated where they take their limit 0
+    (just inside the simplex).
+    """
+    from symalign.core.concavity import own_concavity
+
+    if not game.is_numeric:
+        raise InputError("game", game, "the deviation gain needs a numeric game")
+    ng = numeric_game(game)
+    has_log = ng.entropic or any(game.utility(i).has(sp.log) for i in range(game.n_agents))
+    inside = (lambda fn: (lambda W: fn(np.maximum(W, 1e-300)))) if has_log else (lambda fn: fn)
+    gains, _ = deviation_gains(inside(ng.utility), inside(ng.grad), eq.as_array(),
+                               concave=own_concavity(game).status == "proved")
+    return float(np.max(gains))
+
+
+def kkt_residual(game, eq) -> float:
+    """Natural KKT residual of ``eq`` (:func:`symalign.numeric.check.kkt_residual`)."""
+    return float(check.kkt_residual(numeric_game(game).grad, eq.as_array()))

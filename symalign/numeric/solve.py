@@ -70,6 +70,8 @@ class Solution(LatexRepr):
     notes: tuple = ()
     concavity: object = None
     stationary_points: tuple = ()
+    components: tuple = ()
+    """Faces of positive dimension of the equilibrium set (``solve(..., all_equilibria=True)``)."""
 
     def __repr__(self) -> str:
         k = len(self.equilibria)
@@ -80,6 +82,7 @@ class Solution(LatexRepr):
 
     def to_dict(self) -> dict:
         return {
+            "components": [c.to_dict() for c in self.components],
             "game": {"family": self.game.family.label, "agents": self.game.n_agents, "groups": list(self.game.groups)},
             "equilibria": [e.to_dict() for e in self.equilibria],
             "unique": self.unique,
@@ -96,8 +99,8 @@ class Solution(LatexRepr):
 NOT_ISOLATED = "equilibria are not isolated (a continuum): this is one of them"
 
 
-def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, max_vertex_profiles: int = 4096,
-          deviation_tol: float = DEVIATION_TOL) -> Solution:
+def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibria: bool = False,
+          max_vertex_profiles: int = 4096, deviation_tol: float = DEVIATION_TOL) -> Solution:
     """Equilibria of a numeric game, each checked by an independent deviation search.
 
     Own-concavity is checked first (:func:`~symalign.core.concavity.own_concavity`).
@@ -111,6 +114,11 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, max_vertex_pr
     simplex (:func:`~symalign.numeric.deviation.global_deviation_gain`) finds
     no deviation gaining more than ``deviation_tol * (1 + |U_i|)``; rejected
     KKT points are reported as ``stationary_points``.
+
+    With ``all_equilibria`` every equilibrium of a game with affine
+    gradients is enumerated (:func:`symalign.numeric.enumerate.enumerate_equilibria`),
+    non-isolated ones as exact components; each isolated one is checked the
+    same way (own-concavity, deviation gain).
 
     Examples
     --------
@@ -134,6 +142,17 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, max_vertex_pr
         raise InputError("game", game, "has symbolic parameters; use derive_on_support for closed forms")
     concav = own_concavity(game)
     ng = numeric_game(game)
+    if all_equilibria:
+        from symalign.numeric.enumerate import enumerate_equilibria
+
+        res = enumerate_equilibria(game, max_profiles=max_profiles)
+        eqs = [check_profile(e, ng, concav) for e in res.isolated]
+        good = tuple(e for e in eqs if _passes(e, ng, deviation_tol))
+        bad = tuple(e for e in eqs if not _passes(e, ng, deviation_tol))
+        notes = tuple(res.notes) + ((f"own-concavity {concav.status}: enumerated KKT points are checked by "
+                                     "the deviation search",) if concav.status != "proved" else ()) + _bug_notes(bad)
+        return Solution(game, good, res.unique if concav.status == "proved" else None, bool(res.components),
+                        notes, concav, bad, res.components)
     if concav.status == "proved":
         return _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol)
     return _solve_nonconcave(game, ng, concav, tol, max_vertex_profiles, deviation_tol)
@@ -157,6 +176,9 @@ def _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol):
         return Solution(game, (), None, False, _bug_notes((eq,)), concav, (eq,))
     notes = (NOT_ISOLATED,) if eq.isolated is False else ()
     unique = False if eq.isolated is False else _unique_by_rosen(game)
+    if unique is None and kkt_system(game).is_affine():
+        notes += ("uniqueness not established (Rosen's condition fails or is undecided): "
+                  "solve(..., all_equilibria=True) / solve --all enumerates every equilibrium",)
     return Solution(game, (eq,), unique, eq.isolated is False, notes, concav)
 
 

@@ -335,3 +335,58 @@ def test_steering_dispatch_compares_amounts(tmp_path, monkeypatch):
     bad = check_claim(_file(tmp_path, "steering", 'amount = "1 - gamma"'))
     assert bad.status == "refuted"
     assert bad.counterexample[sp.Symbol("gamma", nonnegative=True)] > 1
+
+
+# --- the new claim kinds: each false instance refuted, confirmed independently ----------------
+
+@pytest.mark.parametrize("name, confirm", [
+    ("false_equilibrium_count.toml", "gain 0"),
+    ("false_symmetric_blotto.toml", "independent deviation check"),
+    ("false_statics_derivative.toml", "central finite difference"),
+    ("false_statics_sign.toml", "the derivative is -"),
+])
+def test_new_kinds_false_instances_are_refuted(name, confirm):
+    result = check_claim(load_claim(FIXTURES / name), timeout=10.0)
+    assert result.status == "refuted" and result.ok, result.detail
+    assert result.counterexample, result.detail
+    assert confirm in result.recheck, result.recheck
+
+
+# --- every claim kind on a custom family: the overlap claims, with the family written inline ----
+
+CUSTOM_OVERLAP = '''family = "custom"
+utility = "alpha*sum(a[d]*w[d], d) - beta/2*sum((w[d] - p[d])**2, d) - gamma*sum(w[d]*m[d], d)"
+hypotheses = ["beta > 0"]
+kinds = {alpha = "agent", beta = "agent", gamma = "agent", a = "vector", p = "vector"}
+signs = {alpha = "positive", beta = "positive", gamma = "nonnegative", p = "simplex"}'''
+FAST_CUSTOM = {"T0_existence_overlap.toml", "T1_best_response_overlap.toml", "T2_uniqueness_overlap.toml",
+               "T4_exclusion_overlap.toml", "T5_minimal_subsidy.toml", "D1_best_response_contraction.toml",
+               "T3_interior_uniqueness.toml", "T3_three_equilibria.toml", "T4_threshold_statics_beta.toml"}
+
+
+def _overlap_params():
+    out = []
+    for p in sorted((THEOREMS / "active_alignment").glob("*.toml")):
+        if 'variant = "overlap"' in p.read_text():
+            marks = () if p.name in FAST_CUSTOM else (pytest.mark.slow,)
+            out.append(pytest.param(p, marks=marks, id=p.stem))
+    return out
+
+
+@pytest.mark.parametrize("path", _overlap_params())
+def test_claim_kinds_work_on_a_custom_family(path, tmp_path):
+    text = path.read_text().replace('family = "active_alignment"\nvariant = "overlap"', CUSTOM_OVERLAP)
+    assert 'family = "custom"' in text
+    target = tmp_path / path.name
+    target.write_text(text)
+    claim = load_claim(target)
+    assert claim.instances[0].game.family.label == "custom"
+    result = check_claim(claim, timeout=10.0)
+    assert result.ok, f"{result.status} (expected {result.claim.expected}): {result.detail}"
+
+
+def test_contradictory_hypotheses_never_prove_a_claim():
+    # "for every group d: (D-1) a[i,d] < sum_k a[i,k] - a[i,d]" cannot hold for all d at once; a false sign
+    # must come out open (vacuous), not proved
+    result = check_claim(load_claim(FIXTURES / "vacuous_hypotheses.toml"), timeout=10.0)
+    assert result.status == "open" and "contradict" in result.detail, result.detail

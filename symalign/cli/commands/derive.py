@@ -6,6 +6,8 @@ import json
 
 import click
 
+from symalign.cli.plugins import plugin_option
+
 __all__ = ["command"]
 
 
@@ -14,6 +16,7 @@ __all__ = ["command"]
 @click.option("--support", default=None, help="Support per agent, e.g. '0,1;0,1,2' or 'left,centre' for all agents. Default: interior (numeric games: the equilibrium's support).")
 @click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX only (align* / gather* environments, comments with %).")
 @click.option("--json", "as_json", is_flag=True, help="Print the closed form as JSON (expressions as strings).")
+@plugin_option
 def command(game_file, support, as_latex, as_json):
     """Closed-form equilibrium on a support with its validity conditions."""
     import sympy as sp
@@ -25,8 +28,12 @@ def command(game_file, support, as_latex, as_json):
 
     if as_latex and as_json:
         raise InputError("--latex/--json", None, "give at most one of --latex and --json")
+    from symalign.core.kkt import kkt_system
+
     game = load_game(game_file)
     supp = parse_support(support)
+    if not kkt_system(game).is_affine():
+        return _derive_nonlinear(game, supp, as_latex, as_json)
     if supp is None and game.is_numeric and game.family.strictly_concave:
         from symalign.numeric.solve import find_equilibrium
 
@@ -85,3 +92,47 @@ def _concavity(game, eq):
         return conc, "own-concavity proved: where valid, this is an equilibrium"
     return conc, (f"own-concavity {conc.status}: this is a KKT (stationary) point, not known to be an "
                   "equilibrium; `symalign solve` checks deviations over the whole simplex")
+
+
+def _derive_nonlinear(game, supp, as_latex, as_json):
+    """``derive`` for gradients that are not affine: the closed-form routes, else the numeric equilibrium."""
+    import sympy as sp
+
+    from symalign.core.nonlinear import solve_on_support
+    from symalign.numeric.closed_forms import ClosedFormResult, find_closed_form
+
+    if supp is not None:
+        eqs = tuple(e for e in solve_on_support(game, supp) if e.valid is not False)
+        res = ClosedFormResult(game, "kkt-nonlinear" if eqs else "none", eqs, None, None,
+                               () if eqs else ("no closed form found on this support",))
+    else:
+        res = find_closed_form(game)
+    shown = res.equilibria or ((res.numeric,) if res.numeric is not None else ())
+    if as_json:
+        click.echo(json.dumps({
+            "family": game.family.label, "groups": list(game.groups), "route": res.route if res.found else None,
+            "equilibria": [{"exact": eq.exact, "support": [[game.groups[d] for d in s] for s in eq.support],
+                            "weights": [[str(eq.weights[i, d]) if eq.exact else float(eq.weights[i, d])
+                                         for d in range(game.n_groups)] for i in range(game.n_agents)],
+                            "conditions": [str(c) for c in eq.conditions if c is not sp.true]} for eq in shown],
+            "deviation_gain": res.deviation_gain, "notes": list(res.notes)}, indent=2))
+        return
+    show = sp.latex if as_latex else str
+    prefix = "% " if as_latex else ""
+    click.echo(f"{prefix}{game.family.label}: {'closed form by route ' + res.route if res.found else 'no closed form found'}")
+    for k, eq in enumerate(shown, 1):
+        click.echo(f"{prefix}equilibrium {k} ({'exact, ' + eq.method if eq.exact else 'numeric'}), support "
+                   f"{[[game.groups[d] for d in s] for s in eq.support]}")
+        rows = []
+        for i in range(game.n_agents):
+            for d in range(game.n_groups):
+                value = show(eq.weights[i, d]) if eq.exact else f"{float(eq.weights[i, d]):.6f}"
+                rows.append(f"w^*_{{{i + 1},{d + 1}}} &= {value}" if as_latex else f"w*[{i + 1},{game.groups[d]}] = {value}")
+        click.echo("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}" if as_latex else "\n".join(rows))
+        conds = [c for c in eq.conditions if c is not sp.true]
+        if conds:
+            click.echo(f"{prefix}validity conditions: " + ", ".join(show(c) for c in conds))
+    if res.deviation_gain is not None:
+        click.echo(f"{prefix}largest unilateral deviation gain (independent check): {res.deviation_gain:.3g}")
+    for note in res.notes:
+        click.echo(f"{prefix}note: {note}")

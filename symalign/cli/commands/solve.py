@@ -6,6 +6,8 @@ import json
 
 import click
 
+from symalign.cli.plugins import plugin_option
+
 __all__ = ["command"]
 
 
@@ -17,7 +19,10 @@ def _fmt(x, exact=False) -> str:
 @click.argument("game_file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--exact", is_flag=True, help="Print exact rationals instead of decimals.")
-def command(game_file, as_json, exact):
+@click.option("--all", "all_equilibria", is_flag=True,
+              help="Enumerate every equilibrium (affine gradients): supports, exact elimination, components.")
+@plugin_option
+def command(game_file, as_json, exact, all_equilibria):
     """Exact equilibria of a numeric game (support found numerically, solved exactly).
 
     A homogeneous game (identical agents) with more agents than the limit
@@ -32,19 +37,27 @@ def command(game_file, as_json, exact):
         return _homogeneous(data, game_file, many, as_json, exact)
     game = game_from_mapping(data, source=game_file)
     require_numeric(game, game_file, "solve needs numbers")
-    sol = solve_game(game)
+    sol = solve_game(game, all_equilibria=all_equilibria)
     if as_json:
         click.echo(json.dumps(sol.to_dict(), indent=2))
         return
     unique = {True: "unique (Rosen / enumeration)", False: "not unique", None: "uniqueness not established"}[sol.unique]
     click.echo(f"{game.family.label}: {game.n_agents} agents, groups {', '.join(game.groups)}")
-    click.echo(f"{len(sol.equilibria)} equilibri{'um' if len(sol.equilibria) == 1 else 'a'}; {unique}")
+    comps = f" and {len(sol.components)} component(s)" if sol.components else ""
+    click.echo(f"{len(sol.equilibria)} {'isolated ' if all_equilibria else ''}equilibri"
+               f"{'um' if len(sol.equilibria) == 1 else 'a'}{comps}; {unique}")
     if sol.concavity is not None:
         click.echo(f"own-concavity: {sol.concavity.status} ({sol.concavity.method})")
     for k, eq in enumerate(sol.equilibria, 1):
         _print_profile(game, eq, f"equilibrium {k}", exact)
     for k, eq in enumerate(sol.stationary_points, 1):
         _print_profile(game, eq, f"stationary point {k} (NOT an equilibrium)", exact)
+    for k, comp in enumerate(sol.components, 1):
+        click.echo(f"\ncomponent {k}: a {comp.kind} of equilibria on support "
+                   f"{[[game.groups[d] for d in s] for s in comp.support]}")
+        click.echo(f"  W(t) = {comp.profile().tolist()}  for  {', '.join(str(c) for c in comp.constraints)}")
+        for v in comp.vertices:
+            click.echo(f"  vertex {v.tolist()}")
     for note in game.notes + sol.notes:
         click.echo(f"note: {note}")
 

@@ -16,6 +16,7 @@ import time
 import click
 
 from symalign.errors import InputError, SymalignError
+from symalign.cli.plugins import plugin_option
 
 __all__ = ["command", "run"]
 
@@ -91,6 +92,7 @@ def _raw_id(path):
 @click.option("--instances", "show_instances", is_flag=True, help="Also list every instance of every claim.")
 @click.option("--witness", "witness_dir", type=click.Path(file_okay=False), default=None,
               help="Write each confirmed counterexample as a game file DIR/<claim id>.toml.")
+@plugin_option
 def command(paths, as_json, timeout, claim_seconds, show_instances, witness_dir):
     """Check the claim files under PATHS (theorems/<source>/<claim>.toml)."""
     from rich.console import Console

@@ -8,9 +8,13 @@ import sympy as sp
 
 from symalign.errors import InputError, UnknownFamilyError
 
-__all__ = ["UtilityFamily", "register_family", "get_family", "families"]
+__all__ = ["UtilityFamily", "register_family", "get_family", "families", "load_plugin", "load_entry_points",
+           "ENTRY_POINT_GROUP"]
 
 _REGISTRY: dict = {}
+ENTRY_POINT_GROUP = "symalign.families"
+"""Entry-point group under which installed packages publish utility families."""
+_LOADED_ENTRY_POINTS: set = set()
 
 
 class UtilityFamily(ABC):
@@ -79,6 +83,8 @@ def get_family(name: str, variant: str | None = None, **options) -> UtilityFamil
     symalign.errors.UnknownFamilyError: family='nope': unknown family; known: ['active_alignment', 'custom', 'polymatrix']
     """
     if name not in _REGISTRY:
+        load_entry_points()
+    if name not in _REGISTRY:
         raise UnknownFamilyError("family", name, f"unknown family; known: {sorted(_REGISTRY)}")
     factory, variants = _REGISTRY[name]
     if variants:
@@ -94,3 +100,60 @@ def get_family(name: str, variant: str | None = None, **options) -> UtilityFamil
 def families() -> dict:
     """Registered family names mapped to their variants."""
     return {k: v[1] for k, v in sorted(_REGISTRY.items())}
+
+
+def load_entry_points() -> tuple:
+    """Register the families that installed packages publish under the ``symalign.families`` entry point.
+
+    An entry point ``name = "package.module:obj"`` registers ``obj`` under
+    ``name``: a :class:`UtilityFamily` subclass or a factory taking
+    ``variant=`` (then ``obj.variants``, if present, lists the variants).
+    Each entry point is loaded once; a broken one raises
+    :class:`~symalign.errors.UnknownFamilyError` naming it.  Returns the names
+    registered by this call.  Called by :func:`get_family` for a name it
+    does not know, so installed families need no import.
+    """
+    from importlib.metadata import entry_points
+
+    added = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in _LOADED_ENTRY_POINTS:
+            continue
+        _LOADED_ENTRY_POINTS.add(ep.name)
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a third-party module: report which one, never a traceback
+            raise UnknownFamilyError("family", ep.name,
+                                     f"entry point {ep.value!r} could not be loaded: {type(exc).__name__}: {exc}") from None
+        if ep.name not in _REGISTRY:
+            register_family(ep.name, obj, getattr(obj, "variants", ()))
+            added.append(ep.name)
+    return tuple(added)
+
+
+def load_plugin(module: str) -> tuple:
+    """Import a Python module that registers families (``--plugin`` on the CLI).
+
+    The module registers its families on import with :func:`register_family`.
+    This runs the module's code: it is for modules the user names, never for
+    names read from game or claim files.  Returns the family names it added.
+
+    Examples
+    --------
+    >>> load_plugin("symalign.core.families.polymatrix")
+    ()
+    >>> load_plugin("no_such_module_xyz")
+    Traceback (most recent call last):
+    ...
+    symalign.errors.UnknownFamilyError: plugin='no_such_module_xyz': cannot import: No module named 'no_such_module_xyz'
+    """
+    import importlib
+
+    if not isinstance(module, str) or not module.replace(".", "").replace("_", "").isalnum():
+        raise UnknownFamilyError("plugin", module, "must be a dotted module name")
+    before = set(_REGISTRY)
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        raise UnknownFamilyError("plugin", module, f"cannot import: {exc}") from None
+    return tuple(sorted(set(_REGISTRY) - before))
