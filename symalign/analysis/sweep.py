@@ -232,7 +232,13 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
     residual = np.full(shape, np.nan)
     idx = np.flatnonzero(admissible.reshape(-1))
     total = idx.size
-    if compiled is not None:
+    if compiled is not None and compiled.path in ("closed-form", "linear"):
+        from symalign.analysis.gridfill import fill_grid
+
+        method = f"batch ({compiled.path}, support continuation)"
+        weights, support, converged, residual, stages = fill_grid(compiled, gx, gy, admissible, chunk=chunk,
+                                                                 progress=progress)
+    elif compiled is not None:
         method = f"batch ({compiled.path})"
         stages = {}
         flat_w, flat_s = weights.reshape(-1, N, D), support.reshape(-1, N, D)

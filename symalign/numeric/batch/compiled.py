@@ -159,7 +159,15 @@ class CompiledGame:
                                  f"parameter constraint violated at point {k}")
 
     # ----------------------------------------------------------------- solve
-    def __call__(self, *arrays, **named) -> BatchResult:
+    def __call__(self, *arrays, fallback: str = "iterative", **named) -> BatchResult:
+        """Equilibria of the batch.
+
+        ``fallback`` is the last stage run: "iterative" (default, every stage),
+        "active-set" or "none" (compiled closed forms only); points left are
+        returned not converged (stage ``not-converged``).
+        """
+        if fallback not in ("iterative", "active-set", "none"):
+            raise InputError("fallback", fallback, 'must be "iterative", "active-set" or "none"')
         P = self._inputs(arrays, named)
         b = P[0].shape[0] if P else 1
         self._check_domain(P, b)
@@ -177,15 +185,41 @@ class CompiledGame:
                 todo = self._stages(self._cached_stage, P, todo, out)
         else:
             out.weights[todo] = np.nan  # no interior guess for the active set
-        if self.path != "iterative":
+        if fallback == "none":
+            todo = todo[:0]
+        if self.path != "iterative" and todo.size:
             todo = self._stages(self._active_set_stage, P, todo, out)
-        if todo.size:
+        if todo.size and (fallback == "iterative" or self.path == "iterative"):
             self._iterative_stage(P, todo, out)
         bad = ~out.converged
         if bad.any():
             out.weights[bad] = np.nan
             out.support[bad] = False
         return BatchResult(*out, self.path, self.arg_names)
+
+    def solve_supports(self, *arrays, supports, **named):
+        """KKT solutions on given supports, each checked: ``(weights, residual, ok)``.
+
+        ``supports`` is a boolean array (B, N, D); a point is ``ok`` when the
+        system on its support is nonsingular and the clipped solution has
+        natural KKT residual ``<= tol`` (the same check as the active set).
+        Only for affine gradients (paths "closed-form" and "linear").
+        """
+        if self._affine is None:
+            raise InputError("supports", "given", f"needs affine gradients (path {self.path!r})")
+        P = self._inputs(arrays, named)
+        S = np.asarray(supports, bool)
+        self._check_domain(P, S.shape[0])
+        W, fine = self._solve_support(P, S)
+        for _, bad in failures(self._hypotheses, P, S.shape[0]):
+            fine &= ~bad
+        Wc = np.where(fine[:, None, None] & (W > 0), W, 0.0)
+        r = np.full(S.shape[0], np.inf)
+        if fine.any():
+            k = np.flatnonzero(fine)
+            at = _as_slice(k)
+            r[k] = natural_residual(Wc[at], self._gradient([p[at] for p in P], Wc[at]), S[at] & (Wc[at] > 0))
+        return Wc, r, fine & (r <= self.tol)
 
     def _stages(self, stage_fn, P, todo, out):
         """Run ``stage_fn`` on chunks of the points ``todo``; return the points it left."""
