@@ -167,9 +167,20 @@ def build_kkt_system(game) -> KKTSystem:
     for i in range(game.n_agents):
         u = game.utility(i)
         expanded = sp.expand(u, log=False, power_base=False, power_exp=False)
-        grads.append([sp.expand(sp.diff(expanded, w), log=False, power_base=False, power_exp=False) for w in W.row(i)])
+        grads.append(_gradient(expanded, list(W.row(i))))
         lags.append(u - lam[i] * (sum(W.row(i)) - 1) + sum(mu[i, d] * W[i, d] for d in range(W.cols)))
     return KKTSystem(game, sp.ImmutableMatrix(grads), lam, mu, tuple(lags))
+
+
+def _gradient(expanded, own) -> list:
+    """``[d expanded / d w for w in own]``, term by term: each term is differentiated only by the
+    own weights it contains (D times fewer derivatives than differentiating the whole sum per weight)."""
+    own_set = set(own)
+    parts = {w: [] for w in own}
+    for term in sp.Add.make_args(expanded):
+        for w in term.free_symbols & own_set:
+            parts[w].append(sp.diff(term, w))
+    return [sp.expand(sp.Add(*parts[w]), log=False, power_base=False, power_exp=False) for w in own]
 
 
 def kkt_violations(game, weights) -> tuple:

@@ -47,7 +47,7 @@ def dsc_matrix_exact(game, kkt=None):
     >>> g = Game.create(get_family("active_alignment", "overlap"), 2, ["x", "y"],
     ...                 alpha=1, beta=2, gamma=1, a=[[1, 0], [0, 1]], p=[0.5, 0.5])
     >>> dsc_matrix_exact(g)
-    ([[4, 1], [1, 4]], 1)
+    ([[8, 4], [4, 8]], 2)
     """
     from symalign.core.kkt import kkt_system
 
