@@ -130,16 +130,35 @@ def fill_grid(compiled, gx, gy, admissible, *, chunk: int = 8192, steps=(16, 4, 
                 stages[KNOWN_STAGE] = stages.get(KNOWN_STAGE, 0) + int(kk.size)
             seeds = seeds[todo[seeds]]
         if step > 1 and seeds.size:
-            fresh[store(seeds, compiled(xs[seeds], ys[seeds]))] = True
+            fresh[store(seeds, compiled(xs[seeds], ys[seeds], start=_near(seeds, W, ok, shape, step)))] = True
         report()
         while fresh.any() and todo.any():
             fresh = _continue(compiled, xs, ys, shape, fresh, todo, W, S, ok, res, stages)
             report()
     left = np.flatnonzero(todo)
     if left.size:
-        store(left, compiled(xs[left], ys[left]))
+        store(left, compiled(xs[left], ys[left], start=_near(left, W, ok, shape, 1)))
         report()
     return (W.reshape(shape + (n, d)), S.reshape(shape + (n, d)), ok.reshape(shape), res.reshape(shape), stages)
+
+
+def _near(k, W, ok, shape, step):
+    """For the points ``k``: the equilibrium of a solved point nearby (within ``step`` rows/columns), else NaN."""
+    ny, nx = shape
+    iy, ix = np.divmod(k, nx)
+    out = np.full((k.size,) + W.shape[1:], np.nan)
+    need = np.ones(k.size, bool)
+    for r in range(1, max(1, step) + 1):
+        for dy in range(-r, r + 1):
+            for dx in (-r, r) if abs(dy) < r else range(-r, r + 1):
+                y, x = iy + dy, ix + dx
+                inside = need & (y >= 0) & (y < ny) & (x >= 0) & (x < nx)
+                nb = np.where(inside, y * nx + x, 0)
+                take = inside & ok[nb]
+                out[take], need[take] = W[nb[take]], False
+        if not need.any():
+            break
+    return out
 
 
 def _known_supports(compiled, xs, ys, k, W, S, ok, res, max_tries):

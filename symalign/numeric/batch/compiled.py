@@ -159,12 +159,15 @@ class CompiledGame:
                                  f"parameter constraint violated at point {k}")
 
     # ----------------------------------------------------------------- solve
-    def __call__(self, *arrays, fallback: str = "iterative", **named) -> BatchResult:
+    def __call__(self, *arrays, fallback: str = "iterative", start=None, **named) -> BatchResult:
         """Equilibria of the batch.
 
         ``fallback`` is the last stage run: "iterative" (default, every stage),
         "active-set" or "none" (compiled closed forms only); points left are
-        returned not converged (stage ``not-converged``).
+        returned not converged (stage ``not-converged``).  ``start`` (B, N, D),
+        optional: profiles (e.g. a neighbouring point's equilibrium) from which
+        the active set and the iterative fallback start where the closed forms
+        do not apply (rows with NaN keep the default start).
         """
         if fallback not in ("iterative", "active-set", "none"):
             raise InputError("fallback", fallback, 'must be "iterative", "active-set" or "none"')
@@ -187,10 +190,15 @@ class CompiledGame:
             out.weights[todo] = np.nan  # no interior guess for the active set
         if fallback == "none":
             todo = todo[:0]
+        W0 = None
+        if start is not None:
+            W0 = np.asarray(start, float).reshape(b, n, d)
+            fine = np.isfinite(W0[todo]).all(axis=(1, 2))
+            out.weights[todo[fine]] = W0[todo[fine]]
         if self.path != "iterative" and todo.size:
             todo = self._stages(self._active_set_stage, P, todo, out)
         if todo.size and (fallback == "iterative" or self.path == "iterative"):
-            self._iterative_stage(P, todo, out)
+            self._iterative_stage(P, todo, out, W0)
         bad = ~out.converged
         if bad.any():
             out.weights[bad] = np.nan
@@ -296,11 +304,14 @@ class CompiledGame:
         out.residual[ok], out.stage[ok] = ra[done], _AS
         return k[~done]
 
-    def _iterative_stage(self, P, where, out):
+    def _iterative_stage(self, P, where, out, start=None):
         n, d = self.game.n_agents, self.game.n_groups
         sub = [p[where] for p in P]
         grad = lambda j, X: self._gradient([p[j] for p in sub], X)  # noqa: E731
         W0 = np.full((where.size, n, d), 1.0 / d)
+        if start is not None:
+            fine = np.isfinite(start[where]).all(axis=(1, 2))
+            W0[fine] = start[where][fine]
         X, r, ok, _ = batch_extragradient(grad, W0, geometry=self._geometry, tol=self.tol, max_iter=self.max_iter)
         if self._affine is not None and ok.any():
             # polish: exact re-solve on the support the iteration found
