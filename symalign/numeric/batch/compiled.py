@@ -50,6 +50,7 @@ import sympy as sp
 from symalign.numeric.batch.arguments import (batch_arrays, check_args, compile_domain, compile_relations,
                                               default_args, exclusion_supports, failures)
 from symalign.numeric.batch.activeset import active_set, kkt_linear_solve, natural_residual
+from symalign.numeric.batch.aggregate import aggregate_linear_solve, aggregate_structure
 from symalign.numeric.batch.closedform import compile_closed_form, derive_closed_forms
 from symalign.numeric.batch.iterative import batch_extragradient
 from symalign.errors import DerivationError, InputError
@@ -344,15 +345,22 @@ class CompiledGame:
                 W[k], ok[k] = Wc, fine
                 rest[k[fine]] = False
         k = np.flatnonzero(rest)
-        c_fn, m_fn, base, slots = self._affine
+        c_fn, m_fn, base, slots, agg_fn = self._affine
         nw = base.shape[0]
-        step = max(16, int(2**22 // (nw + Sk.shape[1]) ** 2))
+        n_ag = Sk.shape[1]
+        step = max(16, int(2**22 // (nw + n_ag) ** 2)) if agg_fn is None else 8192
         for s in range(0, k.size, step):
             kk = k[s:s + step]
             Pk = [p[kk] for p in P]
             c = np.empty((kk.size, nw))
             for j, v in enumerate(c_fn(*Pk)):
                 c[:, j] = v
+            if agg_fn is not None:  # aggregative: a D x D system per point (numeric.batch.aggregate)
+                oc = np.empty((kk.size, 2 * n_ag))
+                for j, v in enumerate(agg_fn(*Pk)):
+                    oc[:, j] = v
+                W[kk], _, ok[kk] = aggregate_linear_solve(c, oc[:, :n_ag], oc[:, n_ag:], Sk[kk])
+                continue
             M = np.repeat(base[None], kk.size, axis=0)
             for (r, col), v in zip(slots, m_fn(*Pk) if slots else ()):
                 M[:, r, col] = v
@@ -452,7 +460,9 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
         base = np.array([[float(x) if x.is_number else 0.0 for x in row] for row in jac])
         slots = [(r, k) for r, row in enumerate(jac) for k, x in enumerate(row) if not x.is_number]
         m_fn = compile_expressions([jac[r][k] for r, k in slots], args, cse=cse) if slots else None
-        affine = (compile_expressions(c, args, cse=cse), m_fn, base, slots)
+        agg = aggregate_structure(jac, game.n_agents, game.n_groups)
+        agg_fn = compile_expressions(list(agg[0]) + list(agg[1]), args, cse=cse) if agg else None
+        affine = (compile_expressions(c, args, cse=cse), m_fn, base, slots, agg_fn)
         path = "linear"
         closed_form = requested in ("auto", "closed-form")
         wanted = ([None] if closed_form else []) + list(supports)
