@@ -42,15 +42,13 @@ from symalign.core.linear import InconsistentSystem, SingularSystem, solve_linea
 from symalign.core.params import exact
 from symalign.numeric.solve import find_equilibrium
 
+# SteeringCheck (symalign.analysis.probes) and the levers (symalign.analysis.levers)
+# are importable from here too and documented in their own modules.
 __all__ = [
-    "SteeringCheck",
     "Subsidy",
     "TargetSubsidy",
-    "Lever",
     "minimal_subsidy",
     "target_subsidy",
-    "diversity_lever",
-    "prior_lever",
     "shift_attractiveness",
 ]
 

@@ -2,14 +2,9 @@
 
 Games linear in each agent's own weights (mixed extensions of finite
 games), with exact rational payoffs from :func:`symalign.verify.rational_points.rationals`.
-Re-exported by :mod:`symalign.verify.strategies`.
-
-Strategies
-----------
-polymatrix_games
-    ``U_i = sum_{j != i} w_i^T A_ij w_j`` for ``N >= 2`` agents.
-bimatrix_games
-    Two-player games ``(A, B)``, optionally zero-sum.
+Its strategies, :func:`polymatrix_games` (``U_i = sum_{j != i} w_i^T A_ij w_j``
+for ``N >= 2`` agents) and :func:`bimatrix_games` (two-player games ``(A, B)``,
+optionally zero-sum), are re-exported and documented by :mod:`symalign.verify.strategies`.
 """
 
 from __future__ import annotations

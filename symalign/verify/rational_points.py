@@ -7,13 +7,8 @@ probability simplex built as normalised vectors of counts, so they lie on
 the simplex by construction.  The argument checks shared by the strategy
 modules live here too.
 
-Strategies
-----------
-rationals
-    Exact rationals in an interval with bounded denominators.
-simplex_points
-    Points of the probability simplex (float or exact; vertices, faces,
-    interior, or bounded away from the faces).
+Its two strategies, :func:`rationals` and :func:`simplex_points`, are
+re-exported and documented by :mod:`symalign.verify.strategies`.
 """
 
 from __future__ import annotations
