@@ -136,6 +136,12 @@ def fill_grid(compiled, gx, gy, admissible, *, chunk: int = 8192, steps=(16, 4, 
             fresh = _continue(compiled, xs, ys, shape, fresh, todo, W, S, ok, res, stages)
             report()
     left = np.flatnonzero(todo)
+    if left.size:  # every support found on the grid (cheap: one small solve each), then the full solver
+        kk = _known_supports(compiled, xs, ys, left, W, S, ok, res, 50 * max_tries)
+        todo[kk] = False
+        if kk.size:
+            stages[KNOWN_STAGE] = stages.get(KNOWN_STAGE, 0) + int(kk.size)
+        left = np.flatnonzero(todo)
     if left.size:
         store(left, compiled(xs[left], ys[left], start=_near(left, W, ok, shape, 1)))
         report()
@@ -163,9 +169,13 @@ def _near(k, W, ok, shape, step):
 
 def _known_supports(compiled, xs, ys, k, W, S, ok, res, max_tries):
     """Solve the points ``k`` on the supports found so far (most frequent first); return those solved."""
-    keys, counts = np.unique(S[ok].reshape(int(ok.sum()), -1), axis=0, return_counts=True)
-    if not keys.size:
+    found = S[ok].reshape(int(ok.sum()), -1)
+    if not found.size:
         return k[:0]
+    packed = np.ascontiguousarray(np.packbits(found, axis=1))  # rows as short byte strings: a fast unique
+    _, first, counts = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel(), return_index=True,
+                                 return_counts=True)
+    keys = found[first]
     order = np.argsort(-counts)[:max(1, max_tries // max(k.size, 1))]
     solved = np.zeros(k.size, bool)
     for key in keys[order]:
