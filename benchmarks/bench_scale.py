@@ -31,7 +31,11 @@ import sympy as sp  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_solvers import best_time, make_game  # noqa: E402  the same illustrative games as bench_solvers.py
 from symalign import Game, get_family  # noqa: E402
+from symalign.numeric.simplex import project  # noqa: E402  sort-based simplex projection (last axis)
 from symalign.core.budget import Budget, run_bounded  # noqa: E402
 from symalign.errors import BudgetExceeded  # noqa: E402
 
@@ -55,23 +59,10 @@ def bounded(fn, *args, limit):
 
 
 def best(fn, reps=3):
-    out = np.inf
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        out = min(out, time.perf_counter() - t)
-    return out
+    return best_time(fn, reps)
 
 
 # ---------------------------------------------------------------------------------------------- baselines
-def project(V):
-    U = -np.sort(-V, axis=-1)
-    css = np.cumsum(U, axis=-1) - 1.0
-    k = np.arange(1, V.shape[-1] + 1)
-    rho = (U - css / k > 0).sum(axis=-1, keepdims=True)
-    return np.maximum(V - np.take_along_axis(css, rho - 1, axis=-1) / rho, 0.0)
-
-
 def pg_batch(alpha, beta, gamma, a, p, tol=TOL, max_iter=100_000):
     """Projected gradient play on a batch of overlap games (B, N, D), vectorised; step 1/(beta + gamma)."""
     B, N, D = a.shape
@@ -99,18 +90,6 @@ def pg_loop(alpha, beta, gamma, a, p, tol=TOL, max_iter=100_000):
 
 
 # ---------------------------------------------------------------------------------------------- games
-def make_game(n, d, seed=0):
-    """Overlap game: alpha, beta, gamma symbolic; the last group least attractive (excluded in part of the box)."""
-    rng = np.random.default_rng(seed)
-    a = np.round(np.linspace(0.3, 0.0, d) + 0.05 * rng.random((n, d)), 2)
-    p = np.full((n, d), 1.0 / d) + 0.05 * (rng.random((n, d)) - 0.5)
-    p[:, -1] = 0.3 / d
-    p /= p.sum(axis=1, keepdims=True)
-    rows = [[Fraction(x).limit_denominator(100) for x in r[:-1]] for r in p]
-    prior = [[str(x) for x in r] + [str(1 - sum(r))] for r in rows]
-    return Game.symbolic(OVERLAP, n, d, a=[[str(x) for x in r] for r in a], p=prior)
-
-
 def het_game(n, d, seed=0):
     rng = np.random.default_rng(seed)
     R = lambda lo, hi: f"{int(rng.integers(lo, hi))}/10"  # noqa: E731
