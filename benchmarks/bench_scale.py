@@ -146,6 +146,9 @@ def row_batch(quick):
         pool.append(rng.uniform(0, 1, 4 * size) * np.minimum(1.5, 0.9 * pool[1] * (n - 1)))
         r = f(*pool)
         interior = np.flatnonzero(r.converged & r.support.all(axis=(1, 2)))
+        if not interior.size:
+            print(f"      ({n},{d}): no interior point in the sampling box; 'interior' rows use every converged point")
+            interior = np.flatnonzero(r.converged)
         some = np.flatnonzero(r.converged & ~r.support.all(axis=(1, 2)) & ~r.excluded().any(axis=1))
         every = np.flatnonzero(r.converged & r.excluded().any(axis=1))
         out = {}
