@@ -21,6 +21,7 @@ from symalign.verify.certificates import Certificate, existence_certificate, uni
 from symalign.claims.schema import Claim, load_claim
 from symalign.claims.checks import check_claim
 from symalign.analysis.steering import Subsidy, TargetSubsidy, minimal_subsidy, target_subsidy
+import symalign.export.notebook  # noqa: F401  (registers the LaTeX renderers for Jupyter display)
 
 __all__ = [
     "Game",
@@ -64,4 +65,14 @@ __all__ = [
     "DerivationError",
 ]
 
-__version__ = "0.1.0"
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml is the single source)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("symalign")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()

@@ -75,6 +75,14 @@ class DerivationError(SymalignError, ValueError):
     """A derivation cannot be carried out (singular system, unsupported structure)."""
 
 
+class OptionalDependencyError(SymalignError, ImportError):
+    """A feature needs an optional dependency that is not installed; the message names the extra."""
+
+    def __init__(self, package: str, extra: str, feature: str):
+        self.package, self.extra, self.feature = package, extra, feature
+        super().__init__(f"{feature} needs {package}, which is not installed: pip install 'symalign[{extra}]'")
+
+
 class BudgetExceeded(SymalignError, RuntimeError):
     """A phase ran out of its wall-clock or memory budget (the answer is then *open*, never guessed).
 

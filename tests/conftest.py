@@ -1,11 +1,11 @@
 import os
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
+from symalign.io.resources import examples_dir as _shipped_examples
+
+EXAMPLES = _shipped_examples()  # package data, found by importlib.resources
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])

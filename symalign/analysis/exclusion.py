@@ -44,9 +44,10 @@ import sympy as sp
 from symalign.analysis.inputs import free_parameters, group_index, with_parameter
 from symalign.analysis.reduced import ExclusionNotApplicable, check_applicable, reduced_conditions, reduced_equilibrium
 from symalign.core.derive import derive_on_support, normalise_support
-from symalign.core.equilibrium import Equilibrium, condition_truth
+from symalign.core.equilibrium import Equilibrium, condition_truth, json_truth
 from symalign.errors import InputError
 from symalign.core.kkt import KKTSystem, kkt_system
+from symalign.core.notebook import LatexRepr
 
 __all__ = [
     "ExclusionNotApplicable",
@@ -114,7 +115,7 @@ class Threshold:
 
 
 @dataclass(frozen=True, eq=False)
-class ExclusionCondition:
+class ExclusionCondition(LatexRepr):
     """When group ``group`` is excluded by every agent, derived from the KKT system.
 
     Attributes
@@ -156,6 +157,11 @@ class ExclusionCondition:
     @property
     def name(self) -> str:
         return self.game.groups[self.group]
+
+    def __repr__(self) -> str:
+        state = {True: "excluded", False: "not excluded", None: "undecided"}[self.excluded]
+        margin = "" if self.margin is None else f", margin {self.margin}"
+        return f"ExclusionCondition(group {self.name!r} of {self.game!r}: {state}{margin}; {len(self.slacks)} slacks)"
 
     def _value(self, expr):
         v = sp.sympify(expr).xreplace(dict(self.point)) if self.point else sp.sympify(expr)
@@ -225,11 +231,11 @@ class ExclusionCondition:
             "excluded": self.excluded,
             "support": [[self.game.groups[k] for k in s] for s in self.support],
             "slacks": [str(s) for s in self.slacks],
-            "condition": str(self.condition),
+            "condition": json_truth(self.condition),
             "margins": None if self.margins is None else [str(m) for m in self.margins],
             "margin": None if self.margin is None else str(self.margin),
             "thresholds": [
-                {"agent": t.agent + 1, "parameter": str(t.parameter), "relation": str(t.relation),
+                {"agent": t.agent, "parameter": str(t.parameter), "relation": str(t.relation),
                  "bound": str(t.bound), "margin": None if t.margin is None else str(t.margin)}
                 for t in self.thresholds
             ],

@@ -41,6 +41,7 @@ from symalign.core.kkt import kkt_system
 from symalign.core.linear import InconsistentSystem, SingularSystem, solve_linear
 from symalign.core.params import exact
 from symalign.numeric.solve import find_equilibrium
+from symalign.core.notebook import LatexRepr
 
 # SteeringCheck (symalign.analysis.probes) and the levers (symalign.analysis.levers)
 # are importable from here too and documented in their own modules.
@@ -54,7 +55,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, eq=False)
-class Subsidy:
+class Subsidy(LatexRepr):
     """The minimal subsidy on one group's attractiveness that ends its exclusion.
 
     Attributes
@@ -86,13 +87,17 @@ class Subsidy:
     equilibrium: object
     check: SteeringCheck | None
 
+    def __repr__(self) -> str:
+        checked = "" if self.check is None else f", check {'passed' if self.check.passed else 'FAILED'}"
+        return f"Subsidy(group {self.game.groups[self.group]!r}: s* = {self.amount}{checked})"
+
     def to_dict(self) -> dict:
         return {
             "group": self.game.groups[self.group],
             "amount": str(self.amount),
             "amount_float": float(self.amount) if self.amount.is_number else None,
             "per_agent": [str(s) for s in self.per_agent],
-            "binding_agent": None if self.binding_agent is None else self.binding_agent + 1,
+            "binding_agent": self.binding_agent,
             "check": None if self.check is None else self.check.to_dict(),
         }
 
@@ -180,7 +185,7 @@ def minimal_subsidy(game, group, *, parameter: str = "a", check: bool = True) ->
 
 
 @dataclass(frozen=True, eq=False)
-class TargetSubsidy:
+class TargetSubsidy(LatexRepr):
     """A subsidy vector moving the population's average mixture to a target.
 
     Attributes
@@ -212,6 +217,10 @@ class TargetSubsidy:
     steered_game: object
     equilibrium: object = None
     check: SteeringCheck | None = None
+
+    def __repr__(self) -> str:
+        state = {True: "reachable", False: "unreachable", None: "reachability unknown"}[self.reachable]
+        return f"TargetSubsidy(target ({', '.join(str(t) for t in self.target)}): {state}; s = ({', '.join(str(x) for x in self.subsidy)}))"
 
     def to_dict(self) -> dict:
         return {

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import sympy as sp
@@ -28,6 +27,7 @@ from symalign.core.kkt import kkt_system
 from symalign.numeric.compile import compile_expressions
 from symalign.core.params import exact
 from symalign.analysis.regions import relations_hold
+from symalign.analysis.griddata import to_dataframe, to_dataset, write_grid
 
 __all__ = ["Axis", "parse_axis", "check_axis", "check_axes", "SweepResult", "sweep", "write_grid", "atomic_output",
            "compiled_sweep_game", "sub_axis", "FALLBACK_LIMIT", "LARGE_GRID"]
@@ -182,6 +182,14 @@ class SweepResult:
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])
         return tuple(k for k, n in ranked[:limit] if n >= share * total)
 
+    def to_dataframe(self):
+        """The grid as a pandas DataFrame, one row per point (:func:`symalign.analysis.griddata.to_dataframe`)."""
+        return to_dataframe(self)
+
+    def to_dataset(self):
+        """The grid as an xarray Dataset (:func:`symalign.analysis.griddata.to_dataset`)."""
+        return to_dataset(self)
+
 
 def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_tol: float = 1e-8,
           use_batch: bool = True) -> SweepResult:
@@ -312,38 +320,3 @@ def sub_axis(axis: Axis, r0: int, r1: int) -> Axis:
     """
     step = (axis.stop - axis.start) / (axis.num - 1)
     return Axis(axis.name, axis.start + r0 * step, axis.start + (r1 - 1) * step, r1 - r0)
-
-
-def write_grid(result: SweepResult, path) -> Path:
-    """Write the grid as CSV (one row per point) or NPZ (arrays), atomically, by suffix."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".npz"):
-        raise InputError("--data", str(path), "the grid file must end in .csv or .npz")
-    groups = list(result.game.groups)
-    N, D = result.game.n_agents, result.game.n_groups
-    gx, gy = np.meshgrid(result.x.values, result.y.values)
-    with atomic_output(path) as tmp:
-        if suffix == ".npz":
-            with open(tmp, "wb") as fh:
-                np.savez_compressed(
-                    fh, x=result.x.values, y=result.y.values, x_name=result.x.name, y_name=result.y.name,
-                    groups=np.array(groups), weights=result.weights, support=result.support,
-                    converged=result.converged, residual=result.residual, admissible=result.admissible,
-                    excluded=result.excluded, excluded_count=result.excluded_count,
-                )
-        else:
-            cols = [result.x.name, result.y.name, "admissible", "converged", "residual", "excluded_count"]
-            cols += [f"excluded[{g}]" for g in groups] + [f"mean_w[{g}]" for g in groups]
-            cols += [f"w[{i + 1},{g}]" for i in range(N) for g in groups]
-            ex = result.excluded.reshape(-1, D).astype(int)
-            mean = result.weights.mean(axis=2).reshape(-1, D)
-            data = np.column_stack([
-                gx.reshape(-1), gy.reshape(-1), result.admissible.reshape(-1).astype(int),
-                result.converged.reshape(-1).astype(int), result.residual.reshape(-1),
-                result.excluded_count.reshape(-1), ex, mean, result.weights.reshape(-1, N * D),
-            ])
-            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(",".join(cols) + "\n")
-                np.savetxt(fh, data, delimiter=",", fmt="%.17g")
-    return path

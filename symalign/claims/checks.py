@@ -31,12 +31,13 @@ from symalign.claims.existence import check_existence
 from symalign.claims.schema import Claim
 from symalign.claims.uniqueness import check_uniqueness, file_counterexample
 from symalign.errors import SymalignError
+from symalign.core.notebook import LatexRepr
 
 __all__ = ["InstanceResult", "ClaimResult", "check_claim", "passes"]
 
 
 @dataclass(frozen=True, eq=False)
-class ClaimResult:
+class ClaimResult(LatexRepr):
     """Outcome of a claim: aggregate status, per-instance results, comparison with the file."""
 
     claim: Claim
@@ -46,6 +47,10 @@ class ClaimResult:
     seconds: float
     counterexample: Mapping | None = None
     recheck: str = ""
+
+    def __repr__(self) -> str:
+        return (f"ClaimResult({self.claim.id}: {self.status}, stated {self.claim.expected}, "
+                f"{'as stated' if self.ok else 'NOT as stated'}, {len(self.instances)} instances)")
 
     @property
     def ok(self) -> bool:

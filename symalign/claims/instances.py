@@ -10,6 +10,8 @@ claim file itself is :mod:`symalign.claims.schema`.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import hashlib
 import random
 from dataclasses import dataclass
@@ -215,7 +217,7 @@ def _value(raw, fld, symbols, fail):
             return parse_expression(raw, Scope(dict(symbols)))
         except ExpressionError as exc:
             fail(fld, raw, str(exc))
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal)):
         fail(fld, raw, f"expected a number or an expression string, got {type(raw).__name__}")
     return raw
 

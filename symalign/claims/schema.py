@@ -41,6 +41,7 @@ import sympy as sp
 from symalign.errors import ExpressionError, GameFileError, InputError
 from symalign.core.expr import RESERVED, referenced_names
 from symalign.claims.instances import N_SYMBOL, Instance, _instances  # noqa: F401  (N_SYMBOL, Instance re-exported)
+from symalign.core.notebook import LatexRepr
 
 __all__ = ["Claim", "Instance", "load_claim", "load_claims", "claim_files", "KINDS", "STATUSES",
            "TRUE_STATUSES"]
@@ -83,7 +84,7 @@ _EXPRESSION_FIELDS = ("argument", "weights", "lhs", "rhs", "modulus", "lipschitz
 
 
 @dataclass(frozen=True, eq=False)
-class Claim:
+class Claim(LatexRepr):
     """A parsed claim file; see ``theorems/README.md`` for the schema.
 
     Examples
@@ -124,6 +125,9 @@ class Claim:
     instances: tuple
     counterexample: Mapping | None = None
     notes: str = ""
+
+    def __repr__(self) -> str:
+        return f"Claim({self.id}: {self.kind}, stated {self.expected}, {len(self.instances)} instances, file {self.path})"
     game_data: Mapping = field(default_factory=dict)
 
 

@@ -65,11 +65,11 @@ def solve(game_file, as_json, exact):
         click.echo("  agent  " + "  ".join(g.rjust(max(width, 10)) for g in game.groups))
         for i in range(game.n_agents):
             row = "  ".join(_fmt(eq.weights[i, d], exact).rjust(max(width, 10)) for d in range(game.n_groups))
-            click.echo(f"  {i + 1:>5}  {row}")
+            click.echo(f"  {i:>5}  {row}")  # agents 0-based, as in every output
         excl = [game.groups[d] for d in eq.excluded_groups()]
         if excl:
             click.echo(f"  excluded by every agent: {', '.join(excl)}")
-    for note in sol.notes:
+    for note in game.notes + sol.notes:
         click.echo(f"note: {note}")
 
 

@@ -9,7 +9,7 @@ import sympy as sp
 
 from symalign.core.params import substitution
 
-__all__ = ["Equilibrium", "condition_truth"]
+__all__ = ["Equilibrium", "condition_truth", "json_truth"]
 
 
 def condition_truth(conditions) -> bool | None:
@@ -22,6 +22,21 @@ def condition_truth(conditions) -> bool | None:
             return False
         undecided = True
     return None if undecided else True
+
+
+def json_truth(condition):
+    """A condition for JSON: a real boolean when decided, its text otherwise (never the string ``"True"``).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> json_truth(sp.true), json_truth(sp.Integer(1) < 2), json_truth(sp.Symbol("x") > 0)
+    (True, True, 'x > 0')
+    """
+    c = sp.sympify(condition)
+    if c in (sp.true, sp.false):
+        return bool(c)
+    return str(c)
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,7 +121,7 @@ class Equilibrium:
         """JSON-ready summary (weights as floats, exact values as strings)."""
         out = {
             "weights": self.as_array().tolist() if self.game.is_numeric else None,
-            "support": [list(s) for s in self.support],
+            "support": [[self.game.groups[d] for d in s] for s in self.support],
             "exact": self.exact,
             "excluded_groups": [self.game.groups[d] for d in self.excluded_groups()],
             "method": self.method,

@@ -10,6 +10,7 @@ import sympy as sp
 
 from symalign.errors import InputError
 from symalign.core.params import flat_values, make_symbols, normalise, substitution
+from symalign.core.notebook import LatexRepr
 
 __all__ = ["Game", "weight_symbols"]
 
@@ -30,7 +31,7 @@ def weight_symbols(n_agents: int, n_groups: int) -> sp.ImmutableMatrix:
 
 
 @dataclass(frozen=True, eq=False)
-class Game:
+class Game(LatexRepr):
     """A game among N agents choosing mixtures over D groups.
 
     Build it with :meth:`Game.create` (numbers or symbols) or
@@ -53,6 +54,8 @@ class Game:
     n_agents: int
     groups: tuple
     params: Mapping = field(repr=False)
+    notes: tuple = ()
+    """What was done to the input (e.g. a prior within 1e-12 of the simplex normalised exactly)."""
 
     @classmethod
     def create(cls, family, n_agents: int, groups, **values) -> "Game":
@@ -68,8 +71,9 @@ class Game:
         missing = [n for n in specs if n not in values]
         if missing:
             raise InputError(missing[0], None, f"missing parameter of family {family.label!r}")
-        params = {n: normalise(specs[n], values[n], n_agents, len(groups)) for n in specs}
-        game = cls(family, n_agents, groups, MappingProxyType(params))
+        notes = []
+        params = {n: normalise(specs[n], values[n], n_agents, len(groups), notes) for n in specs}
+        game = cls(family, n_agents, groups, MappingProxyType(params), tuple(notes))
         family.validate(game)
         return game
 
@@ -164,10 +168,12 @@ class Game:
             return tuple(sub(x) for x in v) if isinstance(v, tuple) else replace(v)
 
         params = {k: sub(v) for k, v in self.params.items()}
-        return Game(self.family, self.n_agents, self.groups, MappingProxyType(params))
+        return Game(self.family, self.n_agents, self.groups, MappingProxyType(params), self.notes)
 
     def __repr__(self):
-        return f"Game({self.family.label}, N={self.n_agents}, groups={list(self.groups)})"
+        free = sorted(str(s) for s in self.free_symbols())
+        kind = "numeric" if not free else "symbolic in " + ", ".join(free[:6]) + (", ..." if len(free) > 6 else "")
+        return f"Game({self.family.label}, N={self.n_agents}, groups={list(self.groups)}, {kind})"
 
 
 def _check_dims(n_agents, groups):

@@ -23,6 +23,7 @@ from functools import cached_property
 import sympy as sp
 
 from symalign.errors import InputError, ShapeError
+from symalign.core.notebook import LatexRepr
 
 __all__ = ["KKTSystem", "kkt_system", "build_kkt_system", "multiplier_symbols", "kkt_violations", "split_affine"]
 
@@ -35,7 +36,7 @@ def multiplier_symbols(n_agents: int, n_groups: int):
 
 
 @dataclass(frozen=True, eq=False)
-class KKTSystem:
+class KKTSystem(LatexRepr):
     """The KKT system of a game (all agents), built by :func:`kkt_system`.
 
     Attributes
@@ -53,6 +54,13 @@ class KKTSystem:
     lambdas: tuple
     mus: sp.ImmutableMatrix
     lagrangians: tuple
+
+    def __repr__(self) -> str:
+        n, d = self.gradients.shape
+        affine = "affine" if all(sp.Poly(g, *self.game.weights).total_degree() <= 1
+                                 for g in self.gradients if g.is_polynomial(*self.game.weights)) else "nonlinear"
+        return (f"KKTSystem({self.game!r}: {n * d} stationarity equations in w, lambda_1..lambda_{n}, "
+                f"mu; gradients {affine})")
 
     @property
     def stationarity(self) -> sp.ImmutableMatrix:

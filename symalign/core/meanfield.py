@@ -28,12 +28,13 @@ from symalign.errors import DerivationError
 from symalign.core.game import Game
 from symalign.core.kkt import split_affine
 from symalign.core.linear import solve_linear
+from symalign.core.notebook import LatexRepr
 
 __all__ = ["MeanFieldClosedForm", "derive_mean_field"]
 
 
 @dataclass(frozen=True, eq=False)
-class MeanFieldClosedForm:
+class MeanFieldClosedForm(LatexRepr):
     """Interior equilibrium of a homogeneous mean-field game for symbolic N.
 
     Attributes
@@ -61,6 +62,10 @@ class MeanFieldClosedForm:
     own: dict
     bar: dict
     scalars: dict
+
+    def __repr__(self) -> str:
+        return (f"MeanFieldClosedForm({self.family.label}, symbolic N, D={self.mean.cols}: "
+                f"interior equilibrium valid under {len(self.conditions)} conditions)")
 
     def instantiate(self, game: Game) -> sp.ImmutableMatrix:
         """The N x D closed form for the agents of an explicit game of this family."""

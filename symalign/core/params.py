@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral, Real
 
@@ -27,7 +28,11 @@ import sympy as sp
 
 from symalign.errors import InputError, ShapeError
 
-__all__ = ["ParamSpec", "exact", "normalise", "make_symbols", "flat_values", "substitution"]
+__all__ = ["ParamSpec", "exact", "normalise", "make_symbols", "flat_values", "substitution", "SIMPLEX_TOL"]
+
+SIMPLEX_TOL = sp.Rational(1, 10**12)
+"""A numeric simplex row within this of the simplex (sum off by at most this, entries >= -this) is
+accepted and normalised exactly (tiny negatives set to 0, then divided by the sum), with a note."""
 
 _KINDS = ("scalar", "agent", "vector", "pair")
 _SIGNS = ("real", "positive", "nonnegative", "simplex")
@@ -83,7 +88,17 @@ def exact(value, argument: str = "value") -> sp.Expr:
     1/10
     >>> exact("2/3")
     2/3
+    >>> from decimal import Decimal
+    >>> exact(Decimal("0.12345678901234567890123"))   # every written digit kept
+    12345678901234567890123/100000000000000000000000
     """
+    if hasattr(value, "dtype") and getattr(value, "shape", None) == ():  # a NumPy scalar or 0-d array
+        value = value.item()
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InputError(argument, value, "must be finite (NaN and infinity are not allowed)")
+        frac = Fraction(value)
+        return sp.Rational(frac.numerator, frac.denominator)
     if isinstance(value, sp.Basic):
         if isinstance(value, sp.Float):
             return sp.Rational(str(value))
@@ -168,9 +183,26 @@ def flat_values(value):
         yield value
 
 
-def normalise(spec: ParamSpec, value, n_agents: int, n_groups: int):
-    """Check ``value`` against ``spec`` and return it exact, in the normalised layout."""
+def normalise(spec: ParamSpec, value, n_agents: int, n_groups: int, notes: list | None = None):
+    """Check ``value`` against ``spec`` and return it exact, in the normalised layout.
+
+    NumPy arrays and scalars are accepted wherever lists and numbers are.
+    Numeric ``simplex`` rows within :data:`SIMPLEX_TOL` of the simplex are
+    normalised exactly; a note saying so is appended to ``notes``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> spec = ParamSpec("p", "vector", "simplex")
+    >>> notes = []
+    >>> row = normalise(spec, np.array([0.3745401188473625, 0.4753571214017262, 0.15010275975091133]), 1, 3, notes)
+    >>> sum(row)
+    1
+    >>> notes[-1]
+    'p[0] summed to 25000000000000001/25000000000000000 (4e-17 off the simplex): divided by its sum, exactly'
+    """
     arg = spec.name
+    value = _plain(value)
     if spec.kind == "scalar":
         out = _scalar(value, arg)
         _check_sign(spec, [out], arg)
@@ -186,11 +218,42 @@ def normalise(spec: ParamSpec, value, n_agents: int, n_groups: int):
         return out
     if spec.kind == "vector":
         rows = _matrix_rows(value, arg, n_agents, n_groups)
+        if spec.sign == "simplex":
+            rows = [_near_simplex(r, f"{arg}[{i}]", notes) for i, r in enumerate(rows)]
         mat = sp.ImmutableMatrix(rows)
         for i in range(n_agents):
             _check_sign(spec, list(mat.row(i)), f"{arg}[{i}]")
         return mat
-    return _pair(spec, value, arg, n_agents, n_groups)
+    return _pair(spec, value, arg, n_agents, n_groups, notes)
+
+
+def _plain(value):
+    """NumPy arrays (any depth, inside lists, tuples or the bimatrix dict) as nested lists."""
+    if hasattr(value, "tolist") and hasattr(value, "dtype"):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _near_simplex(row, arg, notes):
+    """``row`` normalised exactly when numeric and within SIMPLEX_TOL of the simplex (else unchanged)."""
+    if not all(v.is_number for v in row):
+        return row
+    total = sum(row)
+    if total == 1 and all(v >= 0 for v in row):
+        return row
+    if abs(total - 1) > SIMPLEX_TOL or any(v < -SIMPLEX_TOL for v in row):
+        return row  # far off: the sign check below reports it
+    clipped = [v if v > 0 else sp.Integer(0) for v in row]
+    s = sum(clipped)
+    if notes is not None:
+        off = max(abs(total - 1), *(-v for v in row if v < 0)) if any(v < 0 for v in row) else abs(total - 1)
+        notes.append(f"{arg} summed to {total} ({float(off):.3g} off the simplex): "
+                     + ("tiny negative entries set to 0, " if s != total else "") + "divided by its sum, exactly")
+    return [v / s for v in clipped]
 
 
 def _is_seq(value) -> bool:
@@ -223,9 +286,10 @@ def _matrix_rows(value, arg, n_agents, n_groups):
     return [[_scalar(v, f"{arg}[{i}][{d}]") for d, v in enumerate(r)] for i, r in enumerate(value)]
 
 
-def _pair(spec, value, arg, n_agents, n_groups):
+def _pair(spec, value, arg, n_agents, n_groups, notes=None):
     if isinstance(value, dict) and set(value) == {"A", "B"} and n_agents == 2:
-        value = [[None, value["A"]], [_transpose(value["B"]), None]]
+        A, B = _rectangular(value["A"], value["B"], arg, n_groups, notes)
+        value = [[None, A], [_transpose(B), None]]
     if not _is_seq(value) or len(value) != n_agents:
         raise ShapeError(arg, value, f"expected {n_agents} x {n_agents} blocks of {n_groups} x {n_groups}")
     blocks = []
@@ -241,6 +305,36 @@ def _pair(spec, value, arg, n_agents, n_groups):
             out_row.append(sp.ImmutableMatrix(sub))
         blocks.append(tuple(out_row))
     return tuple(blocks)
+
+
+def _rectangular(A, B, arg, n_groups, notes):
+    """An m x n bimatrix game (m, n <= D) padded to D x D with strictly dominated placeholder strategies.
+
+    The row player's strategies m..D-1 pay ``min(A, 0) - 1`` against everything
+    while real strategies pay at least ``min(A, 0)`` (0 against the other
+    player's placeholders), and likewise for the column player under B, so
+    placeholders are strictly dominated, carry zero weight in every
+    equilibrium, and the equilibria are exactly those of the m x n game.
+    """
+    if not (_is_seq(A) and _is_seq(B) and A and B and all(_is_seq(r) for r in A) and all(_is_seq(r) for r in B)):
+        return A, B
+    m, n = len(A), len(A[0])
+    if (m, n) == (n_groups, n_groups) or any(len(r) != n for r in A) or len(B) != m or any(len(r) != n for r in B):
+        return A, B
+    if m > n_groups or n > n_groups:
+        raise ShapeError(f"{arg}.A", A, f"a {m} x {n} game needs at least {max(m, n)} groups (strategies), got {n_groups}")
+    A = [[_scalar(v, f"{arg}.A[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(A)]
+    B = [[_scalar(v, f"{arg}.B[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(B)]
+    if not all(v.is_number for r in A + B for v in r):
+        raise ShapeError(f"{arg}.A", A, f"an {m} x {n} game (not {n_groups} x {n_groups}) must be numeric")
+    low_a = min(min(min(r) for r in A), 0) - 1
+    low_b = min(min(min(r) for r in B), 0) - 1
+    pad_a = [r + [sp.Integer(0)] * (n_groups - n) for r in A] + [[low_a] * n_groups] * (n_groups - m)
+    pad_b = [r + [low_b] * (n_groups - n) for r in B] + [[sp.Integer(0)] * n + [low_b] * (n_groups - n)] * (n_groups - m)
+    if notes is not None:
+        notes.append(f"{arg}: a {m} x {n} bimatrix game; strategies beyond each player's own ({m} for the row "
+                     f"player, {n} for the column player) are strictly dominated placeholders, never played")
+    return pad_a, pad_b
 
 
 def _transpose(rows):

@@ -18,7 +18,8 @@ from sympy.printing.latex import LatexPrinter, translate
 
 from symalign.errors import InputError
 
-__all__ = ["SymalignLatexPrinter", "latex", "expression_latex", "escape", "text", "latex_label"]
+__all__ = ["SymalignLatexPrinter", "latex", "expression_latex", "escape", "text", "latex_label", "decimal_places",
+           "decimal_text"]
 
 _NAME = re.compile(r"^([A-Za-z]+)((?:[_^](?:\{[^{}]*\}|[A-Za-z0-9]+))*)$")
 _PART = re.compile(r"([_^])(\{[^{}]*\}|[A-Za-z0-9]+)")
@@ -220,6 +221,42 @@ _ESCAPES = {
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
 }
+
+
+def decimal_places(x) -> int | None:
+    """Places after the point of a rational that is a terminating decimal (None otherwise).
+
+    Examples
+    --------
+    >>> decimal_places(sp.Rational(1, 8)), decimal_places(sp.Rational(1, 3)), decimal_places(sp.Integer(4))
+    (3, None, 0)
+    """
+    x = sp.sympify(x)
+    if not x.is_Rational:
+        return None
+    q = int(x.q)
+    twos = fives = 0
+    while q % 2 == 0:
+        q //= 2
+        twos += 1
+    while q % 5 == 0:
+        q //= 5
+        fives += 1
+    return max(twos, fives) if q == 1 else None
+
+
+def decimal_text(x, places: int) -> str:
+    """A terminating decimal written out exactly with ``places`` places (see :func:`decimal_places`).
+
+    Examples
+    --------
+    >>> decimal_text(sp.Rational(-7, 20), 2), decimal_text(sp.Rational(1, 8), 3)
+    ('-0.35', '0.125')
+    """
+    scaled = int(sp.Rational(x) * 10**places)
+    sign = "-" if scaled < 0 else ""
+    digits = str(abs(scaled)).rjust(places + 1, "0")
+    return f"{sign}{digits[:-places]}.{digits[-places:]}" if places else f"{sign}{digits}"
 
 
 def escape(value) -> str:

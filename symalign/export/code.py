@@ -1,14 +1,47 @@
-"""LaTeX of the plain Python functions that compute equilibria, rendered by latexify-py."""
+"""LaTeX of the plain Python functions that compute equilibria, rendered by latexify-py.
+
+latexify-py is optional (``pip install 'symalign[latex]'``): without it
+:func:`code_latex` raises :class:`~symalign.errors.OptionalDependencyError`
+and :func:`code_display` falls back to the function's Python source in a
+``verbatim`` block, so reports build on every supported Python.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
 import re
 
 from sympy.printing.latex import translate
 
-from symalign.errors import InputError
+from symalign.errors import InputError, OptionalDependencyError
 
-__all__ = ["code_latex"]
+__all__ = ["code_latex", "code_display", "latexify_available"]
+
+
+def latexify_available() -> bool:
+    """True when latexify-py is installed (the ``latex`` extra)."""
+    return importlib.util.find_spec("latexify") is not None
+
+
+def code_display(fn, *, style: str = "auto") -> str:
+    """A display block for ``fn``: its latexify rendering, or its source verbatim without latexify-py.
+
+    Examples
+    --------
+    >>> from symalign.export import scalar
+    >>> block = code_display(scalar.simplex_projection)
+    >>> "equation*" in block or "verbatim" in block
+    True
+    """
+    if latexify_available():
+        return "\\begin{equation*}\n" + code_latex(fn, style=style) + "\n\\end{equation*}"
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        raise InputError("fn", getattr(fn, "__name__", fn), "source not retrievable") from None
+    return ("% latexify-py is not installed (pip install 'symalign[latex]'): the Python source instead\n"
+            "\\begin{verbatim}\n" + source.rstrip() + "\n\\end{verbatim}")
 
 # ---------------------------------------------------------------------------
 # code (latexify-py)
@@ -35,6 +68,8 @@ def code_latex(fn, *, style: str = "auto") -> str:
     \\begin{array}{l} \\displaystyle \\bar{W} = \\frac{\\beta \\cdot \\bar{p} + \\frac{\\gamma}{D} + \\alpha \\cdot \\bar{c}}{\\beta + \\gamma} \\\\
     \\displaystyle \\mathrm{overlap\\_interior\\_weight}(\\alpha, \\beta, \\gamma, N, D, c, \\bar{c}, p, \\bar{p}) = \\bar{W} + \\frac{\\alpha \\cdot \\mathopen{}\\left( c - \\bar{c} \\mathclose{}\\right) + \\beta \\cdot \\mathopen{}\\left( p - \\bar{p} \\mathclose{}\\right)}{\\beta - \\frac{\\gamma}{N - 1}} \\end{array}
     """
+    if not latexify_available():
+        raise OptionalDependencyError("latexify-py", "latex", "rendering Python functions as LaTeX")
     import latexify
     from latexify import codegen, exceptions, parser, transformers
 

@@ -25,7 +25,8 @@ from typing import Callable
 import sympy as sp
 
 from symalign.errors import InputError
-from symalign.core.printing import _LINE, _chunks, _comment, _groups, _lines, _relation_latex, _signed, latex
+from symalign.core.printing import (_LINE, _chunks, _comment, _groups, _lines, _relation_latex, _signed, decimal_places,
+                                     decimal_text, latex)
 from symalign.core.params import flat_values
 
 __all__ = [
@@ -152,25 +153,10 @@ _REAL = r"\in \mathbb{R}"
 def _number(x) -> str:
     x = sp.sympify(x)
     if isinstance(x, sp.Rational) and not isinstance(x, sp.Integer):
-        q = int(x.q)
-        twos = fives = 0
-        while q % 2 == 0:
-            q //= 2
-            twos += 1
-        while q % 5 == 0:
-            q //= 5
-            fives += 1
-        k = max(twos, fives)
-        if q == 1 and k <= 6:
-            return _decimal(x, k)
+        k = decimal_places(x)
+        if k is not None and k <= 6:
+            return decimal_text(x, k)
     return latex(x)
-
-
-def _decimal(x, k) -> str:
-    scaled = int(x * 10**k)
-    sign = "-" if scaled < 0 else ""
-    digits = str(abs(scaled)).rjust(k + 1, "0")
-    return f"{sign}{digits[:-k]}.{digits[-k:]}"
 
 
 def _matrix(rows, fmt=_number) -> str:

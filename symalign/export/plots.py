@@ -14,9 +14,45 @@ from symalign.errors import InputError
 from symalign.analysis.exclusion import group_index
 from symalign.io.atomic import atomic_output
 
-__all__ = ["parse_color", "phase_diagram"]
+__all__ = ["parse_color", "phase_diagram", "phase_figure", "subsidy_curve", "subsidy_figure", "axis_label", "exact_text"]
 
 _FORMATS = (".png", ".pdf", ".svg")
+
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "kappa", "lambda", "mu", "nu", "xi",
+          "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega"}
+
+
+def axis_label(name: str, suffix: str = "") -> str:
+    """Matplotlib label of a parameter: Greek names as Greek letters.
+
+    Examples
+    --------
+    >>> axis_label("beta"), axis_label("c"), axis_label("gamma", "all agents")
+    ('$\\\\beta$', '$c$', '$\\\\gamma$ (all agents)')
+    """
+    tex = f"$\\{name}$" if name in _GREEK else (f"${name}$" if name.isidentifier() and len(name) == 1 else name)
+    return f"{tex} ({suffix})" if suffix else tex
+
+
+def exact_text(value, digits: int = 4) -> str:
+    """An exact number for a title: the rational, and its decimal when they differ.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> exact_text(sp.Rational(1, 32)), exact_text(sp.Rational(3, 4)), exact_text(sp.Integer(2))
+    ('1/32 = 0.03125', '3/4 = 0.75', '2')
+    """
+    import sympy as sp
+
+    from symalign.core.params import exact
+
+    v = value if isinstance(value, sp.Basic) else exact(value)
+    if v.is_Integer:
+        return str(v)
+    dec = f"{float(v):.{digits}g}"
+    exact_decimal = v.is_Rational and sp.Rational(dec) == v
+    return f"{v} {'=' if exact_decimal else '≈'} {dec}" if str(v) != dec else dec
 
 
 def parse_color(text: str, game) -> tuple:
@@ -69,14 +105,22 @@ def phase_diagram(result, path, *, color: str = "excluded", regions=(), title: s
     point : (x, y), optional
         A point to mark (e.g. the game's own parameter values).
     """
+    path = Path(path)
+    if path.suffix.lower() not in _FORMATS:
+        raise InputError("--out", str(path), f"the figure must end in one of {_FORMATS}")
+    fig = phase_figure(result, color=color, regions=regions, title=title, point=point)
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, format=path.suffix.lower().lstrip("."), bbox_inches="tight", metadata=_metadata(path))
+    return path
+
+
+def phase_figure(result, *, color: str = "excluded", regions=(), title: str | None = None, point=None):
+    """The :func:`phase_diagram` as a Matplotlib ``Figure`` (not written)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.figure import Figure
     import matplotlib
 
-    path = Path(path)
-    if path.suffix.lower() not in _FORMATS:
-        raise InputError("--out", str(path), f"the figure must end in one of {_FORMATS}")
     kind, d = parse_color(color, result.game)
     game = result.game
     fig = Figure(figsize=(7.2, 5.4), dpi=150)
@@ -86,18 +130,20 @@ def phase_diagram(result, path, *, color: str = "excluded", regions=(), title: s
     y0, y1 = _extent(result.y)
     if kind == "excluded":
         data = np.ma.masked_less(result.excluded_count.astype(float), 0)
-        D = game.n_groups
-        base = matplotlib.colormaps["viridis"].resampled(D + 1)
-        cmap = ListedColormap(base(np.arange(D + 1))).with_extremes(bad="lightgrey")
-        norm = BoundaryNorm(np.arange(-0.5, D + 1.5), D + 1)
+        top = max(int(result.excluded_count.max(initial=0)), 1)  # the scale spans the counts present
+        base = matplotlib.colormaps["viridis"].resampled(top + 1)
+        cmap = ListedColormap(base(np.arange(top + 1))).with_extremes(bad="lightgrey")
+        norm = BoundaryNorm(np.arange(-0.5, top + 1.5), top + 1)
         im = ax.imshow(data, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", cmap=cmap, norm=norm,
                        interpolation="nearest")
-        cb = fig.colorbar(im, ax=ax, ticks=range(D + 1))
+        cb = fig.colorbar(im, ax=ax, ticks=range(top + 1))
         cb.set_label("groups excluded by every agent")
     else:
         data = np.ma.masked_invalid(result.mean_weight(d))
         cmap = matplotlib.colormaps["magma"].with_extremes(bad="lightgrey")
-        im = ax.imshow(data, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", cmap=cmap, interpolation="nearest")
+        lo, hi = (float(data.min()), float(data.max())) if data.count() else (0.0, 1.0)
+        im = ax.imshow(data, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", cmap=cmap, interpolation="nearest",
+                       vmin=lo, vmax=hi if hi > lo else lo + 1e-12)  # the values present
         cb = fig.colorbar(im, ax=ax)
         cb.set_label(f"mean weight on {game.groups[d]!r}")
     palette = matplotlib.colormaps["tab10"]
@@ -109,22 +155,21 @@ def phase_diagram(result, path, *, color: str = "excluded", regions=(), title: s
             labelled.add(d_r)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_xlabel(f"{result.x.name} (all agents)")
-    ax.set_ylabel(f"{result.y.name} (all agents)")
+    ax.set_xlabel(axis_label(result.x.name, "all agents"))
+    ax.set_ylabel(axis_label(result.y.name, "all agents"))
     ax.set_title(title or f"{game.family.label}: {game.n_agents} agents, {game.n_groups} groups", fontsize=10)
     if (~result.solved).any():
         ax.text(0.01, 0.99, "grey: concavity hypotheses fail\nor solver not converged", transform=ax.transAxes,
                 ha="left", va="top", fontsize=7, bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
     if point is not None:
+        own = f"{axis_label(result.x.name)} = {exact_text(point[0])}, {axis_label(result.y.name)} = {exact_text(point[1])}"
         ax.plot([float(point[0])], [float(point[1])], marker="*", ms=11, color="white", mec="black", ls="none",
-                label="the game's own parameters")
+                label=f"the game's own parameters ({own})")
     if regions or point is not None:
         handles, labels = ax.get_legend_handles_labels()
         if handles:
-            ax.legend(fontsize=7, loc="upper right", framealpha=0.85)
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, format=path.suffix.lower().lstrip("."), bbox_inches="tight")
-    return path
+            ax.legend(fontsize=7, loc="lower right", framealpha=0.85)
+    return fig
 
 
 def _draw_region(ax, region, colour, label) -> bool:
@@ -153,3 +198,80 @@ def _draw_region(ax, region, colour, label) -> bool:
         if np.nanmin(inside, initial=1) < 0.5 < np.nanmax(inside, initial=0):
             ax.contour(gx, gy, inside, levels=[0.5], colors=[colour], linestyles="dashed", linewidths=1.0)
     return drawn
+
+
+def subsidy_curve(subsidy, *, points: int = 161, span=4):
+    """``(s, W)``: subsidies from 0 to ``span * s*`` and each agent's equilibrium weight on the group (points x N).
+
+    The steered game is compiled once with ``s`` symbolic (batch solver; NaN where a point did not converge).
+    """
+    import sympy as sp
+
+    from symalign.analysis.steering import shift_attractiveness
+    from symalign.numeric.batch.compiled import compile_game
+
+    game, d = subsidy.game, subsidy.group
+    if not game.is_numeric or not subsidy.amount.is_number:
+        raise InputError("subsidy", subsidy, "needs a numeric game")
+    s = sp.Symbol("s", nonnegative=True)
+    compiled = compile_game(shift_attractiveness(game, {d: s}), [s])
+    star = float(subsidy.amount)
+    values = np.linspace(0.0, span * star if star > 0 else 1.0, points)
+    res = compiled(values)
+    W = np.asarray(res.weights)[:, :, d]
+    return values, np.where(np.asarray(res.converged, dtype=bool)[:, None], W, np.nan)
+
+
+def subsidy_figure(subsidy, path, *, points: int = 161, span=4) -> Path:
+    """The effect of a subsidy: each agent's weight on the group as the subsidy grows past the threshold.
+
+    The steered game (``a_{i,d} + s`` for every agent) is compiled once with
+    ``s`` symbolic and solved on ``points`` values of ``s`` from 0 to
+    ``span`` times the derived minimal subsidy ``s*`` (a dashed line, its
+    exact value in the title).  Below ``s*`` every agent's weight is zero;
+    past it the group is included.
+
+    Parameters
+    ----------
+    subsidy : Subsidy
+        From :func:`symalign.analysis.steering.minimal_subsidy` (numeric game).
+    path : str or Path
+        ``.png``, ``.pdf`` or ``.svg``.
+
+    Returns
+    -------
+    Path
+        The figure written (atomically).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    path = Path(path)
+    if path.suffix.lower() not in _FORMATS:
+        raise InputError("path", str(path), f"the figure must end in one of {_FORMATS}")
+    game, d = subsidy.game, subsidy.group
+    values, W = subsidy_curve(subsidy, points=points, span=span)
+    star, top = float(subsidy.amount), float(values[-1])
+    fig = Figure(figsize=(6.4, 4.2), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    for i in range(game.n_agents):
+        ax.plot(values, W[:, i], lw=1.0, alpha=0.8, label=f"agent {i}")
+    ax.plot(values, np.nanmean(W, axis=1), color="black", lw=2.4, label="population mean")
+    ax.axvline(star, color="crimson", ls="--", lw=1.2, label="derived minimal subsidy $s^*$")
+    ax.set_xlim(0, top)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(f"subsidy $s$ on the attractiveness of {game.groups[d]!r} (every agent)")
+    ax.set_ylabel(f"equilibrium weight on {game.groups[d]!r}")
+    ax.set_title(f"Steering: $s^* = $ {exact_text(subsidy.amount)} (exact); below it every agent excludes "
+                 f"{game.groups[d]!r}", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left", ncol=2, framealpha=0.85)
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, format=path.suffix.lower().lstrip("."), bbox_inches="tight", metadata=_metadata(path))
+    return path
+
+
+def _metadata(path):
+    """No software/date stamps in PNG and PDF files (reproducible bytes)."""
+    suffix = path.suffix.lower()
+    return {"Software": None} if suffix == ".png" else ({"CreationDate": None} if suffix == ".pdf" else None)

@@ -312,10 +312,11 @@ def game_writeup(game, *, support=None, kkt: bool = True, uniqueness: bool = Tru
                 parts.append(lx.exclusion_latex(exclusion_condition(game, d), validity=False))
     if code and game.family.label == "active_alignment/overlap":
         from symalign.export import scalar
+        from symalign.export.code import code_display
 
         parts += [r"\section*{Code}", "The equilibrium is computed by these functions (indices from 0):"]
         for fn in (scalar.simplex_projection, scalar.best_response_overlap, scalar.overlap_interior_weight):
-            parts.append("\\begin{equation*}\n" + lx.code_latex(fn) + "\n\\end{equation*}")
+            parts.append(code_display(fn))
     return "\n\n".join(parts)
 
 

@@ -18,13 +18,15 @@ Schema::
     [kinds]                              # custom only: scalar | agent | vector | pair
     [signs]                              # custom only: real | positive | nonnegative | simplex
 
-Decimal numbers are kept exact (0.1 is 1/10).  Strings are parsed by the
+Decimal numbers are kept exactly as written (0.1 is 1/10; the TOML text is
+parsed with ``parse_float=Decimal``, so no digit is lost to a binary float).  Strings are parsed by the
 whitelist parser of :mod:`symalign.core.expr`; nothing in a file is executed.
 """
 
 from __future__ import annotations
 
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 
 import sympy as sp
@@ -52,7 +54,9 @@ def read_toml(path) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise GameFileError(path, "", None, f"cannot read: {exc}") from None
     try:
-        return tomllib.loads(text)
+        # decimals are parsed from the text (Decimal), never through a binary float: 0.1 stays 1/10, and a
+        # 20-digit value keeps its 20 digits
+        return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise GameFileError(path, "", None, f"malformed TOML: {exc}") from None
 
@@ -68,7 +72,7 @@ def load_game(path) -> Game:
     ...     f = os.path.join(d, "g.toml")
     ...     _ = open(f, "w").write(text)
     ...     load_game(f)
-    Game(polymatrix, N=2, groups=['x', 'y'])
+    Game(polymatrix, N=2, groups=['x', 'y'], numeric)
     """
     return game_from_mapping(read_toml(path), source=path)
 
@@ -185,6 +189,6 @@ def _value(raw, spec, specs, field, fail):
             return parse_expression(raw, Scope(scope))
         except ExpressionError as exc:
             fail(field, raw, str(exc))
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal)):
         fail(field, raw, f"expected a number or an expression string, got {type(raw).__name__}")
     return raw

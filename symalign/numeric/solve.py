@@ -26,12 +26,13 @@ from symalign.core.kkt import kkt_system
 from symalign.core.linear import InconsistentSystem, SingularSystem
 from symalign.numeric.compile import numeric_game
 from symalign.core.rosen_affine import dsc_holds
+from symalign.core.notebook import LatexRepr
 
 __all__ = ["Solution", "solve", "find_equilibrium", "support_enumeration"]
 
 
 @dataclass(frozen=True, eq=False)
-class Solution:
+class Solution(LatexRepr):
     """Equilibria of a numeric game and what is known about uniqueness.
 
     ``unique`` is True when proved (Rosen's diagonal strict concavity holds
@@ -45,13 +46,20 @@ class Solution:
     degenerate: bool = False
     notes: tuple = ()
 
+    def __repr__(self) -> str:
+        k = len(self.equilibria)
+        exact = sum(1 for e in self.equilibria if e.exact)
+        unique = {True: "unique", False: "not unique", None: "uniqueness unknown"}[self.unique]
+        return (f"Solution({self.game!r}: {k} equilibri{'um' if k == 1 else 'a'} ({exact} exact), {unique}"
+                + (", degenerate" if self.degenerate else "") + ")")
+
     def to_dict(self) -> dict:
         return {
             "game": {"family": self.game.family.label, "agents": self.game.n_agents, "groups": list(self.game.groups)},
             "equilibria": [e.to_dict() for e in self.equilibria],
             "unique": self.unique,
             "degenerate": self.degenerate,
-            "notes": list(self.notes),
+            "notes": list(getattr(self.game, "notes", ())) + list(self.notes),  # input notes first
         }
 
 

@@ -48,6 +48,7 @@ from symalign.verify.population import PopulationGame
 from symalign.verify.signs import cross_checked, domain_keep, prune, relevant, sign_clauses, sign_condition
 from symalign.verify.smt import Proof, prove
 from symalign.verify.spectra import block_blocks, block_spectrum, compression, gram_inverse, spectrum
+from symalign.core.notebook import LatexRepr
 
 __all__ = [
     "Certificate",
@@ -76,7 +77,7 @@ class Term(NamedTuple):
 
 
 @dataclass(frozen=True, eq=False)
-class Certificate:
+class Certificate(LatexRepr):
     """A derived Rosen condition and its proof status.
 
     Attributes
@@ -137,6 +138,11 @@ class Certificate:
     status: str
     reference: str
     notes: tuple = field(default=())
+
+    def __repr__(self) -> str:
+        cond = str(self.condition)
+        cond = cond if len(cond) <= 60 else cond[:57] + "..."
+        return f"Certificate({self.kind}: {self.status}; condition {cond}; {self.method})"
 
     def __post_init__(self):
         if self.status not in STATUSES:

@@ -77,7 +77,7 @@ def test_solve_json_interface(examples_dir):
     eq = data["equilibria"][0]
     assert data["unique"] is True and eq["exact"] is True
     assert len(eq["weights"]) == 4 and all(len(r) == 3 for r in eq["weights"])
-    assert all(2 not in s for s in eq["support"])
+    assert all("right" not in s and s for s in eq["support"])  # group names, not indices
     assert all(abs(sum(r) - 1) < 1e-12 for r in eq["weights"])
 
 

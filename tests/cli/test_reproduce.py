@@ -9,23 +9,25 @@ import pytest
 from click.testing import CliRunner
 
 from symalign.cli.app import main
+from symalign.io.resources import theorems_dir
 
-ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "theorems" / "fixtures"  # test data, not package data
 
 
 def _claims(tmp_path, names, fixture=None):
     d = tmp_path / "theorems"
     d.mkdir()
     for n in names:
-        shutil.copy(ROOT / "theorems" / "active_alignment" / n, d / n)
+        shutil.copy(theorems_dir() / "active_alignment" / n, d / n)
     if fixture:
-        shutil.copy(ROOT / "tests" / "theorems" / "fixtures" / fixture, d / fixture)
+        shutil.copy(FIXTURES / fixture, d / fixture)
     return d
 
 
 def _run(tmp_path, theorems, *extra):
     out = tmp_path / "out"
-    args = ["reproduce", "--out", str(out), "--theorems", str(theorems), "--grid", "12", "--no-pdf", *extra]
+    args = ["reproduce", "--out", str(out), "--theorems", str(theorems), "--grid", "12", "--no-pdf",
+            "--boundary-seconds", "0", *extra]
     return CliRunner().invoke(main, args), out
 
 
@@ -37,12 +39,25 @@ def test_reproduce_writes_report_figures_and_json(tmp_path):
     assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
     assert r"\label{claim:T2-uniqueness-overlap}" in tex and r"\label{claim:T0-existence-overlap}" in tex
     # exactly the three figures, no temporary file left beside them (hidden ones included)
-    assert sorted(os.listdir(out / "figures")) == ["phase_distance.png", "phase_overlap.png", "scenario_equilibrium.png"]
+    assert sorted(os.listdir(out / "figures")) == ["phase_distance.png", "phase_overlap.png", "scenario_equilibrium.png",
+                                                  "subsidy_right.png"]
     assert sorted(os.listdir(out)) == ["figures", "report.tex", "results.json"]
     data = json.loads((out / "results.json").read_text())
     assert data["all_claims_as_stated"] is True
-    assert data["figures"] == ["figures/scenario_equilibrium.png", "figures/phase_overlap.png", "figures/phase_distance.png"]
+    assert data["figures"] == ["figures/scenario_equilibrium.png", "figures/subsidy_right.png", "figures/phase_overlap.png",
+                               "figures/phase_distance.png"]
     assert {c["status"] for c in data["claims"]} == {"proved"}
+    # provenance and one index convention; paths relative, never absolute
+    assert data["schema_version"] == "1.0" and data["tool"]["name"] == "symalign" and data["tool"]["version"]
+    assert data["dependencies"]["sympy"] and data["created"].endswith("Z")
+    assert {c["path"] for c in data["claims"]} == {"theorems/T0_existence_overlap.toml",
+                                                   "theorems/T2_uniqueness_overlap.toml"}
+    assert str(tmp_path) not in tex and str(tmp_path) not in (out / "results.json").read_text()
+    for cond in data["scenario"]["exclusion"]:
+        assert isinstance(cond["condition"], (bool, str)) and cond["condition"] not in ("True", "False")
+        assert all(isinstance(t["agent"], int) and 0 <= t["agent"] < 6 for t in cond["thresholds"])
+    assert all(g in ("left", "centre-left", "centre", "centre-right", "right")
+               for row in data["scenario"]["equilibrium"]["support"] for g in row)
     scen = data["scenario"]
     assert scen["equilibrium"]["excluded_groups"] == ["right"]
     assert scen["minimal_subsidies"][0]["group"] == "right"

@@ -16,11 +16,11 @@ from symalign import Game, get_family
 from symalign.claims.checks import check_claim, passes
 from symalign.claims.schema import KINDS, STATUSES, claim_files, load_claim
 from symalign.cli.app import main
+from symalign.io.resources import theorems_dir
 from symalign.errors import GameFileError
 from symalign.core.rosen import dsc_matrix
 
-ROOT = Path(__file__).resolve().parents[2]
-THEOREMS = ROOT / "theorems"
+THEOREMS = theorems_dir()
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FALSE_CLAIM = FIXTURES / "false_uniqueness_overlap.toml"
 SLOW = {"T3_interior_heterogeneous.toml", "T3_interior_homogeneous.toml"}

@@ -4,7 +4,6 @@ import os
 import shutil
 import subprocess
 from fractions import Fraction
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -41,9 +40,10 @@ from symalign.export.latex import (
 from symalign.core.params import ParamSpec
 from symalign.export.report import Figure, Section, TheoremEntry, build_report, game_writeup, standalone, write_atomic
 from symalign.numeric.simplex import project
+from symalign.io.resources import examples_dir, theorems_dir
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
+EXAMPLES = examples_dir()
+THEOREMS = theorems_dir()
 OVERLAP = get_family("active_alignment", "overlap")
 
 
@@ -466,7 +466,7 @@ def test_cli_latex_symbolic_support_and_errors(tmp_path):
 
 
 def test_cli_latex_of_a_claim_file(tmp_path):
-    claim = ROOT / "theorems" / "active_alignment" / "T0_existence_overlap.toml"
+    claim = THEOREMS / "active_alignment" / "T0_existence_overlap.toml"
     res = CliRunner().invoke(main, ["latex", str(claim), "--standalone", "-o", str(tmp_path / "c.tex")])
     assert res.exit_code == 0, res.output
     doc = (tmp_path / "c.tex").read_text()
@@ -479,7 +479,7 @@ def test_claim_latex_with_a_real_claim_and_its_check():
     from symalign.claims.checks import check_claim
     from symalign.claims.schema import load_claim
 
-    path = ROOT / "theorems" / "active_alignment" / "T0_existence_overlap.toml"
+    path = THEOREMS / "active_alignment" / "T0_existence_overlap.toml"
     claim = load_claim(path)
     result = check_claim(claim)
     tex = claim_latex(claim, result)

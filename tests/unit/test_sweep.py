@@ -115,7 +115,7 @@ def test_outputs_are_written_atomically(tmp_path):
     assert data["weights"].shape == (4, 5, 3, 3) and (data["excluded_count"] == result.excluded_count).all()
     rows = (tmp_path / "grid.csv").read_text().splitlines()
     assert rows[0].startswith("beta,gamma,") and len(rows) == 1 + 20
-    with pytest.raises(InputError, match=r"\.csv or \.npz"):
+    with pytest.raises(InputError, match=r"\.csv, \.npz, \.nc, \.parquet"):
         write_grid(result, tmp_path / "grid.txt")
     with pytest.raises(InputError, match="directory does not exist"):
         write_grid(result, tmp_path / "missing" / "grid.csv")

@@ -59,7 +59,7 @@ def command(game_file, as_json, no_subsidy):
             "group": c.name,
             "excluded": c.excluded,
             "margin": None if c.margin is None else str(c.margin),
-            "binding_agent": None if c.binding_agent is None else c.binding_agent + 1,
+            "binding_agent": c.binding_agent,
             "reduced_support": [[game.groups[k] for k in s] for s in c.support],
             "condition": None if game.is_numeric else [f"{sl} >= 0" for sl in c.slacks],
             "thresholds": None if game.is_numeric else [str(t.relation) for t in c.thresholds],
@@ -77,8 +77,8 @@ def command(game_file, as_json, no_subsidy):
                 "margin": None if bound is None else str(min(t.margin for t in ths)),
                 "per_agent": [str(t.relation) for t in ths],
                 "independent_of_parameter": c.independent_of(sym),
-                "agents_independent": [i + 1 for i, sl in enumerate(c.slacks) if sym not in sl.free_symbols],
-                "agents_nonlinear": [i + 1 for i, sl in enumerate(c.slacks)
+                "agents_independent": [i for i, sl in enumerate(c.slacks) if sym not in sl.free_symbols],
+                "agents_nonlinear": [i for i, sl in enumerate(c.slacks)
                                      if sym in sl.free_symbols and i not in {t.agent for t in ths}],
             }
         if not no_subsidy and (c.excluded or not game.is_numeric):
@@ -103,7 +103,7 @@ def command(game_file, as_json, no_subsidy):
             continue
         state = {True: "EXCLUDED", False: "not excluded", None: "undecided"}[row["excluded"]]
         click.echo(f"\n{row['group']}: {state}; margin (smallest slack) {row['margin']}"
-                   + (f" (agent {row['binding_agent']})" if row["binding_agent"] else ""))
+                   + (f" (agent {row['binding_agent']})" if row["binding_agent"] is not None else ""))
         th = row["threshold"]
         if th is not None:
             if th["independent_of_parameter"]:
@@ -112,7 +112,7 @@ def command(game_file, as_json, no_subsidy):
                 click.echo(f"  threshold: excluded iff {th['excluded_iff']} (now {th['parameter']} = {th['value']}, "
                            f"margin {th['margin']} = {_f(th['margin'])})")
             else:
-                agents = [t.agent + 1 for t in c.thresholds if t.parameter in c.point]
+                agents = [t.agent for t in c.thresholds if t.parameter in c.point]
                 parts = [f"{rel} (agent {i})" for rel, i in zip(th["per_agent"], agents)]
                 if th["agents_independent"]:
                     parts.append(f"agents {th['agents_independent']}: independent of {th['parameter']}")

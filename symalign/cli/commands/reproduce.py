@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -23,45 +24,50 @@ from symalign.errors import InputError
 
 __all__ = ["command", "reproduce"]
 
-ROOT = Path(__file__).resolve().parents[3]
 GRID = 120
-
-
-def _default(name: str) -> str:
-    return str(ROOT / name)
+REGION_SECONDS = 30.0
+"""Time spent deriving the exact boundary pieces of one excluded group in one phase diagram."""
 
 
 @click.command()
 @click.option("--out", "out_dir", default="results", show_default=True, type=click.Path(file_okay=False),
               help="Directory for report.tex, figures/ and results.json.")
 @click.option("--theorems", "theorem_dir", default=None, type=click.Path(exists=True),
-              help="Claim files to verify (default: the repository's theorems/).")
+              help="Claim files to verify (default: the claim files shipped with symalign).")
 @click.option("--scenario", default=None, type=click.Path(exists=True, dir_okay=False),
-              help="Game file of the example scenario (default: examples/social_media.toml).")
+              help="Game file of the example scenario (default: the shipped examples/social_media.toml).")
 @click.option("--grid", default=GRID, show_default=True, type=click.IntRange(10, 2000),
               help="Points per axis of the phase diagrams.")
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds allowed for each Z3 call.")
 @click.option("--no-pdf", is_flag=True, help="Do not run pdflatex even when it is available.")
-def command(out_dir, theorem_dir, scenario, grid, timeout, no_pdf):
+@click.option("--boundary-seconds", default=REGION_SECONDS, show_default=True, type=click.FloatRange(0, None),
+              help="Time for deriving exact boundary pieces per excluded group and figure (the most frequent "
+                   "support along the boundary is always derived).")
+def command(out_dir, theorem_dir, scenario, grid, timeout, no_pdf, boundary_seconds):
     """Re-derive and verify the paper's results; write LaTeX, figures and JSON."""
-    theorem_dir = theorem_dir or _default("theorems")
-    scenario = scenario or _default("examples/social_media.toml")
+    from symalign.io.resources import example, theorems_dir
+
+    theorem_dir = theorem_dir or theorems_dir()
+    scenario = scenario or example("social_media.toml")
     for name, path in (("--theorems", theorem_dir), ("--scenario", scenario)):
         if not Path(path).exists():
-            raise InputError(name, path, "not found (run from a clone of the repository or pass the path)")
-    ok = reproduce(Path(out_dir), Path(theorem_dir), Path(scenario), grid=grid, timeout=timeout, pdf=not no_pdf)
+            raise InputError(name, str(path), "not found")
+    ok = reproduce(Path(out_dir), Path(theorem_dir), Path(scenario), grid=grid, timeout=timeout, pdf=not no_pdf,
+                   boundary_seconds=boundary_seconds)
     if not ok:
         raise SystemExit(1)
 
 
 def reproduce(out: Path, theorem_dir: Path, scenario: Path, *, grid: int = GRID, timeout: float = 10.0,
-              pdf: bool = True, echo=click.echo) -> bool:
+              pdf: bool = True, echo=click.echo, boundary_seconds: float = REGION_SECONDS) -> bool:
     """Run the whole job; return True when every claim comes out as stated."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from symalign.claims.checks import check_claim
     from symalign.claims.schema import claim_files, load_claim
     from symalign.export.report import write_atomic
+    from symalign.io.provenance import provenance
+    from symalign.io.resources import display_path
 
     start = time.perf_counter()
     figures = out / "figures"
@@ -73,21 +79,23 @@ def reproduce(out: Path, theorem_dir: Path, scenario: Path, *, grid: int = GRID,
         results, invalid = [], []
         for path in files:
             bar.update(task, description=f"claim {Path(path).stem[:30]}")
+            shown = display_path(path, theorem_dir, "theorems")  # no absolute paths in the outputs
             try:
-                results.append(check_claim(load_claim(path), timeout=timeout))
+                results.append(check_claim(replace(load_claim(path), path=shown), timeout=timeout))
             except Exception as exc:  # a broken claim file is reported, the job goes on
-                invalid.append((str(path), str(exc)))
+                invalid.append((shown, str(exc).replace(str(path), shown)))
             bar.advance(task)
         bar.update(task, description="claims verified")
         stage = bar.add_task("scenario: equilibrium, exclusion, steering", total=4)
         scen = _scenario(scenario)
         bar.advance(stage)
-        figs = _figures(scen, scenario, figures, grid, lambda: bar.advance(stage))
+        figs = _figures(scen, scenario, figures, grid, lambda: bar.advance(stage), boundary_seconds)
         bar.update(stage, description="scenario analysed")
     failed = [r for r in results if not r.ok]
     tex = _report_tex(results, invalid, scen, figs, scenario)
     write_atomic(out / "report.tex", tex)
     payload = {
+        **provenance(),
         "claims": [r.to_dict() for r in results] + [{"path": p, "status": "invalid", "ok": False, "detail": m}
                                                      for p, m in invalid],
         "scenario": _scenario_json(scen),
@@ -127,10 +135,11 @@ def _scenario(path):
     return {"game": game, "solution": sol, "eq": eq, "conditions": conds, "subsidies": subsidies, "title": title}
 
 
-def _figures(scen, path, figures, grid, tick):
+def _figures(scen, path, figures, grid, tick, boundary_seconds=REGION_SECONDS):
     import sympy as sp
 
-    from symalign.export.plots import phase_diagram
+    from symalign.core.printing import latex
+    from symalign.export.plots import phase_diagram, subsidy_figure
     from symalign.analysis.regions import exclusion_region
     from symalign.analysis.sweep import Axis, sweep
 
@@ -138,9 +147,16 @@ def _figures(scen, path, figures, grid, tick):
     out = []
     bars = figures / "scenario_equilibrium.png"
     _bar_chart(scen, bars)
-    out.append({"path": str(bars), "caption": "Equilibrium mixtures of the illustrative scenario before (left) "
-                "and after (right) the minimal subsidy on the excluded group (exact equilibria).",
-                "label": "fig:scenario"})
+    out.append({"path": str(bars), "caption": "Exact equilibrium mixtures of the illustrative scenario "
+                "(agents 0-based).", "label": "fig:scenario"})
+    for sub in scen["subsidies"]:
+        name = game.groups[sub.group]
+        fig = figures / f"subsidy_{_slug(name)}.png"
+        subsidy_figure(sub, fig)
+        out.append({"path": str(fig), "caption": f"Steering: equilibrium weight of each agent on {name} as the "
+                    f"subsidy s on its attractiveness grows; dashed: the derived minimal subsidy "
+                    f"$s^* = {latex(sub.amount)}$. Below it every agent excludes {name}; past it the group is included.",
+                    "label": f"fig:subsidy-{_slug(name)}"})
     tick()
     for variant in ("overlap", "distance"):
         g = game if game.family.variant == variant else _variant(game, variant)
@@ -151,19 +167,22 @@ def _figures(scen, path, figures, grid, tick):
         for d in range(g.n_groups):
             if not result.excluded[..., d].any():
                 continue
-            for sup in result.excluded_supports(d)[:1]:
+            started = time.perf_counter()
+            for k, sup in enumerate(_boundary_supports(result, d)):  # along the boundary, most frequent first
+                if k and time.perf_counter() - started > boundary_seconds:
+                    break
                 try:
                     regions.append(exclusion_region(g, d, "beta", "gamma", ((x.start, x.stop), (y.start, y.stop)),
                                                     support=sup))
-                except Exception:  # the figure still shows the grid; the boundary is skipped
+                except Exception:  # the figure still shows the grid; this piece of the boundary is skipped
                     pass
         fig = figures / f"phase_{variant}.png"
         own = (g.param("beta", 0), g.param("gamma", 0))
         phase_diagram(result, fig, regions=regions, title=f"{scen['title']}\n[{variant} variant]", point=own)
-        cure = "raising the diversity weight gamma ends the exclusion" if variant == "overlap" else \
-            "the boundary does not depend on gamma: diversity cannot cure exclusion"
+        cure = r"raising the diversity weight $\gamma$ ends the exclusion" if variant == "overlap" else \
+            r"the boundary does not depend on $\gamma$: diversity cannot cure exclusion"
         out.append({"path": str(fig), "caption": f"Number of groups excluded by every agent on a {grid} x {grid} "
-                    f"grid of (beta, gamma), {variant} variant; lines: derived exact boundaries; star: the "
+                    rf"grid of $(\beta, \gamma)$, {variant} variant; lines: derived exact boundaries; star: the "
                     f"scenario's parameters. Here {cure}.", "label": f"fig:phase-{variant}"})
         tick()
     return out
@@ -180,6 +199,28 @@ def _variant(game, variant):
                        **{**game.params, "gamma": gamma})
 
 
+def _boundary_supports(result, d) -> list:
+    """Supports (per agent) at the excluded grid points next to a solved point where ``d`` is not excluded."""
+    import numpy as np
+
+    ex = result.excluded[..., d]
+    free = result.solved & ~ex
+    near = np.zeros_like(ex)
+    near[1:, :] |= free[:-1, :]
+    near[:-1, :] |= free[1:, :]
+    near[:, 1:] |= free[:, :-1]
+    near[:, :-1] |= free[:, 1:]
+    counts = {}
+    for sup in result.support[ex & near]:
+        key = tuple(tuple(int(k) for k in np.flatnonzero(row)) for row in sup)
+        counts[key] = counts.get(key, 0) + 1
+    return [k for k, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in name).strip("-").lower() or "group"
+
+
 def _relative(fig) -> str:
     """A figure's path relative to ``report.tex`` (figures live in ``figures/``)."""
     return str(Path("figures") / Path(fig["path"]).name)
@@ -192,40 +233,27 @@ def _bar_chart(scen, path):
 
     from symalign.io.atomic import atomic_output
 
-    game = scen["game"]
-    panels = [("equilibrium", scen["eq"].as_array())]
-    for sub in scen["subsidies"]:
-        if sub.equilibrium is not None:
-            panels.append((f"after subsidy {float(sub.amount) * 1.01:.3g} on {game.groups[sub.group]}",
-                           _steered(game, sub)))
-    fig = Figure(figsize=(4.2 * len(panels), 3.6))
+    game, eq = scen["game"], scen["eq"]
+    W = eq.as_array()
+    fig = Figure(figsize=(6.0, 3.8))
     FigureCanvasAgg(fig)
     colours = ["#3b4cc0", "#7b9ff9", "#c0c0c0", "#f49a7b", "#b40426"] + ["#777777"] * 20
-    for k, (title, W) in enumerate(panels):
-        ax = fig.add_subplot(1, len(panels), k + 1)
-        bottom = np.zeros(game.n_agents)
-        for d, name in enumerate(game.groups):
-            ax.bar(np.arange(1, game.n_agents + 1), W[:, d], bottom=bottom, color=colours[d], label=name)
-            bottom += W[:, d]
-        ax.set_xlabel("agent")
-        ax.set_ylabel("weight")
-        ax.set_title(title, fontsize=9)
-        ax.set_ylim(0, 1)
-    fig.axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax = fig.add_subplot(1, 1, 1)
+    bottom = np.zeros(game.n_agents)
+    for d, name in enumerate(game.groups):
+        ax.bar(np.arange(game.n_agents), W[:, d], bottom=bottom, color=colours[d], label=name)
+        bottom += W[:, d]
+    ax.set_xticks(np.arange(game.n_agents))
+    ax.set_xlabel("agent (0-based)")
+    ax.set_ylabel("equilibrium weight $w_{i,d}$")
+    excluded = [game.groups[d] for d in eq.excluded_groups()]
+    ax.set_title(("exact" if eq.exact else "numeric") + " equilibrium"
+                 + (f"; excluded by every agent: {', '.join(excluded)}" if excluded else ""), fontsize=9)
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     with atomic_output(path) as tmp:
         fig.savefig(tmp, dpi=130, metadata={"Software": None})
-
-
-def _steered(game, sub):
-    """Exact equilibrium with 1.01 x the minimal subsidy (the group is then included)."""
-    import sympy as sp
-
-    from symalign.numeric.solve import find_equilibrium
-    from symalign.analysis.steering import shift_attractiveness
-
-    amount = sub.amount * sp.Rational(101, 100) if sub.amount > 0 else sp.Rational(1, 100)
-    return find_equilibrium(shift_attractiveness(game, {sub.group: amount})).as_array()
 
 
 def _scenario_json(scen):
@@ -245,21 +273,17 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
     from symalign.core.derive import derive_on_support
     from symalign.core.families import get_family
     from symalign.core.game import Game
-    from symalign.export.latex import (claim_latex, code_latex, equilibrium_latex, exclusion_latex, game_latex, latex,
+    from symalign.export.code import code_display
+    from symalign.export.latex import (claim_latex, equilibrium_latex, exclusion_latex, game_latex,
                          steering_latex)
     from symalign.core.meanfield import derive_mean_field
+    from symalign.export.notebook import meanfield_latex
     from symalign.export.report import build_report
 
     overlap = get_family("active_alignment", "overlap")
     sym = Game.symbolic(overlap, 2, 3)
     closed = derive_on_support(sym)
-    cf = derive_mean_field(overlap, 3)
-    mean_field = "\n".join([
-        r"\begin{align*}",
-        r" \\ ".join(rf"\bar W^*_{{{d + 1}}} &= {latex(cf.mean[d])}" for d in range(3)) + r" \\",
-        r" \\ ".join(rf"w^*_{{i,{d + 1}}} &= {latex(cf.agent[d])}" for d in range(3)),
-        r"\end{align*}",
-    ])
+    mean_field = meanfield_latex(derive_mean_field(overlap, 3))
     failed = [r for r in results if not r.ok]
     refuted = [r for r in results if r.status == "refuted"]
     game = scen["game"]
@@ -296,7 +320,7 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
         {"title": "Code computing the equilibrium", "paragraphs": [
             "The plain Python functions of symalign.export.scalar rendered by latexify-py: the interior closed form of "
             "the homogeneous overlap game and the simplex projection used by best responses."],
-         "latex": ["\\[" + code_latex(f) + "\\]" for f in (scalar.overlap_interior_weight, scalar.simplex_projection)]},
+         "latex": [code_display(f) for f in (scalar.overlap_interior_weight, scalar.simplex_projection)]},
     ]
     return build_report(sections, title="symalign: active alignment, re-derived and verified",
                         abstract="Closed-form Nash equilibria, existence and uniqueness certificates, political "

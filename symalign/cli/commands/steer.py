@@ -53,7 +53,7 @@ def command(game_file, include, target, as_json):
         else:
             click.echo(f"minimal subsidy on {name!r}: s* = {sub.amount} = {float(sub.amount):.6g} "
                        f"(a_(i,{name}) -> a_(i,{name}) + s for every agent; any s > s* ends the exclusion)")
-            click.echo(f"  per agent (slack_i(s) = 0): {', '.join(str(s) for s in sub.per_agent)}; binding agent {sub.binding_agent + 1}")
+            click.echo(f"  per agent (slack_i(s) = 0): {', '.join(str(s) for s in sub.per_agent)}; binding agent {sub.binding_agent}")
         if sub.check is not None:
             click.echo(f"  check ({'passed' if sub.check.passed else 'FAILED'}):")
             for line in sub.check.details:

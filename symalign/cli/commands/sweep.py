@@ -15,7 +15,7 @@ __all__ = ["command"]
 @click.option("--x", "x_text", required=True, metavar="NAME=START:STOP:NUM", help="Horizontal axis, e.g. beta=0.1:5:400 (set for all agents).")
 @click.option("--y", "y_text", required=True, metavar="NAME=START:STOP:NUM", help="Vertical axis, e.g. gamma=0:5:400 (set for all agents).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Figure (.png, .pdf or .svg), written atomically.")
-@click.option("--data", default=None, type=click.Path(dir_okay=False), help="Also write the grid (.csv or .npz).")
+@click.option("--data", default=None, type=click.Path(dir_okay=False), help="Also write the grid: .csv, .npz, .nc (NetCDF, symalign[data]) or .parquet (symalign[parquet]).")
 @click.option("--color", default="excluded", show_default=True, help="'excluded' (number of excluded groups) or 'weight:GROUP'.")
 @click.option("--no-boundaries", is_flag=True, help="Do not derive and draw the exact boundaries.")
 @click.option("--dask", "use_dask", is_flag=True, help="Compute blocks of rows on Dask (a LocalCluster unless --scheduler).")
@@ -31,6 +31,7 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, use_dask
     from symalign.io.gamefile import load_game
     from symalign.export.plots import _FORMATS, parse_color, phase_diagram
     from symalign.analysis.regions import exclusion_region
+    from symalign.analysis.griddata import SUFFIXES
     from symalign.analysis.sweep import LARGE_GRID, check_axes, parse_axis, sweep, write_grid
 
     game = load_game(game_file)
@@ -42,8 +43,8 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, use_dask
     for name, p in (("--out", out), ("--data", data)):
         if p is not None and not (Path(p).parent if str(Path(p).parent) else Path(".")).is_dir():
             raise InputError(name, p, "the directory does not exist")
-    if data is not None and Path(data).suffix.lower() not in (".csv", ".npz"):
-        raise InputError("--data", data, "the grid file must end in .csv or .npz")
+    if data is not None and Path(data).suffix.lower() not in SUFFIXES:
+        raise InputError("--data", data, f"the grid file must end in {', '.join(SUFFIXES)}")
     total = x.num * y.num
     click.echo(f"computing {total:,} equilibria ({x.num} x {y.num} grid: {x} by {y})", err=True)
     if total >= LARGE_GRID:
