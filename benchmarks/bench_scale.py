@@ -126,7 +126,9 @@ def row_sweep(quick):
                              capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
         cli = time.perf_counter() - t
         row("`symalign sweep` 400x400 end to end (figure, boundaries)", f"{cli:.1f} s (exit {out.returncode})", "< 2 s",
-            cli < 2)
+            cli < 2 and out.returncode == 0)
+        if out.returncode:
+            print("      " + out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "      (no stderr)")
 
 
 def row_batch(quick):
