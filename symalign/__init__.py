@@ -1,27 +1,71 @@
 """symalign: derive, verify and export Nash equilibria of games among LLM agents."""
 
 from symalign.errors import (
+    ArgumentTypeError,
+    BudgetExceeded,
     DerivationError,
     ExpressionError,
     GameFileError,
     InputError,
+    LimitExceeded,
     NotExpressibleError,
+    OutputError,
     SymalignError,
 )
-from symalign.core.families import ActiveAlignment, CustomFamily, Polymatrix, families, get_family, register_family
-from symalign.core.game import Game, weight_symbols
-from symalign.core.kkt import KKTSystem, kkt_system
-from symalign.core.equilibrium import Equilibrium
-from symalign.core.derive import derive_on_support
-from symalign.core.meanfield import MeanFieldClosedForm, derive_mean_field
-from symalign.numeric.solve import Solution, find_equilibrium, solve
-from symalign.analysis.exclusion import ExclusionCondition, exclusion_condition, exclusion_conditions
-from symalign.numeric.batch.compiled import BatchResult, CompiledGame, compile_game
-from symalign.verify.certificates import Certificate, existence_certificate, uniqueness_certificate
-from symalign.claims.schema import Claim, load_claim
-from symalign.claims.checks import check_claim
-from symalign.analysis.steering import Subsidy, TargetSubsidy, minimal_subsidy, target_subsidy
-import symalign.export.notebook  # noqa: F401  (registers the LaTeX renderers for Jupyter display)
+# Everything below is imported on first use (PEP 562), so that ``symalign --help``
+# and ``import symalign.errors`` stay fast (SymPy is not imported until needed).
+_LAZY = {
+    "ActiveAlignment": "symalign.core.families",
+    "CustomFamily": "symalign.core.families",
+    "Polymatrix": "symalign.core.families",
+    "families": "symalign.core.families",
+    "get_family": "symalign.core.families",
+    "register_family": "symalign.core.families",
+    "Game": "symalign.core.game",
+    "weight_symbols": "symalign.core.game",
+    "KKTSystem": "symalign.core.kkt",
+    "kkt_system": "symalign.core.kkt",
+    "Equilibrium": "symalign.core.equilibrium",
+    "derive_on_support": "symalign.core.derive",
+    "MeanFieldClosedForm": "symalign.core.meanfield",
+    "derive_mean_field": "symalign.core.meanfield",
+    "Solution": "symalign.numeric.solve",
+    "find_equilibrium": "symalign.numeric.solve",
+    "solve": "symalign.numeric.solve",
+    "ExclusionCondition": "symalign.analysis.exclusion",
+    "exclusion_condition": "symalign.analysis.exclusion",
+    "exclusion_conditions": "symalign.analysis.exclusion",
+    "BatchResult": "symalign.numeric.batch.compiled",
+    "CompiledGame": "symalign.numeric.batch.compiled",
+    "compile_game": "symalign.numeric.batch.compiled",
+    "Certificate": "symalign.verify.certificates",
+    "existence_certificate": "symalign.verify.certificates",
+    "uniqueness_certificate": "symalign.verify.certificates",
+    "Claim": "symalign.claims.schema",
+    "load_claim": "symalign.claims.schema",
+    "check_claim": "symalign.claims.checks",
+    "Subsidy": "symalign.analysis.steering",
+    "TargetSubsidy": "symalign.analysis.steering",
+    "minimal_subsidy": "symalign.analysis.steering",
+    "target_subsidy": "symalign.analysis.steering",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        # the first use of the API also registers the LaTeX renderers for Jupyter display
+        importlib.import_module("symalign.export.notebook")
+        return value
+    raise AttributeError(f"module 'symalign' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Game",
@@ -63,6 +107,10 @@ __all__ = [
     "ExpressionError",
     "NotExpressibleError",
     "DerivationError",
+    "ArgumentTypeError",
+    "LimitExceeded",
+    "OutputError",
+    "BudgetExceeded",
 ]
 
 def _version() -> str:

@@ -18,6 +18,9 @@ __all__ = [
     "DerivationError",
     "UnknownFamilyError",
     "BudgetExceeded",
+    "ArgumentTypeError",
+    "LimitExceeded",
+    "OutputError",
 ]
 
 
@@ -33,6 +36,32 @@ class InputError(SymalignError, ValueError):
         self.value = value
         self.reason = reason
         super().__init__(f"{argument}={_short(value)}: {reason}")
+
+
+class ArgumentTypeError(InputError, TypeError):
+    """An argument has the wrong type (a string where a list is expected, ...).
+
+    Both a :class:`ValueError` (through :class:`InputError`) and a :class:`TypeError`.
+    """
+
+
+class LimitExceeded(InputError):
+    """An input is larger than a limit of :mod:`symalign.core.limits`.
+
+    ``limit`` names the limit, ``maximum`` its current value and ``flag``
+    the command-line option (or keyword) that raises it.
+    """
+
+    def __init__(self, argument: str, value: object, limit: str, maximum: object, flag: str = ""):
+        self.limit = limit
+        self.maximum = maximum
+        self.flag = flag
+        hint = f" (raise it with {flag})" if flag else ""
+        super().__init__(argument, value, f"exceeds the limit {limit} = {maximum}{hint}")
+
+
+class OutputError(InputError):
+    """An output target that symalign refuses to write (a device, a FIFO, a directory, an input file)."""
 
 
 class ShapeError(InputError):
@@ -64,7 +93,7 @@ class ExpressionError(SymalignError, ValueError):
         self.text = text
         self.piece = piece
         self.reason = reason
-        super().__init__(f"in expression {text!r}: {reason}: {piece!r}")
+        super().__init__(f"in expression {_short(text, 120)}: {reason}: {_short(piece, 80)}")
 
 
 class NotExpressibleError(SymalignError, TypeError):

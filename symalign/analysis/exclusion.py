@@ -164,7 +164,7 @@ class ExclusionCondition(LatexRepr):
         return f"ExclusionCondition(group {self.name!r} of {self.game!r}: {state}{margin}; {len(self.slacks)} slacks)"
 
     def _value(self, expr):
-        v = sp.sympify(expr).xreplace(dict(self.point)) if self.point else sp.sympify(expr)
+        v = sp.sympify(expr, strict=True).xreplace(dict(self.point)) if self.point else sp.sympify(expr, strict=True)
         return v if v.is_number else None
 
     @property
@@ -188,8 +188,8 @@ class ExclusionCondition(LatexRepr):
     @property
     def excluded(self) -> bool | None:
         """True/False at :attr:`point`; None while undecided or the reduced support does not hold."""
-        cond = sp.sympify(self.condition).xreplace(dict(self.point)) if self.point else self.condition
-        valid = condition_truth([sp.sympify(c).xreplace(dict(self.point)) for c in self.validity])
+        cond = sp.sympify(self.condition, strict=True).xreplace(dict(self.point)) if self.point else self.condition
+        valid = condition_truth([sp.sympify(c, strict=True).xreplace(dict(self.point)) for c in self.validity])
         if valid is not True or cond not in (sp.true, sp.false):
             return None
         return bool(cond)
@@ -216,12 +216,15 @@ class ExclusionCondition(LatexRepr):
 
     def independent_of(self, parameter) -> bool:
         """True when no agent's slack depends on ``parameter`` (a Symbol)."""
-        return all(parameter not in sp.sympify(s).free_symbols for s in self.slacks)
+        return all(parameter not in sp.sympify(s, strict=True).free_symbols for s in self.slacks)
 
     def at(self, values: Mapping) -> "ExclusionCondition":
         """The same condition with a (new) point at which margins are evaluated."""
+        from symalign.core.uservalues import user_substitution
+
+        symbols = set().union(*(sp.sympify(s, strict=True).free_symbols for s in self.slacks), self.point)
         point = dict(self.point)
-        point.update({sp.sympify(k): sp.sympify(v) for k, v in values.items()})
+        point.update(user_substitution(values, symbols, "values"))
         ths = tuple(replace(t, value=point.get(t.parameter)) for t in self.thresholds)
         return replace(self, point=MappingProxyType(point), thresholds=ths)
 
@@ -288,13 +291,18 @@ def exclusion_condition(game, group, *, free=(), support=None, solve_for=None, k
     >>> [str(t.relation) for t in c.thresholds if str(t.parameter) == "gamma"]
     ['gamma <= a_{1,1}*alpha - a_{1,2}*alpha + beta*p_{1,1} - beta*p_{1,2} - beta', 'gamma <= a_{2,1}*alpha - a_{2,2}*alpha + beta*p_{2,1} - beta*p_{2,2} - beta']
     """
+    from symalign.core import validate
+
+    validate.game(game)
     d = group_index(game, group)
     ctx = _Context.build(game, free, kkt)
     return ctx.condition(d, support=support, solve_for=solve_for)
 
 
-def exclusion_conditions(game, *, free=()) -> tuple:
+def exclusion_conditions(game, *, free=(), progress=None) -> tuple:
     """:func:`exclusion_condition` for every group (one KKT derivation shared by all).
+
+    ``progress(done, total)`` is called after each group.
 
     Examples
     --------
@@ -304,8 +312,16 @@ def exclusion_conditions(game, *, free=()) -> tuple:
     >>> [(c.name, c.excluded, c.margin) for c in exclusion_conditions(g)]
     [('x', False, -7/4), ('y', False, -1), ('z', True, 1/4)]
     """
+    from symalign.core import validate
+
+    validate.game(game)
     ctx = _Context.build(game, free, None)
-    return tuple(ctx.condition(d) for d in range(game.n_groups))
+    out = []
+    for d in range(game.n_groups):
+        out.append(ctx.condition(d))
+        if progress is not None:
+            progress(d + 1, game.n_groups)
+    return tuple(out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -376,7 +392,7 @@ def _solve_for(agent, slack, symbols):
     times that of ``den`` when the latter is known (``den`` may then depend
     on ``x``), else the sign of ``c1 / den`` when ``den`` is free of ``x``.
     """
-    slack = sp.sympify(slack)
+    slack = sp.sympify(slack, strict=True)
     num, den = sp.fraction(sp.cancel(sp.together(slack)))
     sign = 1 if den.is_positive else (-1 if den.is_negative else 0)
     for x in symbols:

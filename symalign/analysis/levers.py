@@ -117,15 +117,15 @@ def diversity_lever(game, group, *, parameter: str = "gamma", check: bool = True
         lo = 0 if spec.sign != "real" else None
     hit = _crossing(pcond.slacks, sym, t0, lo=lo)
     if hit is None:
-        free_of = [i + 1 for i, sl in enumerate(pcond.slacks) if sym not in sp.sympify(sl).free_symbols]
+        free_of = [i + 1 for i, sl in enumerate(pcond.slacks) if sym not in sp.sympify(sl, strict=True).free_symbols]
         return Lever(game, d, label, None, current, False,
                      f"no admissible {parameter} makes an exclusion slack vanish"
                      + (f" (the slacks of agents {free_of} do not depend on {parameter})" if free_of else ""))
     value, agent = hit
     reason = f"agent {agent + 1}'s slack vanishes at {sym} = {value}"
-    if any(sp.sympify(h).xreplace({sym: value}) is sp.false for h in pcond.game.hypotheses()):
+    if any(sp.sympify(h, strict=True).xreplace({sym: value}) is sp.false for h in pcond.game.hypotheses()):
         return Lever(game, d, label, value, current, False, reason + "; but the family's concavity hypotheses fail there")
-    if any(sp.sympify(c).xreplace({sym: value}) is sp.false for c in pcond.validity):
+    if any(sp.sympify(c, strict=True).xreplace({sym: value}) is sp.false for c in pcond.validity):
         reason += "; the reduced equilibrium changes support before that value (see the check)"
     res = None
     if check:

@@ -171,7 +171,7 @@ class ExclusionRegion:
 
     def contains(self, X, Y):
         """Boolean array: the group is excluded at (X, Y) (derived; validity included)."""
-        rels = [sp.sympify(s) >= 0 for s in self.condition.slacks] + list(self.hypotheses)
+        rels = [sp.sympify(s, strict=True) >= 0 for s in self.condition.slacks] + list(self.hypotheses)
         return relations_hold(rels, self.x, self.y, X, Y) & self.valid(X, Y)
 
     @property
@@ -274,7 +274,7 @@ def exclusion_region(game, group, x: str, y: str, box, *, support=None, timeout:
     for i, s in enumerate(cond.slacks):
         lin = _linear(s, X, Y)
         if lin is None:
-            nonlinear.append(sp.sympify(s) >= 0)
+            nonlinear.append(sp.sympify(s, strict=True) >= 0)
         else:
             halfplanes.append(HalfPlane(*lin, source=f"agent {i + 1}"))
     for h in pgame.hypotheses():

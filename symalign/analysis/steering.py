@@ -27,6 +27,7 @@ The checks (:class:`SteeringCheck`, the probe step ``PROBE``) are
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 import sympy as sp
 
@@ -36,7 +37,9 @@ from symalign.analysis.levers import Lever, diversity_lever, prior_lever
 from symalign.analysis.probes import PROBE, SteeringCheck, is_excluded, probe
 from symalign.analysis.reduced import check_applicable
 from symalign.core.derive import derive_on_support
-from symalign.errors import DerivationError, InputError
+from symalign.core.expr import Scope
+from symalign.core.uservalues import user_value
+from symalign.errors import ArgumentTypeError, DerivationError, InputError
 from symalign.core.kkt import kkt_system
 from symalign.core.linear import InconsistentSystem, SingularSystem, solve_linear
 from symalign.core.params import exact
@@ -104,16 +107,22 @@ class Subsidy(LatexRepr):
 
 def shift_attractiveness(game, shift, *, parameter: str = "a"):
     """``game`` with ``shift`` (a D-vector, or ``{group: amount}``) added to every agent's ``a_i``."""
+    from symalign.core import validate
+
+    validate.game(game)
     spec = {s.name: s for s in game.family.parameters()}.get(parameter)
     if spec is None or spec.kind != "vector":
         raise InputError("parameter", parameter, f"family {game.family.label!r} has no vector parameter of that name to subsidise")
     D = game.n_groups
-    if isinstance(shift, dict):
+    scope = Scope({s.name: s for s in game.free_symbols()})
+    if isinstance(shift, Mapping):
         vec = [sp.Integer(0)] * D
         for g, v in shift.items():
-            vec[group_index(game, g)] = sp.sympify(v)
+            vec[group_index(game, g)] = user_value(v, f"shift[{g!r}]", scope)
     else:
-        vec = [sp.sympify(v) for v in shift]
+        if isinstance(shift, (str, bytes)) or not isinstance(shift, (list, tuple, sp.MatrixBase)) and not hasattr(shift, "tolist"):
+            raise ArgumentTypeError("shift", shift, f"expected {D} values (one per group) or {{group: amount}}")
+        vec = [user_value(v, f"shift[{d}]", scope) for d, v in enumerate(list(shift.tolist() if hasattr(shift, "tolist") else shift))]
         if len(vec) != D:
             raise InputError("shift", shift, f"expected {D} values (one per group)")
     A = game.param(parameter)
@@ -144,6 +153,9 @@ def minimal_subsidy(game, group, *, parameter: str = "a", check: bool = True) ->
     >>> s.amount, s.per_agent, s.check.passed
     (1/4, (1, 1/4), True)
     """
+    from symalign.core import validate
+
+    validate.game(game)
     d = group_index(game, group)
     s = sp.Symbol("s", real=True)
     cond = exclusion_condition(game, d)
@@ -273,6 +285,9 @@ def target_subsidy(game, target, *, parameter: str = "a", check: bool = True) ->
     >>> t.weights.tolist()
     [[1/2, 1/2], [3/10, 7/10]]
     """
+    from symalign.core import validate
+
+    validate.game(game)
     W = _target(game, target)
     D, N = game.n_groups, game.n_agents
     if any(w == 0 for w in W):

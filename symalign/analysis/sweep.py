@@ -219,6 +219,15 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
     >>> r.excluded_count.tolist()
     [[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 0, 0]]
     """
+    from symalign.core import limits, validate
+
+    validate.game(game, numeric=True)
+    validate.callable_or_none(progress, "progress")
+    chunk, support_tol = validate.positive_int(chunk, "chunk"), validate.positive_float(support_tol, "support_tol")
+    validate.flag(use_batch, "use_batch")
+    if not isinstance(x, Axis) or not isinstance(y, Axis):
+        raise InputError("x/y", (x, y), "expected two Axis objects (see parse_axis)")
+    limits.check("grid_points", x.num * y.num, "grid", shown=f"{x.num} x {y.num} = {x.num * y.num} points")
     if not game.is_numeric:
         raise InputError("game", game, "has symbolic parameters; a sweep needs numbers")
     check_axes(game, x, y)

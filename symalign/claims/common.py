@@ -106,7 +106,7 @@ def _neutral_values(game) -> dict:
         flat = list(value) if isinstance(value, (tuple, sp.MatrixBase)) else [value]
         neutral = {"positive": sp.Integer(1), "simplex": sp.Rational(1, game.n_groups)}.get(spec.sign, sp.Integer(0))
         for x in flat:
-            out.update(dict.fromkeys(sp.sympify(x).free_symbols, neutral))
+            out.update(dict.fromkeys(sp.sympify(x, strict=True).free_symbols, neutral))
     return out
 
 
@@ -135,7 +135,7 @@ def _eliminate_minmax(exprs):
             return t
         return e.func(*args)
 
-    return [walk(sp.sympify(e)) for e in exprs], constraints
+    return [walk(sp.sympify(e, strict=True)) for e in exprs], constraints
 
 
 def _impose_simplex(expr, game):
@@ -154,7 +154,7 @@ def _impose_simplex(expr, game):
 
 def _is_zero(expr) -> bool:
     """Exact zero test: rational functions in the sparse fraction field, else expand_log + cancel."""
-    expr = sp.sympify(expr)
+    expr = sp.sympify(expr, strict=True)
     if expr.is_number and expr.is_Rational:
         return expr == 0
     syms = sorted(expr.free_symbols, key=sp.default_sort_key)
@@ -191,4 +191,4 @@ def _positive_under(exprs, hyps):
                 pos[rel.lhs] = sp.Dummy(rel.lhs.name, positive=True)
             elif isinstance(rel, sp.StrictLessThan) and rel.lhs == 0 and isinstance(rel.rhs, sp.Symbol):
                 pos[rel.rhs] = sp.Dummy(rel.rhs.name, positive=True)
-    return all(sp.sympify(e).xreplace(pos).is_positive for e in exprs)
+    return all(sp.sympify(e, strict=True).xreplace(pos).is_positive for e in exprs)

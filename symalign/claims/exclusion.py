@@ -44,7 +44,7 @@ def check_exclusion(claim, inst, timeout):
     from symalign.analysis.exclusion import exclusion_condition
 
     d = _group_index(inst, claim.body["group"])
-    derived0 = sp.sympify(exclusion_condition(inst.game, d).condition)
+    derived0 = sp.sympify(exclusion_condition(inst.game, d).condition, strict=True)
     stated0 = _bound_condition(inst, claim.body["condition"], d)
     (derived, stated), extra = _eliminate_minmax([derived0, stated0])
     relation = claim.body.get("relation", "iff")
@@ -67,7 +67,7 @@ def check_steering(claim, inst, timeout):
     from symalign.analysis.steering import minimal_subsidy
 
     d = _group_index(inst, claim.body["group"])
-    derived = sp.sympify(minimal_subsidy(inst.game, d).amount)
+    derived = sp.sympify(minimal_subsidy(inst.game, d).amount, strict=True)
     stated = inst.expression(claim.body["amount"], None, d)
     (a, b), extra = _eliminate_minmax([derived, stated])
     p = _implies(_hyps(inst) + tuple(extra), sp.true, sp.Eq(a, b), timeout)

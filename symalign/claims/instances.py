@@ -21,6 +21,7 @@ from typing import Mapping
 import sympy as sp
 
 from symalign.errors import ExpressionError, InputError, SymalignError
+from symalign.core import limits
 from symalign.core.expr import Scope, parse_condition, parse_expression, referenced_names
 
 __all__: list = []  # Instance is exported (and documented) by symalign.claims.schema
@@ -187,6 +188,9 @@ def _instances(game, symbols, body, hyps, claim_id, fail):
         n, count, seed = spec["agents"], spec.get("count", 1), spec.get("seed", 0)
         if isinstance(n, bool) or not isinstance(n, int) or n < 2:
             fail(f"{where}.agents", n, "must be an integer >= 2")
+        if n > limits.current().agents:
+            fail(f"{where}.agents", n, f"exceeds the limit agents = {limits.current().agents} "
+                                       f"(raise it with {limits.flag('agents')})")
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 50:
             fail(f"{where}.count", count, "must be an integer in 1..50")
         sgroups = _groups(spec.get("groups", default_groups), f"{where}.groups", fail)

@@ -1,108 +1,235 @@
-"""Command-line interface: ``symalign solve | derive | ...``.
+"""Command-line interface: ``symalign solve | derive | verify | ...``.
 
-Every user error is printed as one line ``symalign: error: ...`` with exit
-status 2; no tracebacks for bad input.
+Conventions shared by every command (added here, in one place):
+
+* errors are one line ``symalign: error: ...`` on stderr naming the file,
+  field and value, never a traceback; with ``--json`` the same error is also
+  printed on stdout as ``{"error": {...}}``;
+* exit status: 0 success; 1 a claim or a check came out false (``verify``,
+  ``steer``, ``reproduce``, ``latex --check``); 2 bad usage, bad input, an
+  input over a limit, or a budget exhausted; 3 an internal error (a bug:
+  please report it; ``SYMALIGN_DEBUG=1`` shows the traceback);
+* ``--time-limit SECONDS`` and ``--memory-limit MIB`` bound the whole command
+  (defaults in :data:`symalign.core.limits.COMMAND_BUDGETS`, ``0`` = none);
+  ``--limit NAME=VALUE`` raises an input limit of :mod:`symalign.core.limits`;
+* ``-o/--out FILE`` writes what the command prints to FILE (atomically; the
+  file must not be an input, a directory, a device or a FIFO);
+* progress goes to stderr, results to stdout.
+
+Commands are imported only when run, so ``symalign --help`` and
+``symalign --version`` do not import SymPy.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import functools
+import importlib
+import io
 import json
+import os
 import sys
 
 import click
-import sympy as sp
 
 from symalign.errors import SymalignError
 
-__all__ = ["main"]
+__all__ = ["main", "parse_support", "EXIT_OK", "EXIT_FALSE", "EXIT_INPUT", "EXIT_INTERNAL"]
+
+EXIT_OK, EXIT_FALSE, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+_OWN_PROGRESS = {"verify", "exclusion", "sweep", "reproduce"}   # commands that draw their own bars on stderr
+
+
+def _commands() -> tuple:
+    from symalign.cli.commands import COMMANDS
+
+    return ("solve", "derive", *(c for c in COMMANDS if c not in ("solve", "derive")))
 
 
 class _Group(click.Group):
-    def invoke(self, ctx):
+    """Lazy subcommands with the shared options, and one error policy."""
+
+    def list_commands(self, ctx):
+        return list(_commands())
+
+    def get_command(self, ctx, name):
+        if name in self.commands:
+            return self.commands[name]
+        if name not in _commands():
+            return None
         try:
-            return super().invoke(ctx)
+            module = importlib.import_module(f"symalign.cli.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"symalign.cli.commands.{name}":
+                return None
+            raise
+        command = _conventions(module.command, name)
+        self.commands[name] = command
+        return command
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        as_json = "--json" in argv
+        try:
+            code = super().main(argv, prog_name or "symalign", complete_var, standalone_mode=False, **extra)
+            with contextlib.suppress(ValueError):  # stdout closed by the caller
+                sys.stdout.flush()
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_FALSE)
+        except click.exceptions.Abort:
+            code = _fail("interrupted", EXIT_INPUT, as_json, kind="Interrupted")
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{' '.join(['symalign', *ctx.command_path.split()[1:]])} --help')" if ctx is not None else ""
+            code = _fail(exc.format_message() + hint, EXIT_INPUT, as_json, kind="UsageError")
         except SymalignError as exc:
-            click.echo(f"symalign: error: {exc}", err=True)
-            ctx.exit(2)
+            code = _fail(str(exc), EXIT_INPUT, as_json, exc=exc)
+        except MemoryError:
+            code = _fail("out of memory (raise it with --memory-limit)", EXIT_INPUT, as_json, kind="MemoryError")
+        except RecursionError:
+            code = _fail("input nested too deeply", EXIT_INPUT, as_json, kind="RecursionError")
+        except BrokenPipeError:
+            _silence_stdout()
+            code = EXIT_FALSE
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EIO) and exc.filename is None:  # stdout itself failed
+                _silence_stdout()
+            code = _fail(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", EXIT_INPUT, as_json,
+                         kind="OSError")
+        except Exception as exc:  # noqa: BLE001 - a bug: one line, never a traceback unless asked
+            if os.environ.get("SYMALIGN_DEBUG"):
+                raise
+            code = _fail(f"internal error: {type(exc).__name__}: {exc} (please report it; SYMALIGN_DEBUG=1 shows "
+                         "the traceback)", EXIT_INTERNAL, as_json, kind=type(exc).__name__)
+        if standalone_mode:
+            sys.exit(code or 0)
+        return code
+
+
+def _silence_stdout():
+    """Point stdout at /dev/null so that the final flush of a failed stdout cannot fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _fail(message: str, code: int, as_json: bool, *, exc=None, kind=None) -> int:
+    """Report an error: one line on stderr, and a JSON object on stdout under --json."""
+    message = " ".join(str(message).split())  # one line, whatever the exception said
+    if as_json:
+        obj = {"kind": kind or type(exc).__name__, "message": message, "exit_status": code}
+        for attr in ("path", "field", "argument", "value", "reason", "limit", "maximum", "flag", "phase", "resource"):
+            if exc is not None and hasattr(exc, attr):
+                v = getattr(exc, attr)
+                obj["file" if attr == "path" else attr] = v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
+        with contextlib.suppress(OSError, ValueError):
+            click.echo(json.dumps({"error": obj}, indent=2, default=str))
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(f"symalign: error: {message}", err=True)
+    return code
+
+
+def _float_option(value, name):
+    if value < 0 or value != value or value == float("inf"):
+        raise click.BadParameter(f"{value}: must be a number >= 0 (0 turns the budget off)", param_hint=name)
+    return value or None
+
+
+def _conventions(command: click.Command, name: str) -> click.Command:
+    """Add --time-limit, --memory-limit, --limit (and -o/--out, --json where missing) to ``command``."""
+    from symalign.core.limits import command_budget
+
+    seconds, memory = command_budget(name)
+    have = {opt for p in command.params for opt in getattr(p, "opts", ())}
+    extra = [
+        click.Option(["--time-limit"], type=float, default=seconds, show_default=True, metavar="SECONDS",
+                     help="Wall-clock budget of the whole command (0: none)."),
+        click.Option(["--memory-limit"], type=float, default=memory, show_default=True, metavar="MIB",
+                     help="Memory budget of the whole command in MiB (0: none)."),
+        click.Option(["--limit", "limit_overrides"], multiple=True, metavar="NAME=VALUE",
+                     help="Raise an input limit, e.g. --limit agents=200 (see README, Limits and safety)."),
+    ]
+    capture = "--out" not in have and "-o" not in have
+    if capture:
+        extra.append(click.Option(["-o", "--out", "capture_out"], type=click.Path(dir_okay=False), default=None,
+                                  help="Write the output to this file (atomically) instead of stdout."))
+    command.params.extend(extra)
+    inner = command.callback
+    inputs = [p.name for p in command.params if isinstance(p.type, click.Path) and p.name not in ("capture_out",)
+              and not _is_output(p)]
+
+    @functools.wraps(inner)
+    def callback(*args, time_limit, memory_limit, limit_overrides, capture_out=None, **kwargs):
+        from symalign.core.budget import Budget, process_budget
+        from symalign.core.limits import override, parse_limit
+        from symalign.errors import BudgetExceeded
+        from symalign.io.outputs import check_output
+
+        budget = Budget(_float_option(time_limit, "--time-limit"), _float_option(memory_limit, "--memory-limit"))
+        raised = dict(parse_limit(t) for t in limit_overrides)
+        if capture_out is not None:
+            check_output(capture_out, "--out", inputs=_input_paths(kwargs, inputs))
+        sink = io.StringIO() if capture_out is not None else None
+        try:
+            with override(**raised), process_budget(budget, f"symalign {name}"), _status(name):
+                with contextlib.redirect_stdout(sink) if sink is not None else contextlib.nullcontext():
+                    try:
+                        result = inner(*args, **kwargs)
+                    finally:
+                        if sink is not None:
+                            _write_captured(capture_out, sink.getvalue())
+        except BudgetExceeded as exc:
+            flag = "--time-limit" if exc.resource == "time" else "--memory-limit"
+            raise BudgetExceeded(exc.phase, exc.resource, exc.limit, flag) from None
+        except ImportError as exc:  # a library could not be mapped into the memory budget
+            if budget.memory_mb is None or not any(t in str(exc) for t in ("failed to map", "allocate memory")):
+                raise
+            raise BudgetExceeded(f"symalign {name}", "memory", budget.memory_mb, "--memory-limit") from None
+        if capture_out is not None:
+            click.echo(f"wrote {capture_out}", err=True)
+        return result
+
+    command.callback = callback
+    return command
+
+
+def _is_output(param) -> bool:
+    return any(o in ("-o", "--out", "--output", "--data", "--witness") for o in getattr(param, "opts", ()))
+
+
+def _input_paths(kwargs, names) -> list:
+    out = []
+    for n in names:
+        v = kwargs.get(n)
+        out += [str(x) for x in (v if isinstance(v, (list, tuple)) else [v]) if x]
+    return out
+
+
+def _write_captured(path, text):
+    from symalign.io.atomic import atomic_output
+
+    with atomic_output(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+@contextlib.contextmanager
+def _status(name):
+    """A spinner on stderr while a command without its own progress bar works (terminals only)."""
+    if name in _OWN_PROGRESS or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"symalign {name}: working", spinner="dots"):
+        yield
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="symalign")
+@click.version_option(package_name="symalign", prog_name="symalign")
 def main():
     """Derive, verify and export Nash equilibria of games among LLM agents."""
-
-
-def _load(path):
-    from symalign.io.gamefile import load_game
-
-    return load_game(path)
-
-
-def _fmt(x, exact=False) -> str:
-    return str(x) if exact and x.is_Rational else f"{float(x):.6f}"
-
-
-@main.command()
-@click.argument("game_file", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--exact", is_flag=True, help="Print exact rationals instead of decimals.")
-def solve(game_file, as_json, exact):
-    """Exact equilibria of a numeric game (support found numerically, solved exactly)."""
-    from symalign.numeric.solve import solve as solve_game
-
-    game = _load(game_file)
-    sol = solve_game(game)
-    if as_json:
-        click.echo(json.dumps(sol.to_dict(), indent=2))
-        return
-    unique = {True: "unique (Rosen / enumeration)", False: "not unique", None: "uniqueness not established"}[sol.unique]
-    click.echo(f"{game.family.label}: {game.n_agents} agents, groups {', '.join(game.groups)}")
-    click.echo(f"{len(sol.equilibria)} equilibri{'um' if len(sol.equilibria) == 1 else 'a'}; {unique}")
-    for k, eq in enumerate(sol.equilibria, 1):
-        tag = "exact" if eq.exact else "numeric"
-        click.echo(f"\nequilibrium {k} ({tag}, {eq.method}" + (f", KKT residual {eq.residual:.2e})" if eq.residual is not None else ")"))
-        width = max(len(g) for g in game.groups)
-        click.echo("  agent  " + "  ".join(g.rjust(max(width, 10)) for g in game.groups))
-        for i in range(game.n_agents):
-            row = "  ".join(_fmt(eq.weights[i, d], exact).rjust(max(width, 10)) for d in range(game.n_groups))
-            click.echo(f"  {i:>5}  {row}")  # agents 0-based, as in every output
-        excl = [game.groups[d] for d in eq.excluded_groups()]
-        if excl:
-            click.echo(f"  excluded by every agent: {', '.join(excl)}")
-    for note in game.notes + sol.notes:
-        click.echo(f"note: {note}")
-
-
-@main.command()
-@click.argument("game_file", type=click.Path(dir_okay=False))
-@click.option("--support", default=None, help="Support per agent, e.g. '0,1;0,1,2' or 'left,centre' for all agents. Default: interior (numeric games: the equilibrium's support).")
-@click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX instead of plain text.")
-def derive(game_file, support, as_latex):
-    """Closed-form equilibrium on a support with its validity conditions."""
-    from symalign.core.derive import derive_on_support
-
-    game = _load(game_file)
-    supp = parse_support(support)
-    if supp is None and game.is_numeric and game.family.strictly_concave:
-        from symalign.numeric.solve import find_equilibrium
-
-        supp = find_equilibrium(game).support
-    eq = derive_on_support(game, supp)
-    show = sp.latex if as_latex else str
-    click.echo(f"% {game.family.label}, support {[[game.groups[d] for d in s] for s in eq.support]}" if as_latex else
-               f"{game.family.label}: closed form on support {[[game.groups[d] for d in s] for s in eq.support]}")
-    for i in range(game.n_agents):
-        for d in range(game.n_groups):
-            lhs = f"w^*_{{{i + 1},{d + 1}}}" if as_latex else f"w*[{i + 1},{game.groups[d]}]"
-            click.echo(f"{lhs} = {show(eq.weights[i, d])}")
-    click.echo("validity conditions:" if not as_latex else "% validity conditions")
-    for c in eq.conditions:
-        if c is not sp.true:
-            click.echo(f"  {show(c)}")
-    click.echo(f"valid: {eq.valid if eq.valid is not None else 'depends on parameters'}")
-    hyps = [h for h in eq.hypotheses if h is not sp.true]
-    if hyps:
-        click.echo("under the family's hypotheses: " + ", ".join(show(h) for h in hyps))
 
 
 def parse_support(text):
@@ -117,23 +244,5 @@ def parse_support(text):
     return out[0] if len(out) == 1 else out
 
 
-def _register_subcommands():
-    import importlib
-
-    from symalign.cli.commands import COMMANDS
-
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"symalign.cli.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"symalign.cli.commands.{name}":
-                continue
-            raise
-        main.add_command(module.command, name)
-
-
-_register_subcommands()
-
-
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -28,7 +28,7 @@ def tidy(expr):
     Numbers are returned unchanged; expressions become ``factor(cancel(.))``
     which is cheap for the rational functions that arise here.
     """
-    expr = sp.sympify(expr)
+    expr = sp.sympify(expr, strict=True)
     return expr if expr.is_number else sp.factor(sp.cancel(expr))
 
 
@@ -119,6 +119,9 @@ def derive_on_support(
     >>> derive_on_support(g, [[0], [0, 1]]).valid
     True
     """
+    from symalign.core import validate
+
+    validate.game(game)
     kkt = kkt_system(game) if kkt is None else kkt
     if not kkt.is_affine():
         raise DerivationError(

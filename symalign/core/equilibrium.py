@@ -33,7 +33,7 @@ def json_truth(condition):
     >>> json_truth(sp.true), json_truth(sp.Integer(1) < 2), json_truth(sp.Symbol("x") > 0)
     (True, True, 'x > 0')
     """
-    c = sp.sympify(condition)
+    c = sp.sympify(condition, strict=True)
     if c in (sp.true, sp.false):
         return bool(c)
     return str(c)
@@ -100,7 +100,16 @@ class Equilibrium:
         )
 
     def subs(self, values) -> "Equilibrium":
-        """Substitute parameter values into the closed form and its conditions."""
+        """Substitute parameter values into the closed form and its conditions.
+
+        ``values`` as in :meth:`symalign.core.game.Game.subs` (strings are parsed, never evaluated).
+        """
+        from symalign.core.uservalues import user_substitution
+
+        symbols = set(self.game.free_symbols())
+        for x in list(self.weights) + list(self.conditions):
+            symbols |= getattr(x, "free_symbols", set())
+        values = user_substitution(values, symbols, "values")
         game = self.game.subs(values)
         sub = substitution(values)
         return Equilibrium(

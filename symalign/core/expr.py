@@ -40,12 +40,13 @@ from typing import Callable, Mapping
 import sympy as sp
 from sympy.logic.boolalg import Boolean
 
-from symalign.errors import ExpressionError, InputError
+from symalign.core import limits
+from symalign.errors import ExpressionError, InputError, LimitExceeded
 
 __all__ = ["Scope", "parse_expression", "parse_condition", "referenced_names",
            "MAX_LENGTH", "MAX_DEPTH", "RESERVED"]
 
-MAX_LENGTH = 10_000      # longest accepted text, in characters
+MAX_LENGTH = 10_000      # default longest text (the limit in force: symalign.core.limits, expression_chars)
 MAX_DEPTH = 100          # deepest nesting of brackets and of the expression tree
 _MAX_BITS = 10_000       # largest numerator/denominator (3000 digits: still printable)
 _MAX_SLOW_BITS = 1_000   # largest number under a root (SymPy factors it) or in exp()
@@ -185,9 +186,11 @@ def _parse(text: str, functions: frozenset | None) -> tuple[str, ast.Expression]
     """Length, bracket depth, syntax and whitelist checks; return (stripped text, tree)."""
     if not isinstance(text, str):
         raise ExpressionError(repr(text)[:80], type(text).__name__, "expression must be a string")
-    if len(text) > MAX_LENGTH:
+    max_chars = limits.current().expression_chars
+    if len(text) > max_chars:
         raise ExpressionError(text[:60] + "...", f"{len(text)} characters",
-                              f"text is longer than {MAX_LENGTH} characters")
+                              f"text is longer than {max_chars} characters (the limit expression_chars; "
+                              f"raise it with {limits.flag('expression_chars')})")
     text = text.strip()
     if not text:
         raise ExpressionError(text, text, "expression is empty")
@@ -238,8 +241,26 @@ def _parse(text: str, functions: frozenset | None) -> tuple[str, ast.Expression]
                 fail(node, parent, f"call to undeclared function {node.func.id!r}")
         for child in reversed(list(ast.iter_child_nodes(node))):
             sub = isinstance(node, ast.Subscript) and child is node.slice
-            stack.append((child, depth + isinstance(child, ast.expr), sub, node))
+            flat = _same_chain(node, child)  # a + b + c + ... is long, not deep
+            stack.append((child, depth + (isinstance(child, ast.expr) and not flat), sub, node))
     return text, tree
+
+
+_CHAINS = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
+
+
+def _chain_group(node) -> int | None:
+    if isinstance(node, ast.BinOp):
+        for k, ops in enumerate(_CHAINS):
+            if isinstance(node.op, ops):
+                return k
+    return None
+
+
+def _same_chain(parent, child) -> bool:
+    """True for the left operand of a left-associative chain of + - (or * /) of the same kind."""
+    return (isinstance(parent, ast.BinOp) and child is parent.left
+            and _chain_group(parent) is not None and _chain_group(parent) == _chain_group(child))
 
 
 def _to_value(obj: object):
@@ -287,6 +308,16 @@ class _Evaluator:
             raise ExpressionError(self.text, self.text, f"cannot build the expression: {exc}") from None
         if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             self.fail(self.tree.body, "the expression is undefined (division by zero or infinity)")
+        if value.has(sp.I):
+            self.fail(self.tree.body, "complex numbers are not allowed (e.g. sqrt or log of a negative number)")
+        try:
+            limits.check_digits(value, "expression", shown=self.text[:60])
+        except LimitExceeded as exc:
+            self.fail(self.tree.body, exc.reason)
+        degree, most = limits.degree_bound(value), limits.current().expression_degree
+        if degree > most:
+            self.fail(self.tree.body, f"total degree {degree} exceeds the limit expression_degree = {most} "
+                                      f"(raise it with {limits.flag('expression_degree')})")
         return value
 
     def scalar(self, node: ast.AST) -> sp.Expr:
@@ -363,7 +394,16 @@ class _Evaluator:
         return -value if isinstance(node.op, ast.USub) else value
 
     def eval_BinOp(self, node: ast.BinOp):
-        left, right = self.scalar(node.left), self.scalar(node.right)
+        chain = [node]  # evaluate a + b + c + ... iteratively (no recursion per term)
+        while _same_chain(chain[-1], chain[-1].left):
+            chain.append(chain[-1].left)
+        value = self.scalar(chain[-1].left)
+        for link in reversed(chain):
+            self.steps += 1
+            value = self.binop(link, value, self.scalar(link.right))
+        return value
+
+    def binop(self, node: ast.BinOp, left, right):
         if isinstance(node.op, ast.Div) and right.is_zero:
             self.fail(node, "division by zero")
         if isinstance(node.op, ast.Pow):

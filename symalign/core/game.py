@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import numbers
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
 import sympy as sp
 
-from symalign.errors import InputError
+from symalign.core import limits
+from symalign.errors import ArgumentTypeError, InputError
 from symalign.core.params import flat_values, make_symbols, normalise, substitution
 from symalign.core.notebook import LatexRepr
 
@@ -61,6 +64,7 @@ class Game(LatexRepr):
     def create(cls, family, n_agents: int, groups, **values) -> "Game":
         """Validate and normalise parameter values (kept exact) into a game."""
         n_agents, groups = _check_dims(n_agents, groups)
+        _check_family(family)
         specs = {s.name: s for s in family.parameters()}
         unknown = set(values) - set(specs)
         if unknown:
@@ -85,6 +89,9 @@ class Game(LatexRepr):
         gamma); vectors (attractiveness, priors) stay agent-specific.
         """
         n_agents, groups = _check_dims(n_agents, groups)
+        _check_family(family)
+        if not isinstance(homogeneous, bool):
+            raise ArgumentTypeError("homogeneous", homogeneous, "must be True or False")
         filled = dict(values)
         for spec in family.parameters():
             if spec.name not in filled:
@@ -115,6 +122,8 @@ class Game(LatexRepr):
 
     def utility(self, i: int) -> sp.Expr:
         """Utility of agent ``i`` (0-based) as an expression in :attr:`weights`."""
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise ArgumentTypeError("i", i, "agent index must be an int")
         if not 0 <= i < self.n_agents:
             raise InputError("i", i, f"agent index must be in 0..{self.n_agents - 1}")
         return self.family.utility(self, i, self.weights)
@@ -161,8 +170,22 @@ class Game(LatexRepr):
         return tuple(c for c in dict.fromkeys(out) if c is not sp.true)
 
     def subs(self, values: Mapping) -> "Game":
-        """The game with some parameter symbols replaced by values."""
-        replace = substitution(values)
+        """The game with some parameter symbols replaced by values.
+
+        ``values`` maps symbols (or their names) to numbers, SymPy
+        expressions or expression strings; strings are read by the
+        whitelist parser of :mod:`symalign.core.expr` (nothing is evaluated).
+
+        Examples
+        --------
+        >>> from symalign import Game, get_family
+        >>> g = Game.symbolic(get_family("active_alignment", "overlap"), 2, ["x", "y"])
+        >>> g.subs({"gamma": "1/2"}).param("gamma", 0)
+        1/2
+        """
+        from symalign.core.uservalues import user_substitution
+
+        replace = substitution(user_substitution(values, self.free_symbols(), "values"))
 
         def sub(v):
             return tuple(sub(x) for x in v) if isinstance(v, tuple) else replace(v)
@@ -176,12 +199,27 @@ class Game(LatexRepr):
         return f"Game({self.family.label}, N={self.n_agents}, groups={list(self.groups)}, {kind})"
 
 
+def _check_family(family):
+    from symalign.core.families.base import UtilityFamily
+
+    if not isinstance(family, UtilityFamily):
+        raise ArgumentTypeError("family", family, "expected a utility family (e.g. get_family('active_alignment'))")
+
+
 def _check_dims(n_agents, groups):
-    if isinstance(n_agents, bool) or not isinstance(n_agents, int) or n_agents < 1:
+    if isinstance(n_agents, bool) or not isinstance(n_agents, numbers.Integral):
+        raise ArgumentTypeError("n_agents", n_agents, "must be a positive integer")
+    n_agents = int(n_agents)
+    if n_agents < 1:
         raise InputError("n_agents", n_agents, "must be a positive integer")
-    if isinstance(groups, int) and not isinstance(groups, bool):
-        groups = [f"g{d + 1}" for d in range(groups)]
-    groups = tuple(groups)
+    limits.check("agents", n_agents, "n_agents")
+    if isinstance(groups, numbers.Integral) and not isinstance(groups, bool):
+        limits.check("groups", int(groups), "groups")
+        groups = [f"g{d + 1}" for d in range(int(groups))]
+    if isinstance(groups, (str, bytes)) or not hasattr(groups, "__iter__") or isinstance(groups, bool):
+        raise ArgumentTypeError("groups", groups, "expected a number of groups or a list of group names")
+    groups = tuple(itertools.islice(groups, limits.current().groups + 1))  # a generator may not end
+    limits.check("groups", len(groups), "groups", shown=f"{len(groups)} groups")
     if len(groups) < 2:
         raise InputError("groups", list(groups), "need at least 2 groups")
     if any(not isinstance(g, str) or not g for g in groups):

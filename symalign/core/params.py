@@ -19,6 +19,7 @@ kind        accepted input                 stored as
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -26,6 +27,7 @@ from numbers import Integral, Real
 
 import sympy as sp
 
+from symalign.core import limits
 from symalign.errors import InputError, ShapeError
 
 __all__ = ["ParamSpec", "exact", "normalise", "make_symbols", "flat_values", "substitution", "SIMPLEX_TOL"]
@@ -116,6 +118,9 @@ def exact(value, argument: str = "value") -> sp.Expr:
             raise InputError(argument, value, "must be finite (NaN and infinity are not allowed)")
         return sp.Rational(repr(float(value)))
     if isinstance(value, str):
+        exponent = re.search(r"[eE]\s*([+-]?\d+)\s*$", value)
+        if len(value) > 1000 or (exponent and abs(int(exponent.group(1))) > 10 * limits.current().number_digits):
+            limits.check_digits(sp.Integer(10) ** (10 * limits.current().number_digits), argument, shown=value)
         try:
             frac = Fraction(value.strip())
         except (ValueError, ZeroDivisionError):
@@ -168,8 +173,8 @@ def substitution(values):
     """
     values = dict(values)
     if all(isinstance(k, sp.Symbol) for k in values):
-        return lambda e: sp.sympify(e).xreplace(values)
-    return lambda e: sp.sympify(e).subs(values)
+        return lambda e: sp.sympify(e, strict=True).xreplace(values)
+    return lambda e: sp.sympify(e, strict=True).subs(values)
 
 
 def flat_values(value):
@@ -266,8 +271,9 @@ def _scalar(value, arg):
     out = exact(value, arg)
     if out.has(sp.nan, sp.oo, -sp.oo, sp.zoo):
         raise InputError(arg, value, "must be finite")
-    if out.is_real is False:
+    if out.is_real is False or out.has(sp.I):
         raise InputError(arg, value, "must be real")
+    limits.check_digits(out, arg, shown=value)
     return out
 
 

@@ -55,7 +55,7 @@ def latex(expr, **settings) -> str:
     >>> latex(sp.Symbol("alpha_2") + sp.Symbol("w_{1,2}"))
     '\\\\alpha_{2} + w_{1,2}'
     """
-    return SymalignLatexPrinter(settings).doprint(sp.sympify(expr))
+    return SymalignLatexPrinter(settings).doprint(sp.sympify(expr, strict=True))
 
 
 # ---------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def expression_latex(expr, keys=None, *, width: int | None = None) -> str:
     >>> expression_latex((al * x + be * x + al) / (2 * be))
     '\\\\frac{\\\\alpha \\\\left(x + 1\\\\right) + \\\\beta x}{2 \\\\beta}'
     """
-    expr = sp.sympify(expr)
+    expr = sp.sympify(expr, strict=True)
     if isinstance(expr, sp.Basic) and not isinstance(expr, sp.Expr):
         return latex(expr)
     if keys is None:
@@ -231,7 +231,7 @@ def decimal_places(x) -> int | None:
     >>> decimal_places(sp.Rational(1, 8)), decimal_places(sp.Rational(1, 3)), decimal_places(sp.Integer(4))
     (3, None, 0)
     """
-    x = sp.sympify(x)
+    x = sp.sympify(x, strict=True)
     if not x.is_Rational:
         return None
     q = int(x.q)
@@ -312,7 +312,7 @@ def _weights_math(eq, digits):
     """(math, rounded): the profile as an array (numeric) or ``align`` rows of the closed form."""
     game = eq.game
     N, D = game.n_agents, game.n_groups
-    if all(sp.sympify(x).is_number for x in eq.weights):
+    if all(sp.sympify(x, strict=True).is_number for x in eq.weights):
         exact = eq.exact and _short_exact(eq.weights)
         fmt = latex if exact else (lambda x: latex(x) if x in (0, 1) else f"{float(x):.{digits}f}")
         header = " & ".join(rf"\text{{{escape(g)}}}" for g in game.groups)
@@ -339,6 +339,6 @@ def weights_latex(eq, *, digits: int = 4) -> str:
     'W^* = \\\\begin{array}{c|cc} & \\\\text{x} & \\\\text{y} \\\\\\\\ \\\\hline 1 & 1 & 0 \\\\\\\\ 2 & \\\\frac{1}{2} & \\\\frac{1}{2} \\\\end{array}'
     """
     body, _ = _weights_math(eq, digits)
-    if all(sp.sympify(x).is_number for x in eq.weights):
+    if all(sp.sympify(x, strict=True).is_number for x in eq.weights):
         return body
     return "\\begin{aligned}\n" + body + "\n\\end{aligned}"

@@ -151,7 +151,7 @@ _REAL = r"\in \mathbb{R}"
 
 
 def _number(x) -> str:
-    x = sp.sympify(x)
+    x = sp.sympify(x, strict=True)
     if isinstance(x, sp.Rational) and not isinstance(x, sp.Integer):
         k = decimal_places(x)
         if k is not None and k <= 6:

@@ -91,7 +91,7 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
     N, D = game.n_agents, game.n_groups
     supp = [list(s) for s in eq.support]
     lines = [f"% equilibrium: {game.family.label}, support {supp}"]
-    numeric = all(sp.sympify(x).is_number for x in eq.weights)
+    numeric = all(sp.sympify(x, strict=True).is_number for x in eq.weights)
     lead = "the KKT system gives" if eq.exact else "the numeric solver gives"
     lines.append(f"On the support {_support_text(game, eq.support)} {lead}")
     body, rounded = _weights_math(eq, digits)
@@ -287,7 +287,7 @@ def certificate_latex(cert, *, label: str | None = None, max_hypotheses: int = 6
         rows = []
         for t in terms:
             mult = getattr(t, "multiplicity", 1)
-            tail = "" if mult == 1 else rf" && (\text{{multiplicity }} {latex(sp.sympify(mult))})"
+            tail = "" if mult == 1 else rf" && (\text{{multiplicity }} {latex(sp.sympify(mult, strict=True))})"
             rows.append(rf"& \text{{{escape(t.label)}:}} && {expression_latex(t.value)}{tail}")
         body += ("\nThe condition is read off these terms" + (f" ({escape(method)})" if method else "") + ":" +
                  "\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")

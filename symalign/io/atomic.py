@@ -7,7 +7,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from symalign.errors import InputError
 
 __all__ = ["atomic_output"]
 
@@ -27,10 +26,10 @@ def atomic_output(path, suffix=None):
     ...     sorted(os.listdir(d)), open(os.path.join(d, "out.txt")).read()
     (['out.txt'], 'x')
     """
-    path = Path(path)
+    from symalign.io.outputs import check_output
+
+    path = check_output(path, "output")  # never over a directory, a device or a FIFO
     directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("output", str(path), "the directory does not exist")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=suffix or path.suffix)
     os.close(fd)
     try:

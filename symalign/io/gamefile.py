@@ -25,40 +25,101 @@ whitelist parser of :mod:`symalign.core.expr`; nothing in a file is executed.
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 import sympy as sp
 
-from symalign.errors import ExpressionError, GameFileError, InputError
+from symalign.core import limits
+from symalign.errors import ArgumentTypeError, ExpressionError, GameFileError, InputError
 from symalign.core.expr import Scope, parse_expression, referenced_names
 from symalign.core.families import get_family
 from symalign.core.families.custom import CustomFamily
 from symalign.core.game import Game
 from symalign.core.params import ParamSpec
 
-__all__ = ["load_game", "game_from_mapping", "read_toml"]
+__all__ = ["load_game", "game_from_mapping", "read_toml", "require_numeric"]
 
 _TOP = {"title", "description", "agents", "groups", "family", "variant", "utility", "hypotheses",
         "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative"}
 
 
 def read_toml(path) -> dict:
-    """Read a TOML file, turning every failure into a one-line :class:`GameFileError`."""
+    """Read a TOML file, turning every failure into a one-line :class:`GameFileError`.
+
+    Only regular files are read (not a device, a FIFO or a directory), at most
+    ``file_bytes`` of them (:mod:`symalign.core.limits`); a UTF-8 byte-order
+    mark is ignored; nesting deeper than :data:`MAX_NESTING` is refused.
+    """
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise ArgumentTypeError("path", path, "expected a file path")
     path = Path(path)
+    most = limits.current().file_bytes
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise GameFileError(path, "", None, "is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise GameFileError(path, "", None, "not a regular file (a device, FIFO or socket is never read)")
+        if info.st_size > most:
+            raise GameFileError(path, "", None, f"file of {info.st_size} bytes exceeds the limit file_bytes = {most} "
+                                                f"(raise it with {limits.flag('file_bytes')})")
+        with open(path, "rb") as fh:
+            raw = fh.read(most + 1)
     except FileNotFoundError:
         raise GameFileError(path, "", None, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GameFileError(path, "", None, f"cannot read: {exc}") from None
+    except OSError as exc:
+        raise GameFileError(path, "", None, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > most:
+        raise GameFileError(path, "", None, f"file exceeds the limit file_bytes = {most} (raise it with {limits.flag('file_bytes')})")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GameFileError(path, "", None, f"not UTF-8 text (byte {exc.start})") from None
+    _check_nesting(text, path)
     try:
         # decimals are parsed from the text (Decimal), never through a binary float: 0.1 stays 1/10, and a
         # 20-digit value keeps its 20 digits
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise GameFileError(path, "", None, f"malformed TOML: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise GameFileError(path, "", None, f"malformed TOML: nested deeper than {MAX_NESTING}") from None
+
+
+MAX_NESTING = 50
+"""Deepest nesting of arrays and inline tables accepted in a TOML file."""
+
+
+def _check_nesting(text: str, path) -> None:
+    """Refuse arrays / inline tables nested deeper than MAX_NESTING (outside strings and comments)."""
+    depth, quote, comment, k = 0, None, False, 0
+    while k < len(text):
+        c = text[k]
+        if comment:
+            comment = c != "\n"
+        elif quote:
+            if c == "\\" and quote in ('"', '"""'):
+                k += 1
+            elif text.startswith(quote, k):
+                k += len(quote) - 1
+                quote = None
+        elif c == "#":
+            comment = True
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, k) else c
+            k += len(quote) - 1
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                line = text.count("\n", 0, k) + 1
+                raise GameFileError(path, "", None, f"malformed TOML: arrays or tables nested deeper than {MAX_NESTING} (line {line})")
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        k += 1
 
 
 def load_game(path) -> Game:
@@ -91,6 +152,12 @@ def game_from_mapping(data: dict, source=None) -> Game:
     agents, groups = data["agents"], data["groups"]
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
         fail("agents", agents, "must be a positive integer")
+    if agents > limits.current().agents:
+        fail("agents", agents, f"exceeds the limit agents = {limits.current().agents} "
+                               f"(raise it with {limits.flag('agents')})")
+    if isinstance(groups, list) and len(groups) > limits.current().groups:
+        fail("groups", f"{len(groups)} names", f"exceeds the limit groups = {limits.current().groups} "
+                                               f"(raise it with {limits.flag('groups')})")
     if not isinstance(groups, list) or len(groups) < 2 or not all(isinstance(g, str) and g for g in groups):
         fail("groups", groups, "must be a list of at least 2 non-empty group names")
     if len(set(groups)) != len(groups):
@@ -117,8 +184,14 @@ def game_from_mapping(data: dict, source=None) -> Game:
     except GameFileError:
         raise
     except (InputError, ExpressionError) as exc:
-        field = getattr(exc, "argument", "parameters")
-        field = field if field in ("family", "variant", "utility", "hypotheses") else f"parameters.{field}"
+        field = getattr(exc, "argument", None)
+        if field is None:  # an expression error outside a parameter: the family's own texts
+            field = "hypotheses" if any(exc.text == h for h in data.get("hypotheses", []) if isinstance(h, str)) \
+                else "utility" if data.get("family") == "custom" else "parameters"
+        elif field in ("kind", "sign"):
+            field = f"{field}s"
+        elif field not in ("family", "variant", "utility", "hypotheses", "n_agents", "groups"):
+            field = field if field.startswith("parameters") else f"parameters.{field}"
         raise GameFileError(source, field, None, str(exc)) from None
 
 
@@ -143,6 +216,12 @@ def _family(data, params, agents, n_groups, fail):
     if not isinstance(strict, bool):
         fail("strictly_concave", strict, "must be true or false")
     kinds, signs = data.get("kinds", {}), data.get("signs", {})
+    for key, table, allowed in (("kinds", kinds, _KINDS), ("signs", signs, _SIGNS)):
+        if not isinstance(table, dict):
+            fail(key, table, f"must be a table {{parameter = {' | '.join(allowed)}}}")
+        for pname, value in table.items():
+            if not isinstance(value, str) or value not in allowed:
+                fail(f"{key}.{pname}", value, f"must be one of {' | '.join(allowed)}")
     specs = []
     for pname, raw in params.items():
         kind = kinds.get(pname) or _infer_kind(raw, agents, n_groups, f"parameters.{pname}", fail)
@@ -152,6 +231,11 @@ def _family(data, params, agents, n_groups, fail):
         if extra:
             fail(f"{key}.{extra[0]}", table[extra[0]], "names no parameter")
     return CustomFamily(utility, tuple(specs), tuple(hyps), strict)
+
+
+_KINDS = ("scalar", "agent", "vector", "pair")
+_SIGNS = ("real", "positive", "nonnegative", "simplex")
+_NOT_FINITE = frozenset({"nan", "inf", "infinity", "oo", "zoo"})
 
 
 def _infer_kind(raw, agents, n_groups, field, fail):
@@ -183,6 +267,8 @@ def _value(raw, spec, specs, field, fail):
     if isinstance(raw, dict):
         return {k: _value(v, spec, specs, f"{field}.{k}", fail) for k, v in raw.items()}
     if isinstance(raw, str):
+        if raw.strip().lower().lstrip("+-") in _NOT_FINITE:
+            fail(field, raw, "must be finite (NaN and infinity are not allowed)")
         try:
             names = referenced_names(raw)
             scope = {n: sp.Symbol(n, **(specs[n] if n in specs else spec).assumptions) for n in names}
@@ -192,3 +278,14 @@ def _value(raw, spec, specs, field, fail):
     if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal)):
         fail(field, raw, f"expected a number or an expression string, got {type(raw).__name__}")
     return raw
+
+
+def require_numeric(game, source, purpose: str = "this command needs numbers") -> None:
+    """Raise :class:`GameFileError` naming the first parameter of ``game`` that holds symbols."""
+    from symalign.core.params import flat_values
+
+    for name, value in game.params.items():
+        syms = set().union(*(getattr(x, "free_symbols", set()) for x in flat_values(value)))
+        if syms:
+            raise GameFileError(source, f"parameters.{name}", sorted(map(str, syms)),
+                                f"is symbolic; {purpose} (use 'symalign derive' for closed forms)")

@@ -53,7 +53,7 @@ def toml_value(x) -> str:
     >>> [toml_value(sp.Rational(v)) for v in ("3", "1/4", "1/3", "-7/20")]
     ['3', '0.25', '"1/3"', '-0.35']
     """
-    x = sp.sympify(x)
+    x = sp.sympify(x, strict=True)
     if x.is_Integer:
         return str(int(x))
     if x.is_Rational:

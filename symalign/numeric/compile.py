@@ -43,7 +43,7 @@ def compile_expressions(exprs, args, *, cse: bool = True) -> Callable:
     >>> f(2.0, 3.0)
     [6.0, 3.0]
     """
-    exprs = [sp.sympify(e) for e in exprs]
+    exprs = [sp.sympify(e, strict=True) for e in exprs]
     args = list(args)
     allowed = set(args)
     missing = set().union(*(e.free_symbols for e in exprs)) - allowed if exprs else set()

@@ -77,6 +77,10 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000) -> Solution:
     [1, 0],
     [0, 1]]))
     """
+    from symalign.core import validate
+
+    validate.game(game)
+    tol, max_profiles = validate.positive_float(tol, "tol"), validate.positive_int(max_profiles, "max_profiles")
     if not game.is_numeric:
         raise InputError("game", game, "has symbolic parameters; use derive_on_support for closed forms")
     if not game.family.strictly_concave:
@@ -97,6 +101,12 @@ def _unique_by_rosen(game) -> bool | None:
 
 def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None) -> Equilibrium:
     """One equilibrium of a concave numeric game, exact where the family allows."""
+    from symalign.core import validate
+
+    validate.game(game, numeric=True)
+    tol = validate.positive_float(tol, "tol")
+    if max_repairs is not None:
+        validate.positive_int(max_repairs, "max_repairs", allow_zero=True)
     ng = numeric_game(game)
     method = "mirror_descent" if ng.entropic else "extragradient"
     res = solvers.solve(ng.grad, game.n_agents, game.n_groups, method=method, tol=tol)
@@ -188,6 +198,10 @@ def support_enumeration(game, *, max_profiles: int = 20_000):
     support) or supports of unequal size (N = 2): the game is then
     degenerate and the list may miss a continuum of equilibria.
     """
+    from symalign.core import validate
+
+    validate.game(game, numeric=True)
+    max_profiles = validate.positive_int(max_profiles, "max_profiles")
     D, N = game.n_groups, game.n_agents
     n_profiles = (2**D - 1) ** N
     if n_profiles > max_profiles:

@@ -173,7 +173,10 @@ def _domain(game, symbols):
 
 def _hyps(game, assuming, family=True):
     fam = tuple(game.hypotheses()) if family else ((game.N >= 2,) if isinstance(game, PopulationGame) else ())
-    return tuple(game.parameter_constraints()) + fam + tuple(sp.sympify(a) for a in assuming)
+    from symalign.core.uservalues import user_condition
+
+    syms = game.free_symbols() if hasattr(game, "free_symbols") else ()
+    return tuple(game.parameter_constraints()) + fam + tuple(user_condition(a, "assuming", syms) for a in assuming)
 
 
 def existence_certificate(game, *, assuming=(), timeout: float = 10.0, solve_for=None,

@@ -83,7 +83,7 @@ class PopulationGame:
         for spec in self.family.parameters():
             if spec.kind in ("agent", "scalar"):
                 v = self.representative.param(spec.name, 0)
-                out |= sp.sympify(v).free_symbols
+                out |= sp.sympify(v, strict=True).free_symbols
         return frozenset(out)
 
     def jacobian_blocks(self, matrix_of=pseudo_jacobian):

@@ -63,7 +63,7 @@ def sign_condition(expr, *, strict: bool, domain_symbols=frozenset(), domain=(),
     >>> sign_condition(6 * b, strict=False)      # decided by beta's assumption
     True
     """
-    expr = sp.cancel(sp.together(sp.sympify(expr)))
+    expr = sp.cancel(sp.together(sp.sympify(expr, strict=True)))
     if expr.is_number:
         return sp.true if (expr > 0 if strict else expr >= 0) else sp.false
     num, den = sp.fraction(expr)

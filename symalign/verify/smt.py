@@ -90,7 +90,7 @@ class _Translator:
     """SymPy -> Z3 translation state: symbol constants, side conditions, assumptions."""
 
     def __init__(self, variables: Mapping | None, ctx: z3.Context | None):
-        self.given = {sympy.sympify(k): v for k, v in (variables or {}).items()}
+        self.given = {sympy.sympify(k, strict=True): v for k, v in (variables or {}).items()}
         self.ctx = ctx or (next(iter(self.given.values())).ctx if self.given else z3.main_ctx())
         self.leaves: dict[sympy.Symbol, z3.ExprRef] = {}
         self.side: dict[sympy.Basic, z3.BoolRef] = {}

@@ -41,7 +41,7 @@ def test_reproduce_writes_report_figures_and_json(tmp_path):
     # exactly the three figures, no temporary file left beside them (hidden ones included)
     assert sorted(os.listdir(out / "figures")) == ["phase_distance.png", "phase_overlap.png", "scenario_equilibrium.png",
                                                   "subsidy_right.png"]
-    assert sorted(os.listdir(out)) == ["figures", "report.tex", "results.json"]
+    assert sorted(os.listdir(out)) == [".symalign-output", "figures", "report.tex", "results.json"]
     data = json.loads((out / "results.json").read_text())
     assert data["all_claims_as_stated"] is True
     assert data["figures"] == ["figures/scenario_equilibrium.png", "figures/subsidy_right.png", "figures/phase_overlap.png",

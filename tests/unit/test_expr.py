@@ -7,6 +7,8 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
+
+from symalign.core.limits import degree_bound
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -159,7 +161,7 @@ def test_rejected_with_piece_and_reason(text, piece, reason):
         parse_expression(text, SCOPE)
     err = info.value
     assert piece in err.piece, (err.piece, piece)
-    assert repr(err.piece) in str(err)
+    assert repr(err.piece) in str(err) or len(repr(err.piece)) > 80  # long pieces are shortened in the message
     assert reason in str(err)
     assert not os.path.exists(PWNED)
 
@@ -242,7 +244,7 @@ def _extend(children):
 @given(st.recursive(_LEAVES, _extend, max_leaves=8))
 def test_random_trees_round_trip(tree):
     text, expected = tree
-    if expected.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+    if expected.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I) or degree_bound(expected) > 100:
         with pytest.raises(ExpressionError):
             parse_expression(text, SCOPE)
         return

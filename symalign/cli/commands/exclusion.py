@@ -49,7 +49,23 @@ def command(game_file, as_json, no_subsidy):
         return
     names = {s.name: s for s in game.family.parameters()}
     free = ("gamma",) if "gamma" in names and names["gamma"].kind in ("agent", "scalar") and game.is_numeric else ()
-    conds = exclusion_conditions(game, free=free)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description:<30}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   transient=True, console=Console(stderr=True))
+    with bar:
+        task = bar.add_task("exclusion conditions", total=game.n_groups)
+        conds = exclusion_conditions(game, free=free, progress=lambda done, n: bar.update(task, completed=done))
+        sub_task = bar.add_task("minimal subsidies", total=len(conds))
+        out = _rows(game, conds, no_subsidy, minimal_subsidy, lambda: bar.advance(sub_task))
+    if as_json:
+        click.echo(json.dumps({"game": game.family.label, "groups": out}, indent=2))
+        return
+    _print(game, conds, out)
+
+
+def _rows(game, conds, no_subsidy, minimal_subsidy, tick):
     out = []
     for c in conds:
         sym = next(iter(c.point), None)
@@ -84,9 +100,11 @@ def command(game_file, as_json, no_subsidy):
         if not no_subsidy and (c.excluded or not game.is_numeric):
             row["minimal_subsidy"] = minimal_subsidy(game, c.group).to_dict()
         out.append(row)
-    if as_json:
-        click.echo(json.dumps({"game": game.family.label, "groups": out}, indent=2))
-        return
+        tick()
+    return out
+
+
+def _print(game, conds, out):
     click.echo(f"{game.family.label}: {game.n_agents} agents, groups {', '.join(game.groups)}")
     click.echo("excluded by every agent iff every slack lambda_i - g_(i,d) >= 0 on the reduced game (derived)")
     for c, row in zip(conds, out):

@@ -11,15 +11,16 @@ __all__ = ["command"]
 
 @click.command("latex")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write to this file (atomically) instead of standard output.")
+@click.option("-o", "--out", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (atomically) instead of standard output (--output: old spelling).")
+@click.option("--json", "as_json", is_flag=True, help="Print {\"latex\": ..., \"title\": ...} (or the file written) as JSON.")
 @click.option("--standalone", is_flag=True, help="A compilable document (amsmath, amssymb, amsthm).")
 @click.option("--support", default=None,
               help="Support for the closed form of a symbolic game, e.g. '0,1;0,1' or 'left,centre' for all agents.")
 @click.option("--no-kkt", is_flag=True, help="Leave out the KKT system.")
 @click.option("--code", is_flag=True, help="Add the scalar solver functions rendered by latexify (overlap family).")
 @click.option("--check", is_flag=True, help="Claim files: also check the claim and show the computed status.")
-def command(path, output, standalone, support, no_kkt, code, check):
+def command(path, output, standalone, support, no_kkt, code, check, as_json):
     """Write the LaTeX of a game file (or a claim file): utilities, KKT, equilibria, certificates.
 
     A file with 'agents' is a game file; one with 'kind' and 'claim' a claim file (theorems/).
@@ -27,7 +28,10 @@ def command(path, output, standalone, support, no_kkt, code, check):
     from symalign.cli.app import parse_support  # here, not at import: symalign.cli.app imports this module
     from symalign.io.gamefile import game_from_mapping, read_toml
     from symalign.export.report import game_writeup, standalone as wrap, write_atomic
+    from symalign.io.outputs import check_output
 
+    if output is not None:
+        check_output(output, "--out", inputs=[path])  # before any work: never over the input, a device, a FIFO
     data = read_toml(path)
     if "agents" in data:
         if check:
@@ -41,11 +45,16 @@ def command(path, output, standalone, support, no_kkt, code, check):
             raise GameFileError(path, "", None, "--support and --code apply to game files only")
         body, title = _claim(path, data, check)
     out = wrap(body, title=str(title)) if standalone else body.rstrip() + "\n"
-    if output is None:
-        click.echo(out, nl=False)
-    else:
+    if output is not None:
         write_atomic(output, out)
         click.echo(f"wrote {output}", err=True)
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"title": str(title), "file": output} if output is not None
+                              else {"title": str(title), "latex": out}, indent=2))
+    elif output is None:
+        click.echo(out, nl=False)
 
 
 def _claim(path, data, check):

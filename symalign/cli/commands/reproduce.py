@@ -30,8 +30,8 @@ REGION_SECONDS = 30.0
 
 
 @click.command()
-@click.option("--out", "out_dir", default="results", show_default=True, type=click.Path(file_okay=False),
-              help="Directory for report.tex, figures/ and results.json.")
+@click.option("-o", "--out", "out_dir", default="results", show_default=True, type=click.Path(),
+              help="Directory for report.tex, figures/ and results.json (built beside it, swapped in whole).")
 @click.option("--theorems", "theorem_dir", default=None, type=click.Path(exists=True),
               help="Claim files to verify (default: the claim files shipped with symalign).")
 @click.option("--scenario", default=None, type=click.Path(exists=True, dir_okay=False),
@@ -43,7 +43,8 @@ REGION_SECONDS = 30.0
 @click.option("--boundary-seconds", default=REGION_SECONDS, show_default=True, type=click.FloatRange(0, None),
               help="Time for deriving exact boundary pieces per excluded group and figure (the most frequent "
                    "support along the boundary is always derived).")
-def command(out_dir, theorem_dir, scenario, grid, timeout, no_pdf, boundary_seconds):
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout (messages go to stderr).")
+def command(out_dir, theorem_dir, scenario, grid, timeout, no_pdf, boundary_seconds, as_json):
     """Re-derive and verify the paper's results; write LaTeX, figures and JSON."""
     from symalign.io.resources import example, theorems_dir
 
@@ -52,8 +53,22 @@ def command(out_dir, theorem_dir, scenario, grid, timeout, no_pdf, boundary_seco
     for name, path in (("--theorems", theorem_dir), ("--scenario", scenario)):
         if not Path(path).exists():
             raise InputError(name, str(path), "not found")
-    ok = reproduce(Path(out_dir), Path(theorem_dir), Path(scenario), grid=grid, timeout=timeout, pdf=not no_pdf,
-                   boundary_seconds=boundary_seconds)
+    from symalign.io.outputs import check_output_dir, directory_build
+
+    out = check_output_dir(out_dir, "--out", inputs=[theorem_dir, scenario])  # before any work
+
+    with directory_build(out) as tmp:  # a killed or concurrent run never leaves a mixed set of outputs
+
+        def echo(message):
+            click.echo(str(message).replace(str(tmp), str(out_dir)), err=as_json)
+
+        ok = reproduce(tmp, Path(theorem_dir), Path(scenario), grid=grid, timeout=timeout, pdf=not no_pdf, echo=echo,
+                       boundary_seconds=boundary_seconds)
+    if as_json:
+        summary = json.loads((Path(out_dir) / "results.json").read_text())
+        click.echo(json.dumps({"out": str(out_dir), "all_claims_as_stated": ok,
+                               "claims": len(summary["claims"]), "figures": summary["figures"],
+                               "pdf": (Path(out_dir) / "report.pdf").exists()}, indent=2))
     if not ok:
         raise SystemExit(1)
 
@@ -74,7 +89,9 @@ def reproduce(out: Path, theorem_dir: Path, scenario: Path, *, grid: int = GRID,
     figures.mkdir(parents=True, exist_ok=True)
     files = claim_files([theorem_dir])
     columns = (TextColumn("{task.description:<38}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, transient=False) as bar:
+    from rich.console import Console
+
+    with Progress(*columns, transient=False, console=Console(stderr=True)) as bar:
         task = bar.add_task("verifying claims", total=len(files))
         results, invalid = [], []
         for path in files:

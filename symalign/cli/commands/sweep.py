@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import click
-import numpy as np
 
 __all__ = ["command"]
 
@@ -14,44 +13,53 @@ __all__ = ["command"]
 @click.argument("game_file", type=click.Path(dir_okay=False))
 @click.option("--x", "x_text", required=True, metavar="NAME=START:STOP:NUM", help="Horizontal axis, e.g. beta=0.1:5:400 (set for all agents).")
 @click.option("--y", "y_text", required=True, metavar="NAME=START:STOP:NUM", help="Vertical axis, e.g. gamma=0:5:400 (set for all agents).")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Figure (.png, .pdf or .svg), written atomically.")
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False), help="Figure (.png, .pdf or .svg); written with --data as one set.")
 @click.option("--data", default=None, type=click.Path(dir_okay=False), help="Also write the grid: .csv, .npz, .nc (NetCDF, symalign[data]) or .parquet (symalign[parquet]).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary (files written, counts) on stdout.")
 @click.option("--color", default="excluded", show_default=True, help="'excluded' (number of excluded groups) or 'weight:GROUP'.")
 @click.option("--no-boundaries", is_flag=True, help="Do not derive and draw the exact boundaries.")
 @click.option("--dask", "use_dask", is_flag=True, help="Compute blocks of rows on Dask (a LocalCluster unless --scheduler).")
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="With --dask: the scheduler of a running cluster.")
 @click.option("--workers", type=int, default=2, show_default=True, help="With --dask: LocalCluster worker processes.")
-def command(game_file, x_text, y_text, out, data, color, no_boundaries, use_dask, scheduler, workers):
+def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json, use_dask, scheduler, workers):
     """Equilibria on a grid of two parameters; heatmap with the derived exclusion boundaries."""
     from pathlib import Path
 
+    import numpy as np
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from symalign.core import limits
     from symalign.errors import InputError
-    from symalign.io.gamefile import load_game
+    from symalign.io.outputs import check_output, output_set
+    from symalign.io.gamefile import load_game, require_numeric
     from symalign.export.plots import _FORMATS, parse_color, phase_diagram
     from symalign.analysis.regions import exclusion_region
     from symalign.analysis.griddata import SUFFIXES
     from symalign.analysis.sweep import LARGE_GRID, check_axes, parse_axis, sweep, write_grid
 
     game = load_game(game_file)
+    require_numeric(game, game_file, "a sweep sets two parameters and needs numbers for the others")
     x, y = parse_axis(x_text, "--x"), parse_axis(y_text, "--y")
     check_axes(game, x, y)  # fail before the (long) sweep, as the output checks below
     parse_color(color, game)
+    for name, p in (("--out", out), ("--data", data)):
+        if p is not None:
+            check_output(p, name, inputs=[game_file])
     if Path(out).suffix.lower() not in _FORMATS:
         raise InputError("--out", out, f"the figure must end in one of {_FORMATS}")
-    for name, p in (("--out", out), ("--data", data)):
-        if p is not None and not (Path(p).parent if str(Path(p).parent) else Path(".")).is_dir():
-            raise InputError(name, p, "the directory does not exist")
     if data is not None and Path(data).suffix.lower() not in SUFFIXES:
         raise InputError("--data", data, f"the grid file must end in {', '.join(SUFFIXES)}")
+    if data is not None and Path(data).absolute() == Path(out).absolute():
+        raise InputError("--data", data, "is the same file as --out")
     total = x.num * y.num
+    limits.check("grid_points", total, "--x/--y", shown=f"{x.num} x {y.num} = {total} points")
     click.echo(f"computing {total:,} equilibria ({x.num} x {y.num} grid: {x} by {y})", err=True)
     if total >= LARGE_GRID:
         click.echo(f"large grid ({total:,} points): this may take a while", err=True)
     t0 = time.perf_counter()
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), transient=True) as bar:
+                  TimeRemainingColumn(), transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("equilibria", total=total)
         update = lambda done, n: bar.update(task, completed=done, total=n)  # noqa: E731
         if use_dask or scheduler:
@@ -80,13 +88,25 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, use_dask
                 kind = "exact polygon" if r.exact else f"lines + grid-evaluated validity ({r.validity_status})"
                 click.echo(f"derived boundary of {name!r} ({kind}): "
                            + "; ".join(str(h.relation(r.x, r.y)) for h in r.halfplanes if h.source != "hypothesis"), err=True)
-    phase_diagram(result, out, color=color, regions=regions, title=_title(game_file, game), point=_own_point(game, x, y))
-    click.echo(f"wrote {out}")
-    if data is not None:
-        write_grid(result, data)
-        click.echo(f"wrote {data}")
+    with output_set([out, data]) as (fig_tmp, data_tmp):  # the figure and its data land together, or neither
+        phase_diagram(result, fig_tmp, color=color, regions=regions, title=_title(game_file, game),
+                      point=_own_point(game, x, y))
+        if data is not None:
+            write_grid(result, data_tmp)
     counts = np.bincount(result.excluded_count[result.admissible].reshape(-1), minlength=game.n_groups + 1)
     share = ", ".join(f"{k}: {c / max(counts.sum(), 1):.1%}" for k, c in enumerate(counts) if c)
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"figure": str(out), "data": None if data is None else str(data),
+                               "grid": [x.num, y.num], "x": str(x), "y": str(y), "method": result.method,
+                               "admissible": int(result.admissible.sum()),
+                               "not_converged": int((result.admissible & ~result.converged).sum()),
+                               "points_by_excluded_count": {str(k): int(c) for k, c in enumerate(counts)}}, indent=2))
+        return
+    click.echo(f"wrote {out}")
+    if data is not None:
+        click.echo(f"wrote {data}")
     click.echo(f"share of grid points by number of excluded groups: {share}")
 
 

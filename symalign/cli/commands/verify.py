@@ -3,8 +3,8 @@
 Exit status: 0 when every claim comes out as its file states (or stronger,
 see :func:`symalign.claims.checks.passes`); 1 when a claim stated as true is
 refuted, a claim expected proved comes back open (undecided, e.g. a Z3
-timeout), any other mismatch, or a claim file is invalid; 2 for usage
-errors.
+timeout) or any other mismatch; 2 for usage errors, a claim file that is
+invalid (every file is still checked and reported) or no claim file found.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from symalign.errors import InputError, SymalignError
 __all__ = ["command", "run"]
 
 
-def run(paths, *, timeout: float = 10.0):
+def run(paths, *, timeout: float = 10.0, progress=None):
     """Load and check every claim under ``paths``.
 
     Returns
@@ -28,6 +28,7 @@ def run(paths, *, timeout: float = 10.0):
     list
         :class:`~symalign.claims.checks.ClaimResult` objects, and
         ``(path, message)`` tuples for files that could not be loaded.
+        ``progress(done, total, name)`` is called before each file.
     """
     from symalign.claims.checks import check_claim
     from symalign.claims.schema import claim_files, load_claim
@@ -35,7 +36,10 @@ def run(paths, *, timeout: float = 10.0):
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
         raise InputError("timeout", timeout, "must be a positive number of seconds")
     out = []
-    for path in claim_files(paths):
+    files = claim_files(paths)
+    for k, path in enumerate(files):
+        if progress is not None:
+            progress(k, len(files), str(path))
         try:
             claim = load_claim(path)
         except SymalignError as exc:
@@ -52,19 +56,36 @@ def run(paths, *, timeout: float = 10.0):
 @click.option("--instances", "show_instances", is_flag=True, help="Also list every instance of every claim.")
 def command(paths, as_json, timeout, show_instances):
     """Check the claim files under PATHS (theorems/<source>/<claim>.toml)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     start = time.monotonic()
-    try:
-        results = run(paths, timeout=timeout)
-    except InputError as exc:
-        raise click.BadParameter(str(exc)) from None
+    columns = (TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("claims", total=None)
+
+        def progress(done, n, name):
+            bar.update(task, completed=done, total=n, description=f"claim {name.rsplit('/', 1)[-1][:34]}")
+
+        try:
+            results = run(paths, timeout=timeout, progress=progress)
+        except InputError as exc:
+            raise click.BadParameter(str(exc)) from None
+    if not results:
+        raise InputError("paths", list(paths), "no claim files (*.toml) found")
     total = time.monotonic() - start
     failed = [r for r in results if isinstance(r, tuple) or not r.ok]
+    invalid = [r for r in results if isinstance(r, tuple)]
     if as_json:
         rows = [{"path": r[0], "status": "invalid", "ok": False, "detail": r[1]} if isinstance(r, tuple)
                 else r.to_dict() for r in results]
         click.echo(json.dumps({"claims": rows, "seconds": round(total, 3), "failed": len(failed)}, indent=2))
     else:
         _table(results, total, show_instances, len(failed))
+    if invalid:
+        first = " ".join(invalid[0][1].split())
+        click.echo(f"symalign: error: {len(invalid)} invalid claim file(s); first: {first}", err=True)
+        raise SystemExit(2)
     if failed:
         raise SystemExit(1)
 

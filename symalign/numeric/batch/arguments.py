@@ -40,7 +40,7 @@ def default_args(game) -> tuple:
     seen = {}
     for spec in game.family.parameters():
         for x in flat_values(game.params[spec.name]):
-            for s in sorted(sp.sympify(x).free_symbols, key=str):
+            for s in sorted(sp.sympify(x, strict=True).free_symbols, key=str):
                 seen.setdefault(s, None)
     return tuple(seen)
 

@@ -164,7 +164,7 @@ def compile_closed_form(game, support, weights, conditions, args, *, cse: bool =
     mask = np.zeros((n, d), bool)
     for i, s in enumerate(support):
         mask[i, list(s)] = True
-    exprs = [sp.sympify(w) for w in weights]
+    exprs = [sp.sympify(w, strict=True) for w in weights]
     cond_cols, strict = [], []
     for rel in flatten_conditions(conditions):
         parts = relation_parts(rel)

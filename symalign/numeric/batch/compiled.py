@@ -434,6 +434,9 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
     >>> r.support[0].tolist(), r.stage_counts()
     ([[True, False], [True, True]], {'closed-form': 1, 'active-set': 1})
     """
+    from symalign.core import validate
+
+    validate.game(game)
     args = check_args(game, args)
     if path not in ("auto", "closed-form", "linear", "iterative"):
         raise InputError("path", path, 'must be "auto", "closed-form", "linear" or "iterative"')
