@@ -24,8 +24,10 @@ __all__ = ["dask_client", "map_ordered", "sweep_rows", "sweep_distributed", "wri
 
 
 def _require(module: str):
+    import importlib
+
     try:
-        return __import__(module)
+        return importlib.import_module(module)
     except ImportError:
         raise InputError("--dask", module, "needs the optional extra: pip install 'symalign[dask]'") from None
 

@@ -43,13 +43,13 @@ def aggregate_structure(jac, n_agents: int, n_groups: int):
         return None
     own, cross = [], []
     for i in range(N):
-        a = -sp.sympify(jac[i * D][i * D])
-        t = -sp.sympify(jac[i * D][((i + 1) % N) * D])
+        a = -sp.sympify(jac[i * D][i * D], strict=True)
+        t = -sp.sympify(jac[i * D][((i + 1) % N) * D], strict=True)
         for d in range(D):
             row = jac[i * D + d]
             for j in range(N):
                 for e in range(D):
-                    x = sp.sympify(row[j * D + e])
+                    x = sp.sympify(row[j * D + e], strict=True)
                     want = 0 if e != d else (-a if j == i else -t)
                     if x != want and sp.expand(x - want) != 0:
                         return None
