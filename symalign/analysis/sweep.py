@@ -30,7 +30,7 @@ from symalign.analysis.regions import relations_hold
 from symalign.analysis.griddata import to_dataframe, to_dataset, write_grid
 
 __all__ = ["Axis", "parse_axis", "check_axis", "check_axes", "SweepResult", "sweep", "write_grid", "atomic_output",
-           "FALLBACK_LIMIT", "LARGE_GRID"]
+           "compiled_sweep_game", "sub_axis", "FALLBACK_LIMIT", "LARGE_GRID"]
 
 FALLBACK_LIMIT = 2500
 """Largest grid the per-point solver (``use_batch=False``) will compute."""
@@ -237,11 +237,7 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
     N, D = game.n_agents, game.n_groups
     gx, gy = np.meshgrid(x.values, y.values)
     admissible = relations_hold(pgame.hypotheses(), X, Y, gx, gy)
-    compiled = None
-    if use_batch:
-        from symalign.numeric.batch.compiled import compile_game
-
-        compiled = compile_game(pgame, [X, Y])
+    compiled = compiled_sweep_game(pgame, X, Y) if use_batch else None
     shape = gx.shape
     weights = np.full(shape + (N, D), np.nan)
     support = np.zeros(shape + (N, D), dtype=bool)
@@ -249,7 +245,13 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
     residual = np.full(shape, np.nan)
     idx = np.flatnonzero(admissible.reshape(-1))
     total = idx.size
-    if compiled is not None:
+    if compiled is not None and compiled.path in ("closed-form", "linear"):
+        from symalign.analysis.gridfill import fill_grid
+
+        method = f"batch ({compiled.path}, support continuation)"
+        weights, support, converged, residual, stages = fill_grid(compiled, gx, gy, admissible, chunk=chunk,
+                                                                 progress=progress)
+    elif compiled is not None:
         method = f"batch ({compiled.path})"
         stages = {}
         flat_w, flat_s = weights.reshape(-1, N, D), support.reshape(-1, N, D)
@@ -291,3 +293,39 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
             if progress:
                 progress(k + 1, total)
     return SweepResult(game, pgame, x, y, weights, support, converged, residual, admissible, method, stages)
+
+
+_COMPILED: dict = {}
+
+
+def compiled_sweep_game(pgame, X, Y):
+    """``compile_game(pgame, [X, Y])``, kept per process by the game's structure (family, shape, parameters).
+
+    A second sweep of the same game (another grid, a block of rows on a Dask
+    worker) reuses the derivation and compiled code.
+    """
+    from symalign.numeric.batch.compiled import compile_game
+
+    key = (pgame.family.label, pgame.n_agents, tuple(pgame.groups),
+           tuple(sorted((k, str(v)) for k, v in pgame.params.items())), str(X), str(Y))
+    if key not in _COMPILED:
+        if len(_COMPILED) >= 8:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        import multiprocessing
+
+        # a daemonic process (a Dask worker) may not start the child process that bounds the derivation
+        timeout = None if multiprocessing.current_process().daemon else 60.0
+        _COMPILED[key] = compile_game(pgame, [X, Y], derive_timeout=timeout)
+    return _COMPILED[key]
+
+
+def sub_axis(axis: Axis, r0: int, r1: int) -> Axis:
+    """Points ``r0 .. r1 - 1`` of ``axis`` as an axis of their own (exact ends).
+
+    Examples
+    --------
+    >>> sub_axis(parse_axis("gamma=0:1:11"), 2, 5)
+    Axis(name='gamma', start=1/5, stop=2/5, num=3)
+    """
+    step = (axis.stop - axis.start) / (axis.num - 1)
+    return Axis(axis.name, axis.start + r0 * step, axis.start + (r1 - 1) * step, r1 - r0)

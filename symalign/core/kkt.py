@@ -175,9 +175,38 @@ def build_kkt_system(game) -> KKTSystem:
     for i in range(game.n_agents):
         u = game.utility(i)
         expanded = sp.expand(u, log=False, power_base=False, power_exp=False)
-        grads.append([sp.expand(sp.diff(expanded, w), log=False, power_base=False, power_exp=False) for w in W.row(i)])
+        grads.append(_gradient(expanded, list(W.row(i))))
         lags.append(u - lam[i] * (sum(W.row(i)) - 1) + sum(mu[i, d] * W[i, d] for d in range(W.cols)))
     return KKTSystem(game, sp.ImmutableMatrix(grads), lam, mu, tuple(lags))
+
+
+def _gradient(expanded, own) -> list:
+    """``[d expanded / d w for w in own]``, term by term: each term is differentiated only by the
+    own weights it contains (D times fewer derivatives than differentiating the whole sum per weight)."""
+    own_set = set(own)
+    parts = {w: [] for w in own}
+    for term in sp.Add.make_args(expanded):
+        for w in term.free_symbols & own_set:
+            parts[w].append(_term_derivative(term, w))
+    return [sp.expand(sp.Add(*parts[w]), log=False, power_base=False, power_exp=False) for w in own]
+
+
+def _term_derivative(term, w):
+    """d term / d w; a monomial ``c * w**k * rest`` (k a positive integer, rest free of w) directly."""
+    if term == w:
+        return sp.Integer(1)
+    factors = sp.Mul.make_args(term)
+    for k, f in enumerate(factors):
+        if f == w:
+            rest = factors[:k] + factors[k + 1:]
+        elif f.is_Pow and f.base == w and f.exp.is_Integer and f.exp > 1:
+            rest = factors[:k] + (f.exp, w ** (f.exp - 1)) + factors[k + 1:]
+        else:
+            continue
+        if not any(r.has(w) for r in rest):
+            return sp.Mul(*rest)
+        break
+    return sp.diff(term, w)
 
 
 def kkt_violations(game, weights) -> tuple:

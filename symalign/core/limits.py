@@ -84,6 +84,7 @@ COMMAND_BUDGETS = {
     "latex": (600.0, 4096.0),
     "verify": (3600.0, 4096.0),
     "reproduce": (3600.0, 4096.0),
+    "campaign": (3600.0, 4096.0),
 }
 DEFAULT_COMMAND_BUDGET = (600.0, 4096.0)
 

@@ -8,6 +8,7 @@ Common-subexpression elimination is on by default.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Callable
 
@@ -69,26 +70,78 @@ class NumericGame:
 
 
 def numeric_game(game, *, cse: bool = True) -> NumericGame:
-    """Compile a game with numeric parameters into a :class:`NumericGame`."""
+    """Compile a game with numeric parameters into a :class:`NumericGame` (memoised per game).
+
+    The gradients are those of :func:`symalign.core.kkt.kkt_system` (built
+    once per game).  When they are affine in the weights, ``grad`` is the
+    matrix product ``c + M vec(W)`` with ``c`` and ``M`` taken from the
+    affine parts (no code generation); otherwise they are compiled with
+    lambdify.  The utilities are compiled on the first call of ``utility``.
+    A game is immutable, so the result is cached by identity: a warm
+    ``solve`` of the same game compiles nothing.
+
+    Examples
+    --------
+    >>> from symalign import Game, get_family
+    >>> g = Game.create(get_family("active_alignment", "overlap"), 2, ["x", "y"],
+    ...                 alpha=1, beta=1, gamma=0, a=[[1, 0], [0, 0]], p=[0.5, 0.5])
+    >>> ng = numeric_game(g)
+    >>> ng.grad(np.full((2, 2), 0.5)).tolist(), float(ng.utility(np.full((2, 2), 0.5))[0])
+    ([[1.0, 0.0], [0.0, 0.0]], 0.5)
+    >>> numeric_game(g) is ng
+    True
+    """
+    key = (bool(cse),)
+    try:
+        return _NUMERIC[game][key]
+    except (KeyError, TypeError):
+        pass
+    ng = _build_numeric_game(game, cse)
+    try:
+        _NUMERIC.setdefault(game, {})[key] = ng
+    except TypeError:  # not weak-referenceable: no cache
+        pass
+    return ng
+
+
+_NUMERIC: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _build_numeric_game(game, cse) -> NumericGame:
+    from symalign.core.kkt import kkt_system
+
     free = game.free_symbols()
     if free:
         raise InputError("game", game, f"has symbolic parameters {sorted(map(str, free))}; substitute numbers first")
     W = game.weights
     flat = list(W)
-    grads = [sp.diff(game.utility(i), w) for i in range(game.n_agents) for w in W.row(i)]
-    utils = list(game.utilities())
-    fg = compile_expressions(grads, flat, cse=cse)
-    fu = compile_expressions(utils, flat, cse=cse)
     N, D = game.n_agents, game.n_groups
+    kkt = kkt_system(game)
+    parts = kkt.affine_parts()
+    if parts is not None:
+        index = {w: k for k, w in enumerate(flat)}
+        entries = [entry for row in parts for entry in row]
+        c0 = np.array([float(const) for const, _ in entries])
+        M = np.zeros((N * D, N * D))
+        for r, (_, coeffs) in enumerate(entries):
+            for w, coeff in coeffs.items():
+                M[r, index[w]] = float(coeff)
 
-    def grad(P):
-        P = np.asarray(P, dtype=float)
-        out = fg(*P.reshape(-1))
-        return np.array(np.broadcast_arrays(*out), dtype=float).reshape(N, D)
+        def grad(P):
+            return (c0 + M @ np.asarray(P, dtype=float).reshape(-1)).reshape(N, D)
+    else:
+        fg = compile_expressions(list(kkt.gradients), flat, cse=cse)
+
+        def grad(P):
+            out = fg(*np.asarray(P, dtype=float).reshape(-1))
+            return np.array(np.broadcast_arrays(*out), dtype=float).reshape(N, D)
+
+    compiled_utility = []
 
     def utility(P):
-        P = np.asarray(P, dtype=float)
-        out = fu(*P.reshape(-1))
+        if not compiled_utility:
+            compiled_utility.append(compile_expressions(list(game.utilities()), flat, cse=cse))
+        out = compiled_utility[0](*np.asarray(P, dtype=float).reshape(-1))
         return np.array(np.broadcast_arrays(*out), dtype=float).reshape(N)
 
     entropic = getattr(game.family, "variant", "") == "entropic"

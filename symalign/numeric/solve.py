@@ -32,7 +32,7 @@ from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
 from symalign.core.linear import InconsistentSystem, SingularSystem
 from symalign.numeric.compile import numeric_game
-from symalign.core.rosen import dsc_matrix, negative_definite
+from symalign.core.rosen_affine import dsc_holds
 from symalign.core.notebook import LatexRepr
 
 __all__ = ["Solution", "solve", "find_equilibrium", "support_enumeration", "check_profile", "NOT_ISOLATED"]
@@ -264,7 +264,7 @@ def _unique_by_rosen(game) -> bool | None:
     kkt = kkt_system(game)
     if not kkt.is_affine():
         return None
-    return True if negative_definite(dsc_matrix(game, kkt)) else None
+    return True if dsc_holds(game, kkt) else None  # exact from the affine parts (rosen_affine)
 
 
 def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None, _ng=None) -> Equilibrium:

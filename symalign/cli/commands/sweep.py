@@ -18,7 +18,10 @@ __all__ = ["command"]
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary (files written, counts) on stdout.")
 @click.option("--color", default="excluded", show_default=True, help="'excluded' (number of excluded groups) or 'weight:GROUP'.")
 @click.option("--no-boundaries", is_flag=True, help="Do not derive and draw the exact boundaries.")
-def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json):
+@click.option("--dask", "use_dask", is_flag=True, help="Compute blocks of rows on Dask (a LocalCluster unless --scheduler).")
+@click.option("--scheduler", default=None, metavar="ADDRESS", help="With --dask: the scheduler of a running cluster.")
+@click.option("--workers", type=int, default=2, show_default=True, help="With --dask: LocalCluster worker processes.")
+def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json, use_dask, scheduler, workers):
     """Equilibria on a grid of two parameters; heatmap with the derived exclusion boundaries."""
     from pathlib import Path
 
@@ -58,7 +61,14 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json)
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("equilibria", total=total)
-        result = sweep(game, x, y, progress=lambda done, n: bar.update(task, completed=done, total=n))
+        update = lambda done, n: bar.update(task, completed=done, total=n)  # noqa: E731
+        if use_dask or scheduler:
+            from symalign.analysis.distributed import dask_client, sweep_distributed
+
+            with dask_client(scheduler, workers) as client:
+                result = sweep_distributed(game, x, y, client, progress=update)
+        else:
+            result = sweep(game, x, y, progress=update)
     click.echo(f"solved {int(result.admissible.sum()):,} points in {time.perf_counter() - t0:.1f} s ({result.method}); "
                f"not converged: {int((result.admissible & ~result.converged).sum())}; "
                f"{'stages: ' + str(result.stages) + '; ' if result.stages else ''}"

@@ -49,23 +49,43 @@ def natural_residual(W: np.ndarray, G: np.ndarray, guess: np.ndarray | None = No
     (array([0.]), array([0.]))
     """
     V = W + G
-    finite = np.isfinite(V).all(axis=-1)
-    P = np.full_like(V, np.nan)
+    b = V.shape[0]
+    finite = ~_columns(np.isnan(V).reshape(b, -1) | np.isinf(V).reshape(b, -1), np.logical_or)
+    P = None
     todo = finite
     if guess is not None:
-        n = guess.sum(axis=-1)
+        # NumPy reductions along a short last axis (and boolean-mask gathers) cost more than the
+        # arithmetic: reduce column by column, and skip the gathers when every point fits
+        g = np.asarray(guess, bool)
         with np.errstate(invalid="ignore", divide="ignore"):
-            tau = (np.where(guess, V, 0.0).sum(axis=-1) - 1.0) / n
+            n = _columns(g.astype(float), np.add)
+            tau = (_columns(np.where(g, V, 0.0), np.add) - 1.0) / n
             X = V - tau[..., None]
-            fits = finite & (n > 0) & np.where(guess, X > 0, X <= 0).all(axis=-1)
-        P = np.where(fits[..., None], np.where(guess, X, 0.0), P)
+            miss = _columns(((X > 0) != g).reshape(b, -1), np.logical_or) | _columns(n <= 0, np.logical_or)
+        fits = finite & ~miss
+        if fits.all():
+            P = np.where(g, X, 0.0)
+        else:
+            P = np.full_like(V, np.nan)
+            P[fits] = np.where(g[fits], X[fits], 0.0)
         todo = finite & ~fits
+    if P is None:
+        P = np.full_like(V, np.nan)
     if todo.any():
         P[todo] = project(V[todo])
     with np.errstate(invalid="ignore"):
-        r = np.abs(W - P).max(axis=-1)
-    r = np.where(finite, r, np.inf).max(axis=-1)
-    return r
+        r = _columns(np.abs(W - P).reshape(b, -1), np.maximum)
+    return np.where(finite, r, np.inf)
+
+
+def _columns(A, op):
+    """``op.reduce(A, axis=-1)`` column by column (fast for a short last axis); 1-D results stay 1-D."""
+    if A.shape[-1] > 64:
+        return op.reduce(A, axis=-1)
+    out = A[..., 0].copy()
+    for k in range(1, A.shape[-1]):
+        op(out, A[..., k], out=out)
+    return out
 
 
 def kkt_linear_solve(c: np.ndarray, M: np.ndarray, S: np.ndarray):

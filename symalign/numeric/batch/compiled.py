@@ -50,6 +50,7 @@ import sympy as sp
 from symalign.numeric.batch.arguments import (batch_arrays, check_args, compile_domain, compile_relations,
                                               default_args, exclusion_supports, failures)
 from symalign.numeric.batch.activeset import active_set, kkt_linear_solve, natural_residual
+from symalign.numeric.batch.aggregate import aggregate_linear_solve, aggregate_structure
 from symalign.numeric.batch.closedform import compile_closed_form, derive_closed_forms
 from symalign.numeric.batch.iterative import batch_extragradient
 from symalign.errors import DerivationError, InputError
@@ -159,7 +160,18 @@ class CompiledGame:
                                  f"parameter constraint violated at point {k}")
 
     # ----------------------------------------------------------------- solve
-    def __call__(self, *arrays, **named) -> BatchResult:
+    def __call__(self, *arrays, fallback: str = "iterative", start=None, **named) -> BatchResult:
+        """Equilibria of the batch.
+
+        ``fallback`` is the last stage run: "iterative" (default, every stage),
+        "active-set" or "none" (compiled closed forms only); points left are
+        returned not converged (stage ``not-converged``).  ``start`` (B, N, D),
+        optional: profiles (e.g. a neighbouring point's equilibrium) from which
+        the active set and the iterative fallback start where the closed forms
+        do not apply (rows with NaN keep the default start).
+        """
+        if fallback not in ("iterative", "active-set", "none"):
+            raise InputError("fallback", fallback, 'must be "iterative", "active-set" or "none"')
         P = self._inputs(arrays, named)
         b = P[0].shape[0] if P else 1
         self._check_domain(P, b)
@@ -177,15 +189,46 @@ class CompiledGame:
                 todo = self._stages(self._cached_stage, P, todo, out)
         else:
             out.weights[todo] = np.nan  # no interior guess for the active set
-        if self.path != "iterative":
+        if fallback == "none":
+            todo = todo[:0]
+        W0 = None
+        if start is not None:
+            W0 = np.asarray(start, float).reshape(b, n, d)
+            fine = np.isfinite(W0[todo]).all(axis=(1, 2))
+            out.weights[todo[fine]] = W0[todo[fine]]
+        if self.path != "iterative" and todo.size:
             todo = self._stages(self._active_set_stage, P, todo, out)
-        if todo.size:
-            self._iterative_stage(P, todo, out)
+        if todo.size and (fallback == "iterative" or self.path == "iterative"):
+            self._iterative_stage(P, todo, out, W0)
         bad = ~out.converged
         if bad.any():
             out.weights[bad] = np.nan
             out.support[bad] = False
         return BatchResult(*out, self.path, self.arg_names)
+
+    def solve_supports(self, *arrays, supports, **named):
+        """KKT solutions on given supports, each checked: ``(weights, residual, ok)``.
+
+        ``supports`` is a boolean array (B, N, D); a point is ``ok`` when the
+        system on its support is nonsingular and the clipped solution has
+        natural KKT residual ``<= tol`` (the same check as the active set).
+        Only for affine gradients (paths "closed-form" and "linear").
+        """
+        if self._affine is None:
+            raise InputError("supports", "given", f"needs affine gradients (path {self.path!r})")
+        P = self._inputs(arrays, named)
+        S = np.asarray(supports, bool)
+        self._check_domain(P, S.shape[0])
+        W, fine = self._solve_support(P, S)
+        for _, bad in failures(self._hypotheses, P, S.shape[0]):
+            fine &= ~bad
+        Wc = np.where(fine[:, None, None] & (W > 0), W, 0.0)
+        r = np.full(S.shape[0], np.inf)
+        if fine.any():
+            k = np.flatnonzero(fine)
+            at = _as_slice(k)
+            r[k] = natural_residual(Wc[at], self._gradient([p[at] for p in P], Wc[at]), S[at] & (Wc[at] > 0))
+        return Wc, r, fine & (r <= self.tol)
 
     def _stages(self, stage_fn, P, todo, out):
         """Run ``stage_fn`` on chunks of the points ``todo``; return the points it left."""
@@ -262,11 +305,14 @@ class CompiledGame:
         out.residual[ok], out.stage[ok] = ra[done], _AS
         return k[~done]
 
-    def _iterative_stage(self, P, where, out):
+    def _iterative_stage(self, P, where, out, start=None):
         n, d = self.game.n_agents, self.game.n_groups
         sub = [p[where] for p in P]
         grad = lambda j, X: self._gradient([p[j] for p in sub], X)  # noqa: E731
         W0 = np.full((where.size, n, d), 1.0 / d)
+        if start is not None:
+            fine = np.isfinite(start[where]).all(axis=(1, 2))
+            W0[fine] = start[where][fine]
         X, r, ok, _ = batch_extragradient(grad, W0, geometry=self._geometry, tol=self.tol, max_iter=self.max_iter)
         if self._affine is not None and ok.any():
             # polish: exact re-solve on the support the iteration found
@@ -299,15 +345,22 @@ class CompiledGame:
                 W[k], ok[k] = Wc, fine
                 rest[k[fine]] = False
         k = np.flatnonzero(rest)
-        c_fn, m_fn, base, slots = self._affine
+        c_fn, m_fn, base, slots, agg_fn = self._affine
         nw = base.shape[0]
-        step = max(16, int(2**22 // (nw + Sk.shape[1]) ** 2))
+        n_ag = Sk.shape[1]
+        step = max(16, int(2**22 // (nw + n_ag) ** 2)) if agg_fn is None else 8192
         for s in range(0, k.size, step):
             kk = k[s:s + step]
             Pk = [p[kk] for p in P]
             c = np.empty((kk.size, nw))
             for j, v in enumerate(c_fn(*Pk)):
                 c[:, j] = v
+            if agg_fn is not None:  # aggregative: a D x D system per point (numeric.batch.aggregate)
+                oc = np.empty((kk.size, 2 * n_ag))
+                for j, v in enumerate(agg_fn(*Pk)):
+                    oc[:, j] = v
+                W[kk], _, ok[kk] = aggregate_linear_solve(c, oc[:, :n_ag], oc[:, n_ag:], Sk[kk])
+                continue
             M = np.repeat(base[None], kk.size, axis=0)
             for (r, col), v in zip(slots, m_fn(*Pk) if slots else ()):
                 M[:, r, col] = v
@@ -410,7 +463,9 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
         base = np.array([[float(x) if x.is_number else 0.0 for x in row] for row in jac])
         slots = [(r, k) for r, row in enumerate(jac) for k, x in enumerate(row) if not x.is_number]
         m_fn = compile_expressions([jac[r][k] for r, k in slots], args, cse=cse) if slots else None
-        affine = (compile_expressions(c, args, cse=cse), m_fn, base, slots)
+        agg = aggregate_structure(jac, game.n_agents, game.n_groups)
+        agg_fn = compile_expressions(list(agg[0]) + list(agg[1]), args, cse=cse) if agg else None
+        affine = (compile_expressions(c, args, cse=cse), m_fn, base, slots, agg_fn)
         path = "linear"
         closed_form = requested in ("auto", "closed-form")
         wanted = ([None] if closed_form else []) + list(supports)
