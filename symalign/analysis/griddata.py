@@ -3,16 +3,14 @@
 One row (CSV, DataFrame) or one cell (Dataset, NPZ) per grid point, with the
 index convention of every symalign output: groups by name, agents 0-based.
 
-========= ====================================================== ===========================
-suffix    writer                                                 needs
-========= ====================================================== ===========================
-``.csv``  :mod:`csv` (every header quoted where needed, e.g.     nothing
-          ``"w[0,left]"``; booleans ``True``/``False``)
-``.npz``  :func:`numpy.savez_compressed` (the arrays)            nothing
-``.nc``   :meth:`xarray.Dataset.to_netcdf` (NetCDF, scipy engine ``symalign[data]``
-          when netCDF4 is absent)
-``.parquet`` :meth:`pandas.DataFrame.to_parquet`                 ``symalign[parquet]``
-========= ====================================================== ===========================
+Writers by suffix:
+
+* ``.csv``: :mod:`csv` (every header quoted where needed, e.g. ``"w[0,left]"``;
+  booleans ``True``/``False``); needs nothing;
+* ``.npz``: :func:`numpy.savez_compressed` (the arrays); needs nothing;
+* ``.nc``: :meth:`xarray.Dataset.to_netcdf` (NetCDF, scipy engine when netCDF4
+  is absent); needs ``symalign[data]``;
+* ``.parquet``: :meth:`pandas.DataFrame.to_parquet`; needs ``symalign[parquet]``.
 
 Files are written atomically (:func:`symalign.io.atomic.atomic_output`).
 

@@ -50,7 +50,7 @@ class GenericGroupForm:
 
     Attributes
     ----------
-    family : UtilityFamily
+    family : symalign.core.families.base.UtilityFamily
     n_agents : int
     weights : tuple
         ``w*_{i,d}`` for each agent, in the generic symbols.

@@ -5,7 +5,7 @@ When every own-gradient has the form
 (the active-alignment variants: ``theta_i = gamma_i/(N-1)``), the KKT
 system on a support ``S`` (an ``N x D`` mask) reduces to a ``D x D`` system
 for the aggregate ``T`` (as in :mod:`symalign.core.aggregate`, here in
-floating point over a batch):
+floating point over a batch)::
 
     lambda_i = (C_i - kappa_i - theta_i sum_{f in S_i} T_f) / n_i,
     (I + diag(sum_i S_ie theta_i/kappa_i) - S^T diag(theta_i/(kappa_i n_i)) S) T
