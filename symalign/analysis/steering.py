@@ -33,7 +33,7 @@ import sympy as sp
 
 from symalign.analysis.exclusion import exclusion_condition
 from symalign.analysis.inputs import group_index, with_parameter
-from symalign.analysis.levers import Lever, diversity_lever, prior_lever
+from symalign.analysis.levers import Lever, diversity_lever, prior_lever  # noqa: F401  (re-exported)
 from symalign.analysis.probes import PROBE, SteeringCheck, is_excluded, probe
 from symalign.analysis.reduced import check_applicable
 from symalign.core.derive import derive_on_support

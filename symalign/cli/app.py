@@ -34,7 +34,6 @@ import sys
 import click
 
 from symalign.errors import SymalignError
-from symalign.cli.plugins import plugin_option
 
 __all__ = ["main", "parse_support", "EXIT_OK", "EXIT_FALSE", "EXIT_INPUT", "EXIT_INTERNAL"]
 
