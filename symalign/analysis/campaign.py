@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symalign.core import validate
 from symalign.errors import InputError
 
 __all__ = ["VARIANTS", "draw_parameters", "compiled_family", "derive_timeout", "deviation_gains", "run_chunk", "CampaignResult",
@@ -222,10 +223,7 @@ def campaign(n_games: int, n_agents: int, n_groups: int, *, variant: str = "over
     (1000, True, 'local')
     """
     _check(n_agents, n_groups, variant)
-    if not isinstance(n_games, (int, np.integer)) or n_games < 1:
-        raise InputError("games", n_games, "must be a positive integer")
-    if not isinstance(chunk, (int, np.integer)) or chunk < 1:
-        raise InputError("chunk", chunk, "must be a positive integer")
+    n_games, chunk = validate.positive_int(n_games, "games"), validate.positive_int(chunk, "chunk")
     sizes = [min(chunk, n_games - s) for s in range(0, n_games, chunk)]
     t0 = time.perf_counter()
     if client is None:

@@ -53,8 +53,9 @@ def _with_concavity(inst, stated, result, timeout):
 
     cert = existence_certificate(inst.game, assuming=inst.hypotheses, timeout=timeout)
     if cert.status == "proved":
+        where = "" if "every weight is positive" in result.detail else " wherever its weights are nonnegative"
         return InstanceResult(result.label, result.status, result.detail + "; own-concavity proved "
-                              f"(existence certificate: {cert.condition}), so the KKT point is the equilibrium")
+                              f"(existence certificate: {cert.condition}), so the KKT point is an equilibrium{where}")
     why = f"own-concavity {cert.status} (existence certificate: {cert.condition})"
     point = dict(cert.counterexample or {})
     gain = _deviation_at(inst, stated, point)

@@ -9,7 +9,7 @@ counterexample, and the Min/Max elimination for Z3.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Mapping
 
 import sympy as sp
@@ -19,7 +19,7 @@ from symalign.verify.certificates import _hyps as _game_hyps
 from symalign.verify.population import PopulationGame
 from symalign.verify.signs import cross_checked, relevant as _relevant
 from symalign.claims.instances import Instance
-from symalign.verify.smt import prove
+from symalign.verify.smt import nonvacuous, prove
 
 __all__ = ["minmax_to_boolean"]  # InstanceResult is exported (and documented) by symalign.claims.checks
 
@@ -84,16 +84,10 @@ def _implies(hyps, premise, conclusion, timeout):
     hyps = tuple(minmax_to_boolean(h) for h in hyps)
     (premise, conclusion), extra = _eliminate_minmax([premise, conclusion])
     premises = ([] if premise is sp.true else [premise]) + list(extra)
-    hyps = _relevant(tuple(hyps), sp.And(conclusion, *premises))
-    proof = cross_checked(prove(list(hyps) + premises, conclusion, timeout=timeout))
-    if proof.proved and list(hyps) + premises:
-        # a proof from contradictory premises proves anything: refuse it
-        vacuous = prove(list(hyps) + premises, sp.false, timeout=timeout)
-        if not vacuous.refuted:
-            why = ("the hypotheses contradict each other (the proof would be vacuous)" if vacuous.proved else
-                   f"the hypotheses could not be shown satisfiable ({vacuous.reason})")
-            return replace(proof, status="unknown", reason=why)
-    return proof
+    relevant = _relevant(tuple(hyps), sp.And(conclusion, *premises))
+    proof = cross_checked(prove(list(relevant) + premises, conclusion, timeout=timeout))
+    # a proof from contradictory premises proves anything: refuse it (all hypotheses, not only the relevant)
+    return nonvacuous(proof, timeout=timeout, hypotheses=list(hyps) + premises)
 
 
 def _float_minmax(e):

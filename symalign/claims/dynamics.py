@@ -172,18 +172,25 @@ def _br_two_cycle(claim, inst, timeout):
     br = _numeric_br(game)
     rng = np.random.default_rng(claim.body.get("seed", 0))
     iterations = claim.body.get("iterations", 400)
-    cycles = []
+    cycles, converged = [], []
     for _ in range(claim.body.get("starts", 3)):
-        hist = _simulate(br, rng.dirichlet(np.ones(game.n_groups), size=game.n_agents), iterations)
+        start = rng.dirichlet(np.ones(game.n_groups), size=game.n_agents)
+        hist = _simulate(br, start, iterations)
         a, b, c = hist[-3], hist[-2], hist[-1]
         period2 = np.abs(c - a).max() < 1e-9 and np.abs(c - b).max() > 1e-3
         far = np.abs(c - ne).max() > 1e-3
         if period2 and far:
             cycles.append((b, c))
+        elif np.abs(c - ne).max() < 1e-9 and np.abs(c - b).max() < 1e-12:
+            converged.append(start)
     unique = "unique (DSC holds exactly)" if cert.status == "proved" else "not certified unique"
     if not cycles:
-        return InstanceResult(inst.label, "refuted", f"NE {unique}; simultaneous best response did not end in a "
-                              f"2-cycle from any of the random starts within {iterations} steps")
+        what = (f"NE {unique}; simultaneous best response did not end in a 2-cycle from any of the random starts "
+                f"within {iterations} steps")
+        if converged:  # a run that reaches the NE contradicts "does not converge"
+            return InstanceResult(inst.label, "refuted", what, recheck=f"{len(converged)} start(s) converged to "
+                                  f"the NE, e.g. from {np.round(converged[0], 6).tolist()}")
+        return InstanceResult(inst.label, "open", what + " (a random search that finds none is not a refutation)")
     exact = _exact_two_cycle(game, *cycles[0])
     detail = (f"NE {unique}; from {len(cycles)} random start(s) simultaneous best response ends in a 2-cycle "
               f"at distance {np.abs(cycles[0][1] - ne).max():.3g} from the NE")

@@ -93,10 +93,21 @@ def check_symmetric_equilibrium(claim, inst, timeout):
         if not _is_zero(g[d] - lam):
             return _refute(inst, x, f"agent 1's own-gradient differs between groups {support[0] + 1} and {d + 1} "
                                     "at the stated profile")
-    for d in set(range(D)) - set(support):
+    slack_open = []
+    for d in sorted(set(range(D)) - set(support)):
         gap = sp.factor(sp.cancel(lam - g[d]))
         if gap.is_negative:
             return _refute(inst, x, f"group {d + 1} is more attractive than the support at the stated profile")
+        if gap.is_nonnegative:
+            continue
+        p = _implies(_hyps(inst), sp.true, gap >= 0, timeout)  # KKT slack off the support, under the hypotheses
+        if p.refuted:
+            cex = dict(p.counterexample)
+            return InstanceResult(inst.label, "refuted", f"group {d + 1} is more attractive than the support at "
+                                  "the stated profile under the hypotheses", cex,
+                                  f"re-checked exactly: KKT slack {gap.xreplace(cex)} < 0")
+        if not p.proved:
+            slack_open.append(d + 1)
     concave = own_concavity(game)
     detail = ("stated mixture on the simplex; agent 1's own-gradient is constant on its support at the symmetric "
               "profile (exact); the game is symmetric")
@@ -105,6 +116,9 @@ def check_symmetric_equilibrium(claim, inst, timeout):
                                                            "point need not be a best response")
     if neg:
         return InstanceResult(inst.label, "open", detail + "; positivity of the stated weights not established")
+    if slack_open:
+        return InstanceResult(inst.label, "open", detail + f"; the KKT slack of group(s) {slack_open} off the support "
+                                                           "is not established")
     detail += "; each utility is concave in own weights, so every agent best-responds"
     if claim.body.get("only"):
         res = symmetric_equilibria(game, supports="all")

@@ -89,7 +89,8 @@ def solve_on_support(game, support=None, *, budget: Budget | None = Budget(secon
     support = normalise_support(game, support)
     kkt = kkt_system(game)
     W = game.weights
-    eqs = [sp.numer(sp.together(e)) for e in kkt.support_equations(support)]
+    fracs = [sp.together(e) for e in kkt.support_equations(support)]
+    eqs = [sp.numer(e) for e in fracs]
     unknowns = [W[i, d] for i, s in enumerate(support) for d in s] + list(kkt.lambdas)
     if budget is None:
         sols = _solve_now(eqs, unknowns)
@@ -100,6 +101,8 @@ def solve_on_support(game, support=None, *, budget: Budget | None = Budget(secon
     for sol in sols:
         if set(sol) != set(unknowns):
             continue
+        if any(sp.cancel(sp.denom(e).xreplace(sol)) == 0 for e in fracs):
+            continue  # a numerator's root where its denominator vanishes too: not a KKT point
         values = dict(zero)
         values.update({W[i, d]: sp.factor(sp.cancel(sol[W[i, d]])) for i, s in enumerate(support) for d in s})
         weights = sp.ImmutableMatrix(W.rows, W.cols, lambda i, d: values[W[i, d]])

@@ -190,6 +190,7 @@ def symmetric_equilibria(game, *, supports: str = "interior", budget: Budget | N
         if any(e.has(sp.zoo, sp.nan) for e in eqs):
             notes.append(f"support {supp}: the gradient is undefined there")
             continue
+        dens = [sp.denom(e) for e in eqs]
         eqs = [sp.numer(e) for e in eqs] + [sum(x[d] for d in supp) - 1]
         unknowns = [x[d] for d in supp] + [lam]
         try:
@@ -206,6 +207,10 @@ def symmetric_equilibria(game, *, supports: str = "interior", budget: Budget | N
             if set(sol) != set(unknowns):
                 complete = False
                 notes.append(f"support {supp}: a solution family with free unknowns ({sol}) was not expanded")
+                continue
+            if any(_zero(den.xreplace(sol)) for den in dens):
+                # a root of a numerator where its denominator vanishes too: not a stationary point
+                notes.append(f"support {supp}: dropped {sol}, where the gradient is undefined")
                 continue
             cand = _candidate(game, x, lam, supp, sol, grad, at_x, g_x, concave)
             if cand is not None:

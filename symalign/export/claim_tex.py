@@ -171,7 +171,7 @@ def claim_statement_tex(claim) -> str:
     return f"{head}\n\\begin{{equation*}}\n{math}\n\\end{{equation*}}"
 
 
-_TRUE = ("proved", "derived", "checked-by-property")
+_TRUE = ("proved", "derived")
 
 
 def _norm(tex: str) -> str:
@@ -182,7 +182,9 @@ def claim_latex(claim, result=None) -> str:
     """A claim file as LaTeX: its statement, the condition symalign checked, and the outcome.
 
     The environment follows the *checked* status, never the stated one: a
-    theorem when symalign proved or derived it, "Claim (refuted)" with the
+    theorem when symalign proved or derived it, a claim marked "checked on
+    samples, not proved" when only samples or simulations support it,
+    "Claim (refuted)" with the
     counterexample when refuted, a conjecture when open or not checked
     (``result`` None).  The checked part is typeset from the parsed claim
     expressions (:func:`claim_statement_tex`); the author's free ``latex``
@@ -251,6 +253,8 @@ def claim_latex(claim, result=None) -> str:
         status = (status + ", " if status else "") + f"{checked_status} (checked by symalign)"
     if checked_status in _TRUE:
         env, heading = "theorem", title
+    elif checked_status == "checked-by-property":  # samples or simulations support it: evidence, not a theorem
+        env, heading = "claim", f"checked on samples, not proved: {title}" if title else "checked on samples, not proved"
     elif checked_status == "refuted":
         env, heading = "claim", f"refuted: {title}" if title else "refuted"
         cex = _counterexample(result) or _counterexample(claim)

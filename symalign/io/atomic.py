@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
-from pathlib import Path
-
 
 __all__ = ["atomic_output"]
 
@@ -26,16 +22,8 @@ def atomic_output(path, suffix=None):
     ...     sorted(os.listdir(d)), open(os.path.join(d, "out.txt")).read()
     (['out.txt'], 'x')
     """
-    from symalign.io.outputs import check_output
+    from symalign.io.outputs import check_output, output_set
 
     path = check_output(path, "output")  # never over a directory, a device or a FIFO
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=suffix or path.suffix)
-    os.close(fd)
-    try:
+    with output_set([path], suffix) as (tmp,):
         yield tmp
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -41,10 +41,40 @@ from symalign.core.families.custom import CustomFamily
 from symalign.core.game import Game
 from symalign.core.params import ParamSpec
 
-__all__ = ["load_game", "game_from_mapping", "read_toml", "require_numeric", "custom_family", "CUSTOM_FIELDS"]
+__all__ = ["load_game", "game_from_mapping", "read_toml", "read_bytes", "require_numeric", "custom_family", "CUSTOM_FIELDS"]
 
 _TOP = {"title", "description", "agents", "groups", "family", "variant", "utility", "hypotheses",
         "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative"}
+
+
+def read_bytes(path, most: int | None = None) -> bytes:
+    """The bytes of a regular file of at most ``most`` bytes (default: the ``file_bytes`` limit).
+
+    Every failure (missing, a directory, a device or FIFO, too large, unreadable) is a one-line
+    :class:`GameFileError`; a FIFO is refused before it is opened, so reading never blocks.
+    """
+    path = Path(path)
+    limit = (f"the limit file_bytes = {limits.current().file_bytes} (raise it with {limits.flag('file_bytes')})"
+             if most is None else f"{most} bytes")
+    if most is None:
+        most = limits.current().file_bytes
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise GameFileError(path, "", None, "is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise GameFileError(path, "", None, "not a regular file (a device, FIFO or socket is never read)")
+        if info.st_size > most:
+            raise GameFileError(path, "", None, f"file of {info.st_size} bytes exceeds {limit}")
+        with open(path, "rb") as fh:
+            raw = fh.read(most + 1)
+    except FileNotFoundError:
+        raise GameFileError(path, "", None, "file not found") from None
+    except OSError as exc:
+        raise GameFileError(path, "", None, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > most:
+        raise GameFileError(path, "", None, f"file exceeds {limit}")
+    return raw
 
 
 def read_toml(path) -> dict:
@@ -57,24 +87,7 @@ def read_toml(path) -> dict:
     if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
         raise ArgumentTypeError("path", path, "expected a file path")
     path = Path(path)
-    most = limits.current().file_bytes
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise GameFileError(path, "", None, "is a directory, not a file")
-        if not stat.S_ISREG(info.st_mode):
-            raise GameFileError(path, "", None, "not a regular file (a device, FIFO or socket is never read)")
-        if info.st_size > most:
-            raise GameFileError(path, "", None, f"file of {info.st_size} bytes exceeds the limit file_bytes = {most} "
-                                                f"(raise it with {limits.flag('file_bytes')})")
-        with open(path, "rb") as fh:
-            raw = fh.read(most + 1)
-    except FileNotFoundError:
-        raise GameFileError(path, "", None, "file not found") from None
-    except OSError as exc:
-        raise GameFileError(path, "", None, f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > most:
-        raise GameFileError(path, "", None, f"file exceeds the limit file_bytes = {most} (raise it with {limits.flag('file_bytes')})")
+    raw = read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

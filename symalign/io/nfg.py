@@ -41,6 +41,7 @@ import sympy as sp
 from symalign.core.families import get_family
 from symalign.core.game import Game
 from symalign.errors import GameFileError, InputError
+from symalign.io.gamefile import read_bytes
 
 __all__ = ["parse_nfg", "read_nfg", "nfg_text", "bimatrix", "bimatrix_payoffs"]
 
@@ -192,13 +193,7 @@ def bimatrix(A, B, *, strategies=None) -> Game:
 def read_nfg(path, *, with_title: bool = False):
     """Read a ``.nfg`` file (at most :data:`MAX_BYTES`); see :func:`parse_nfg`."""
     path = Path(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise GameFileError(path, "", None, f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
-        raise GameFileError(path, "", None, f"larger than {MAX_BYTES} bytes")
+    raw = read_bytes(path, MAX_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

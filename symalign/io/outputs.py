@@ -103,12 +103,14 @@ def check_output_dir(path, argument: str = "--out", inputs=()) -> Path:
 
 
 @contextlib.contextmanager
-def output_set(paths):
+def output_set(paths, suffix=None):
     """Yield temporary paths for ``paths``; rename them all into place only when the block succeeds.
 
     On failure (an exception) no target is touched and the temporary files
     are removed, so a set of outputs (a figure and its data) is never mixed
-    from two runs.  ``None`` entries are passed through.
+    from two runs.  ``None`` entries are passed through.  Each temporary file
+    ends in ``suffix`` (default: its target's suffix) and keeps the mode of
+    the file it replaces (0o644 for a new file).
     """
     temps = []
     try:
@@ -117,7 +119,7 @@ def output_set(paths):
                 temps.append(None)
                 continue
             p = Path(p)
-            fd, tmp = tempfile.mkstemp(dir=_parent(p), prefix=f".{p.name}.", suffix=p.suffix)
+            fd, tmp = tempfile.mkstemp(dir=_parent(p), prefix=f".{p.name}.", suffix=suffix or p.suffix)
             os.close(fd)
             temps.append(tmp)
         yield temps

@@ -13,7 +13,9 @@ Routes, tried in order (each checks its own applicability):
 When none gives a valid closed form the result says "no closed form found"
 and, for a numeric game, carries the numeric equilibrium.  For numeric games
 every reported profile carries the best unilateral deviation gain measured by
-the independent checker (:func:`symalign.numeric.check.max_deviation_gain`).
+the independent checker (:func:`symalign.numeric.deviation.deviation_gain`, global
+unless own-concavity is proved); a gain above the tolerance is stated in the
+notes (the profile is then a stationary point, not an equilibrium).
 
 Examples
 --------
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 
 from symalign.core.budget import Budget
 from symalign.core.derive import derive_on_support
@@ -38,7 +41,8 @@ from symalign.core.kkt import kkt_system
 from symalign.core.nonlinear import solve_on_support, tilted_prior
 from symalign.core.symmetric import is_symmetric, symmetric_equilibria
 from symalign.errors import BudgetExceeded
-from symalign.numeric.deviation import deviation_gain, kkt_residual
+from symalign.numeric.compile import numeric_game
+from symalign.numeric.deviation import DEVIATION_TOL, deviation_gain, kkt_residual
 
 __all__ = ["ClosedFormResult", "find_closed_form"]
 
@@ -135,4 +139,10 @@ def _result(game, route, eqs, numeric, notes) -> ClosedFormResult:
             gain = deviation_gain(game, target)
             if eqs and target.residual is None:
                 eqs = (replace(target, residual=kkt_residual(game, target)),) + tuple(eqs[1:])
+            with np.errstate(divide="ignore", invalid="ignore"):  # e.g. 0/0 at a vertex
+                U = np.abs(numeric_game(game).utility(target.as_array()))
+            scale = 1.0 + float(np.max(U[np.isfinite(U)], initial=0.0))
+            if gain > DEVIATION_TOL * scale:  # a KKT point the independent check rejects
+                notes = list(notes) + [f"NOT an equilibrium: an agent gains {gain:.3g} by deviating from the "
+                                       "reported profile (a stationary point; see `symalign solve`)"]
     return ClosedFormResult(game, route, tuple(eqs), numeric, gain, tuple(notes))

@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import sympy as sp
@@ -43,7 +44,7 @@ from symalign.numeric import check
 from symalign.numeric.check import _profile, agent_problem, ascend, best_deviation_gain
 from symalign.numeric.compile import numeric_game
 
-__all__ = ["global_deviation_gain", "deviation_gains", "deviation_gain", "kkt_residual", "DEVIATION_TOL"]
+__all__ = ["global_deviation_gain", "deviation_gains", "deviation_gain", "kkt_residual", "check_profile", "DEVIATION_TOL"]
 
 DEVIATION_TOL = 1e-9
 """Largest deviation gain (absolute, after scaling by ``1 + |U|``) accepted for an equilibrium."""
@@ -160,6 +161,19 @@ def deviation_gain(game, eq) -> float:
     gains, _ = deviation_gains(inside(ng.utility), inside(ng.grad), eq.as_array(),
                                concave=own_concavity(game).status == "proved")
     return float(np.max(gains))
+
+
+def check_profile(eq, ng, concav):
+    """``eq`` with its independent checks filled in: residual, deviation gain, concavity.
+
+    ``ng`` is the game's :func:`~symalign.numeric.compile.numeric_game`, ``concav``
+    its :func:`~symalign.core.concavity.own_concavity`.
+    """
+    W = eq.as_array()
+    gains, how = deviation_gains(ng.utility, ng.grad, W, concave=concav.status == "proved")
+    r = float(check.kkt_residual(ng.grad, W)) if np.all(np.isfinite(ng.grad(W))) else None
+    return replace(eq, residual=r if eq.residual is None else eq.residual, concavity=concav.status,
+                   deviation_gain=float(np.max(gains)), deviation_method=how)
 
 
 def kkt_residual(game, eq) -> float:

@@ -17,10 +17,10 @@ Pure strategies strictly dominated whatever the others do (the own-gradient
 gap is affine in the others' weights, so its minimum over their simplices is
 exact) are pruned first, for agents whose gradients do not depend on their
 own weights (polymatrix games).  KKT points are equilibria when each
-utility is concave in own weights; that is checked exactly
-(:func:`symalign.core.symmetric.own_concavity`) and reported, and every
+utility is concave in own weights; that is checked
+(:func:`symalign.core.concavity.own_concavity`) and reported, and every
 isolated equilibrium carries the best unilateral deviation gain measured by
-the independent checker.
+the independent checker (global search unless concavity is proved).
 
 Examples
 --------
@@ -48,7 +48,7 @@ import sympy as sp
 from symalign.core.derive import all_supports
 from symalign.core.equilibrium import Equilibrium
 from symalign.core.kkt import kkt_system
-from symalign.core.symmetric import own_concavity
+from symalign.core.concavity import own_concavity
 from symalign.errors import DerivationError, InputError
 
 __all__ = ["Component", "Enumeration", "enumerate_equilibria", "dominated_groups"]
@@ -174,8 +174,12 @@ def dominated_groups(game) -> tuple:
     return tuple(out)
 
 
-def enumerate_equilibria(game, *, max_profiles: int = 20_000) -> Enumeration:
-    """Every equilibrium of a numeric game with affine gradients (see the module docstring)."""
+def enumerate_equilibria(game, *, max_profiles: int = 20_000, _concavity=None, _ng=None) -> Enumeration:
+    """Every equilibrium of a numeric game with affine gradients (see the module docstring).
+
+    ``_concavity`` / ``_ng``: the game's :func:`~symalign.core.concavity.own_concavity`
+    and numeric game when the caller already has them.
+    """
     if not game.is_numeric:
         raise InputError("game", game, "has symbolic parameters; enumeration needs numbers")
     kkt = kkt_system(game)
@@ -189,7 +193,8 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000) -> Enumeration:
         n_profiles *= len(c)
     if n_profiles > max_profiles:
         raise InputError("game", game, f"enumeration would visit {n_profiles} support profiles (limit {max_profiles})")
-    concave = _concave(game)
+    concav = own_concavity(game) if _concavity is None else _concavity
+    concave = {"proved": True, "refuted": False}.get(concav.status)
     points, faces = [], []
     for profile in itertools.product(*choices):
         found = _on_support(game, kkt, profile)
@@ -205,7 +210,11 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000) -> Enumeration:
         if any(eq.weights == other.weights for other in isolated):
             continue
         isolated.append(eq)
-    isolated = [_checked(game, eq) for eq in isolated]
+    if isolated:
+        from symalign.numeric.compile import numeric_game
+
+        ng = numeric_game(game) if _ng is None else _ng
+        isolated = [_checked(eq, ng, concav) for eq in isolated]
     total = len(isolated) + len(faces)
     unique = (total == 1 and not faces) if concave else (False if total > 1 or faces else None)
     if concave is not True and total <= 1:
@@ -220,18 +229,13 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000) -> Enumeration:
     return Enumeration(game, tuple(isolated), tuple(faces), unique, concave, n_profiles, pruned, tuple(notes))
 
 
-def _concave(game) -> bool | None:
-    flags = [own_concavity(game, i) for i in range(game.n_agents)]
-    return False if any(f is False for f in flags) else (True if all(flags) else None)
+def _checked(eq, ng, concav):
+    """``eq`` with its residual, deviation gain and concavity filled in (:func:`symalign.numeric.deviation.check_profile`)."""
+    from symalign.numeric.deviation import check_profile
 
-
-def _checked(game, eq):
-    from symalign.numeric.deviation import deviation_gain, kkt_residual
-
-    r = kkt_residual(game, eq)
-    gain = deviation_gain(game, eq)
-    return replace(eq, method="support-enumeration", residual=r,
-                   notes=eq.notes + (f"largest unilateral deviation gain {gain:.3g} (independent check)",))
+    out = check_profile(eq, ng, concav)
+    return replace(out, method="support-enumeration",
+                   notes=eq.notes + (f"largest unilateral deviation gain {out.deviation_gain:.3g} (independent check)",))
 
 
 def _on_support(game, kkt, profile):

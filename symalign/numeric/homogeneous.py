@@ -14,7 +14,8 @@ parameters, agent 1's utility is ``F(w_1, m_1)`` with ``m_1 = w_2``, so
 ``w*`` is a best response to "everyone else plays ``w*``" exactly when the
 profile ``(w*, w*)`` passes the numeric checks of :mod:`symalign.numeric.check`
 (KKT residual and best unilateral deviation, which share no code with the
-derivation).
+derivation; the deviation search is global unless own-concavity is proved,
+:func:`symalign.numeric.deviation.deviation_gains`).
 
 Examples
 --------
@@ -37,8 +38,10 @@ from symalign.core import validate
 from symalign.core.kkt import split_affine
 from symalign.core.linear import solve_linear
 from symalign.errors import DerivationError, InputError
-from symalign.numeric.check import kkt_residual, max_deviation_gain
+from symalign.core.concavity import own_concavity
+from symalign.numeric.check import kkt_residual
 from symalign.numeric.compile import numeric_game
+from symalign.numeric.deviation import deviation_gains
 
 __all__ = ["HomogeneousSolution", "solve_homogeneous", "is_homogeneous"]
 
@@ -111,7 +114,9 @@ def solve_homogeneous(representative, n_agents: int) -> HomogeneousSolution:
     ng = numeric_game(pair)
     W = np.array([[float(x) for x in w]] * 2)
     residual = float(kkt_residual(ng.grad, W))
-    gain = float(max_deviation_gain(ng.utility, ng.grad, W))
+    # local ascent finds the best response only under proved own-concavity; otherwise search globally
+    gains, _ = deviation_gains(ng.utility, ng.grad, W, concave=own_concavity(pair).status == "proved")
+    gain = float(gains.max())
     return HomogeneousSolution(representative.family.label, n_agents, tuple(representative.groups), w,
                                residual, gain, residual < TOL and gain < TOL)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from symalign.core import validate
 from symalign.errors import InputError, ShapeError
 
 __all__ = [
@@ -115,12 +116,7 @@ def project(v: object, radius: float = 1.0, axis: int = -1) -> np.ndarray:
     axis = _check_axis(arr, axis, "v")
     if not np.all(np.isfinite(arr)):
         raise InputError("v", v, "must be finite (no NaN or infinity)")
-    try:
-        r = float(radius)
-    except (TypeError, ValueError):
-        raise InputError("radius", radius, "must be a positive number") from None
-    if not (np.isfinite(r) and r > 0.0):
-        raise InputError("radius", radius, "must be finite and > 0")
+    r = validate.positive_float(radius, "radius")
 
     x = np.moveaxis(arr, axis, -1)
     d = x.shape[-1]

@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from symalign.numeric import check
-from symalign.numeric.deviation import DEVIATION_TOL, deviation_gains
+from symalign.numeric.deviation import DEVIATION_TOL, check_profile
 from symalign.core.concavity import own_concavity
 
 from symalign.numeric import solvers
@@ -145,14 +145,15 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibri
     if all_equilibria:
         from symalign.numeric.enumerate import enumerate_equilibria
 
-        res = enumerate_equilibria(game, max_profiles=max_profiles)
-        eqs = [check_profile(e, ng, concav) for e in res.isolated]
+        res = enumerate_equilibria(game, max_profiles=max_profiles, _concavity=concav, _ng=ng)
+        eqs = res.isolated  # already checked with ``concav`` (check_profile)
         good = tuple(e for e in eqs if _passes(e, ng, deviation_tol))
         bad = tuple(e for e in eqs if not _passes(e, ng, deviation_tol))
         notes = tuple(res.notes) + ((f"own-concavity {concav.status}: enumerated KKT points are checked by "
                                      "the deviation search",) if concav.status != "proved" else ()) + _bug_notes(bad)
-        return Solution(game, good, res.unique if concav.status == "proved" else None, bool(res.components),
-                        notes, concav, bad, res.components)
+        # a failed check voids the count; two profiles that pass the deviation check refute uniqueness
+        unique = False if len(good) > 1 else (res.unique if concav.status == "proved" and not bad else None)
+        return Solution(game, good, unique, bool(res.components), notes, concav, bad, res.components)
     if concav.status == "proved":
         return _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol)
     return _solve_nonconcave(game, ng, concav, tol, max_vertex_profiles, deviation_tol)
@@ -244,15 +245,6 @@ def _pure_candidates(game, ng, limit, deviation_tol):
             weights = sp.ImmutableMatrix(N, D, lambda i, d: sp.Integer(int(d == combo[i])))
             yield Equilibrium(game, weights, tuple((c,) for c in combo), exact=True, method="pure-profile",
                               hypotheses=game.hypotheses())
-
-
-def check_profile(eq, ng, concav):
-    """``eq`` with its independent checks filled in: residual, deviation gain, concavity."""
-    W = eq.as_array()
-    gains, how = deviation_gains(ng.utility, ng.grad, W, concave=concav.status == "proved")
-    r = float(check.kkt_residual(ng.grad, W)) if np.all(np.isfinite(ng.grad(W))) else None
-    return replace(eq, residual=r if eq.residual is None else eq.residual, concavity=concav.status,
-                   deviation_gain=float(np.max(gains)), deviation_method=how)
 
 
 def _passes(eq, ng, deviation_tol) -> bool:

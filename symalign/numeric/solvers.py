@@ -29,6 +29,7 @@ from typing import Callable
 
 import numpy as np
 
+from symalign.core import validate
 from symalign.errors import InputError, ShapeError
 from symalign.numeric.simplex import project, validate_simplex_point
 
@@ -93,21 +94,8 @@ def _residual(X: np.ndarray, G: np.ndarray) -> float:
 
 
 def _options(step: float | None, tol: float, max_iter: int) -> float:
-    if step is None:
-        t = 1.0
-    else:
-        try:
-            t = float(step)
-        except (TypeError, ValueError):
-            raise InputError("step", step, "must be a positive number or None") from None
-        if not (np.isfinite(t) and t > 0):
-            raise InputError("step", step, "must be finite and > 0")
-    try:
-        tol_f = float(tol)
-    except (TypeError, ValueError):
-        raise InputError("tol", tol, "must be a positive number") from None
-    if not (np.isfinite(tol_f) and tol_f > 0):
-        raise InputError("tol", tol, "must be finite and > 0")
+    t = 1.0 if step is None else validate.positive_float(step, "step")
+    validate.positive_float(tol, "tol")
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
         raise InputError("max_iter", max_iter, "must be a non-negative integer")
     return t

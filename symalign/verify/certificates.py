@@ -46,7 +46,7 @@ from symalign.errors import DerivationError, InputError
 from symalign.core.rosen import dsc_matrix, leading_minors, negative_definite, own_hessian
 from symalign.verify.population import PopulationGame
 from symalign.verify.signs import cross_checked, domain_keep, prune, relevant, sign_clauses, sign_condition
-from symalign.verify.smt import Proof, prove
+from symalign.verify.smt import Proof, nonvacuous, prove
 from symalign.verify.spectra import block_blocks, block_spectrum, compression, gram_inverse, spectrum
 from symalign.core.notebook import LatexRepr
 
@@ -402,8 +402,9 @@ def _finish(kind, clauses, terms, method, exact, hyps, domain, timeout, notes=()
         return Certificate(kind, condition, tuple(terms), method, exact, hyps, None, "refuted",
                            REFERENCES[kind], tuple(notes) + ("condition fails at the given parameters",))
     extra = tuple(domain) if condition.free_symbols & domain_keep(domain) else ()
-    hyps = relevant(hyps + extra, condition)
-    proof = cross_checked(prove(hyps, condition, timeout=timeout))
+    every = hyps + extra
+    hyps = relevant(every, condition)
+    proof = nonvacuous(cross_checked(prove(hyps, condition, timeout=timeout)), timeout=timeout, hypotheses=every)
     return Certificate(kind, condition, tuple(terms), method, exact, hyps, proof, proof.status,
                        REFERENCES[kind], tuple(notes) + ((proof.reason,) if proof.reason else ()))
 

@@ -26,7 +26,7 @@ import z3
 
 from symalign.errors import InputError, NotExpressibleError
 
-__all__ = ["Proof", "to_z3", "prove", "check_sat"]
+__all__ = ["Proof", "to_z3", "prove", "check_sat", "nonvacuous"]
 
 _STATUSES = ("proved", "refuted", "unknown")
 _SIGNS = {"positive": ">", "nonnegative": ">=", "negative": "<", "nonpositive": "<=", "nonzero": "!="}
@@ -365,6 +365,32 @@ def prove(hypotheses: Iterable | Any, conclusion: Any, *, timeout: float = 10.0,
     if not (all(_holds(h, model) is True for h in hyps) and _holds(concl, model) is False):
         return done("unknown", "Z3 counterexample failed exact re-check")
     return done("refuted", "counterexample found and re-checked exactly", model)
+
+
+def nonvacuous(proof: Proof, *, timeout: float = 10.0, hypotheses: Iterable | None = None) -> Proof:
+    """``proof`` unless it is ``"proved"`` from premises Z3 cannot show satisfiable (then ``"unknown"``).
+
+    Contradictory hypotheses imply anything; a proof is kept only when Z3
+    finds an exactly re-checked point satisfying ``hypotheses`` (default:
+    the proof's own).
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> nonvacuous(prove([x > 1, x < 0], x > 5)).reason
+    'the hypotheses contradict each other (the proof would be vacuous)'
+    >>> nonvacuous(prove([x > 1], x > 0)).status
+    'proved'
+    """
+    hyps = proof.hypotheses if hypotheses is None else _as_tuple(hypotheses, "hypotheses")
+    if not proof.proved or not hyps:
+        return proof
+    sat = prove(hyps, sympy.false, timeout=timeout)
+    if sat.refuted:
+        return proof
+    why = ("the hypotheses contradict each other (the proof would be vacuous)" if sat.proved else
+           f"the hypotheses could not be shown satisfiable ({sat.reason})")
+    return Proof("unknown", proof.hypotheses, proof.conclusion, None, why, proof.seconds + sat.seconds)
 
 
 def check_sat(constraints: Iterable | Any, *, timeout: float = 10.0) -> tuple[str, dict | None, str]:

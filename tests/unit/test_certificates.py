@@ -249,6 +249,15 @@ def test_unknown_is_never_proved():
     assert c.status == "unknown" and c.proof.status == "unknown"
 
 
+def test_contradictory_assumptions_never_prove():
+    # gamma < beta < gamma implies anything: the certificate must not report it as proved
+    g = Game.symbolic(fam("distance"), 2, 3)
+    beta, gamma = (next(s for s in g.free_symbols() if s.name == n) for n in ("beta", "gamma"))
+    assert existence_certificate(g).status == "proved"  # the same certificate without the contradiction
+    c = existence_certificate(g, assuming=(gamma < beta, beta < gamma))
+    assert c.status == "unknown" and "contradict" in c.proof.reason
+
+
 def test_certificate_is_frozen_and_has_no_truth_value():
     c = existence_certificate(symbolic("overlap", 2))
     assert isinstance(c, Certificate)

@@ -27,3 +27,15 @@ def test_non_interior_and_heterogeneous_are_refused():
     assert not is_homogeneous(mixed)
     with pytest.raises(InputError, match="identical"):
         solve_homogeneous(mixed, 1000)
+
+
+def test_a_stationary_point_of_a_convex_utility_is_not_checked():
+    # U_i = |w_i|^2 - <w_i, m_i> is convex in own weights: the interior stationary point is a minimum
+    from symalign.core.families.custom import CustomFamily
+    from symalign.numeric.closed_forms import find_closed_form
+
+    g = Game.create(CustomFamily("sum(w[d]**2, d) - sum(w[d]*m[d], d)"), 2, 2)
+    sol = solve_homogeneous(g, 5)
+    assert not sol.checked and sol.deviation_gain > 0.4
+    cf = find_closed_form(g)
+    assert cf.deviation_gain > 0.4 and any("NOT an equilibrium" in n for n in cf.notes)

@@ -161,3 +161,15 @@ def test_convert_command(tmp_path):
     assert not (tmp_path / "x.nfg").exists()
     res = runner.invoke(main, ["convert", str(src), "-o", str(tmp_path / "x.json")])
     assert res.exit_code == 2 and "unknown format" in res.output
+
+
+def test_read_nfg_refuses_a_fifo_and_a_directory(tmp_path):
+    # read_nfg shares read_bytes with the TOML reader: a FIFO is refused before it is opened (never blocks)
+    import os
+
+    fifo = tmp_path / "pipe.nfg"
+    os.mkfifo(fifo)
+    with pytest.raises(GameFileError, match="not a regular file"):
+        read_nfg(fifo)
+    with pytest.raises(GameFileError, match="is a directory"):
+        read_nfg(tmp_path)

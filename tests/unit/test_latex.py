@@ -291,6 +291,9 @@ def test_claim_is_rendered_by_duck_typing():
     assert r"\begin{conjecture}[not checked: Existence]" in tex and r"\begin{theorem}" not in tex
     tex = claim_latex(SimpleNamespace(id="X", statement="S", hypotheses=("p[i, d] > 0",), status="open"))
     assert r"Assume $p_{i,d} > 0$. Then:" in tex  # claim-language hypotheses typeset from their syntax tree
+    # supported only by samples or simulations: not typeset as a theorem
+    tex = claim_latex(claim, SimpleNamespace(status="checked-by-property"))
+    assert r"\begin{claim}[checked on samples, not proved: Existence]" in tex and r"\begin{theorem}" not in tex
 
 
 # ----------------------------------------------------------------------------- exclusion and steering

@@ -103,8 +103,10 @@ def _derive_nonlinear(game, supp, as_latex, as_json):
 
     if supp is not None:
         eqs = tuple(e for e in solve_on_support(game, supp) if e.valid is not False)
-        res = ClosedFormResult(game, "kkt-nonlinear" if eqs else "none", eqs, None, None,
-                               () if eqs else ("no closed form found on this support",))
+        # stationary points of one support's KKT system, no deviation check: an equilibrium only where
+        # own-concavity is proved (the same wording as the affine route)
+        _, meaning = _concavity(game, eqs[0]) if eqs else (None, "no closed form found on this support")
+        res = ClosedFormResult(game, "kkt-nonlinear" if eqs else "none", eqs, None, None, (meaning,))
     else:
         res = find_closed_form(game)
     shown = res.equilibria or ((res.numeric,) if res.numeric is not None else ())
