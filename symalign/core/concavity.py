@@ -121,6 +121,11 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
 
         raise InputError("game", game, "has symbolic parameters; own_concavity checks numeric games "
                                        "(use verify.certificates.existence_certificate for symbolic ones)")
+    from symalign.core.quadratic import quadratic_utilities
+
+    q = quadratic_utilities(game)
+    if q is not None:
+        return _quadratic_concavity(game, q)
     seen: dict = {}
     strict_all, methods, unknown_notes = True, set(), []
     weights = game.weights
@@ -155,6 +160,36 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
     if unknown_notes:
         return Concavity("unknown", None, " + ".join(sorted(methods)), None, tuple(unknown_notes))
     return Concavity("proved", strict_all, " + ".join(sorted(methods)))
+
+
+def _quadratic_concavity(game, q) -> Concavity:
+    """Own-concavity of a quadratic game from its exact own Hessians (constant: decided exactly).
+
+    Same answer as the symbolic route (tested): the tangent-space Hessian
+    ``B^T H B`` is tested for negative definiteness by exact fraction-free
+    elimination, and only when that fails for semidefiniteness through the
+    characteristic polynomial (:func:`psd_exact`).
+    """
+    from symalign.core.rosen_affine import positive_definite_rational
+
+    method = "exact (constant Hessian)"
+    seen, strict_all = set(), True
+    last = q.n_groups - 1
+    for i in range(game.n_agents):
+        H = q.own_hessian(i)
+        Hr = tuple(tuple(H[a][b] - H[a][last] - H[last][b] + H[last][last] for b in range(last)) for a in range(last))
+        if Hr in seen:
+            continue
+        seen.add(Hr)
+        if positive_definite_rational([[-x for x in row] for row in Hr]):
+            continue
+        semi, definite = psd_exact(-sp.Matrix(last, last, lambda a, b: sp.Rational(Hr[a][b].numerator,
+                                                                                  Hr[a][b].denominator)))
+        if not semi:
+            return Concavity("refuted", False, method, (i, _centre(game)),
+                             (f"agent {i + 1}: own Hessian has a positive eigenvalue at every profile",))
+        strict_all = strict_all and definite
+    return Concavity("proved", strict_all, method)
 
 
 def _centre(game):

@@ -30,7 +30,7 @@ import math
 import numpy as np
 import sympy as sp
 
-__all__ = ["dsc_matrix_exact", "dsc_holds", "EXACT_LIMIT"]
+__all__ = ["dsc_matrix_exact", "dsc_holds", "EXACT_LIMIT", "positive_definite_rational"]
 
 EXACT_LIMIT = 160
 """Largest matrix (rows) decided by exact elimination; larger ones by verified Cholesky."""
@@ -39,7 +39,10 @@ EXACT_LIMIT = 160
 def dsc_matrix_exact(game, kkt=None):
     """``(A, den)``: integer matrix ``A`` (nested lists) with ``-B^T (J + J^T)/2 B = A / den``.
 
-    Returns None when the gradients are not affine or a coefficient is not rational.
+    ``J`` comes from the family's exact quadratic utilities when it provides
+    them (:mod:`symalign.core.quadratic`: no SymPy expression at all), else from
+    the KKT system's affine parts.  Returns None when the gradients are not
+    affine or a coefficient is not rational.
 
     Examples
     --------
@@ -49,41 +52,59 @@ def dsc_matrix_exact(game, kkt=None):
     >>> dsc_matrix_exact(g)
     ([[8, 4], [4, 8]], 2)
     """
+    built = _dsc_array(game, kkt)
+    if built is None:
+        return None
+    A, den = built
+    return A.tolist(), den
+
+
+def _jacobian_rows(game, kkt):
+    """Sparse rows of the pseudo-Jacobian ``J`` (column -> Fraction), or None."""
+    from fractions import Fraction
+
+    from symalign.core.quadratic import quadratic_utilities
+
+    q = quadratic_utilities(game) if kkt is None else None
+    if q is not None:
+        return q.affine_gradient[1]
     from symalign.core.kkt import kkt_system
 
     kkt = kkt_system(game) if kkt is None else kkt
     parts = kkt.affine_parts()
     if parts is None:
         return None
-    N, D = game.n_agents, game.n_groups
     index = {w: k for k, w in enumerate(game.weights)}
+    rows = []
+    for _, coeffs in (entry for row in parts for entry in row):
+        if not all(c.is_Rational for c in coeffs.values()):
+            return None
+        rows.append({index[w]: Fraction(int(c.p), int(c.q)) for w, c in coeffs.items() if c != 0})
+    return rows
+
+
+def _dsc_array(game, kkt=None):
+    """``(A, den)`` as a NumPy integer array (int64 when the entries fit exactly, else Python ints)."""
+    rows = _jacobian_rows(game, kkt)
+    if rows is None:
+        return None
+    N, D = game.n_agents, game.n_groups
     n = N * D
-    J = [[sp.Integer(0)] * n for _ in range(n)]
-    for r, (_, coeffs) in enumerate(entry for row in parts for entry in row):
-        for w, c in coeffs.items():
-            if not c.is_Rational:
-                return None
-            J[r][index[w]] = c
     den = 1
-    for row in J:
-        for x in row:
-            den = math.lcm(den, int(x.q))
-    Jz = [[int(x * den) for x in row] for row in J]
-    # S = J + J^T (times den); A = -B^T S B / 2, with (B^T S B)[(i,a),(j,b)] = S[ia,jb] - S[ia,jD] - S[iD,jb] + S[iD,jD]
-    last = D - 1
-
-    def s(p, q):
-        return Jz[p][q] + Jz[q][p]
-
-    m = N * (D - 1)
-    A = [[0] * m for _ in range(m)]
-    for i in range(N):
-        for a in range(D - 1):
-            p, pl = i * D + a, i * D + last
-            for j in range(N):
-                for b in range(D - 1):
-                    q, ql = j * D + b, j * D + last
-                    A[i * (D - 1) + a][j * (D - 1) + b] = -(s(p, q) - s(p, ql) - s(pl, q) + s(pl, ql))
+    for row in rows:
+        for x in row.values():
+            den = math.lcm(den, x.denominator)
+    big = max((abs(x.numerator) * (den // x.denominator) for row in rows for x in row.values()), default=0)
+    dtype = np.int64 if big < 2 ** 58 else object  # S sums 2 entries, A sums 4 of S: |A| < 8 big < 2^61
+    Jz = np.zeros((n, n), dtype=dtype)
+    for r, row in enumerate(rows):
+        for col, x in row.items():
+            Jz[r, col] = x.numerator * (den // x.denominator)
+    S = Jz + Jz.T
+    # A = -B^T S B / 2 (times 2 den), (B^T S B)[(i,a),(j,b)] = S[ia,jb] - S[ia,jD] - S[iD,jb] + S[iD,jD]
+    P = np.array([i * D + a for i in range(N) for a in range(D - 1)], dtype=int)
+    L = np.array([i * D + D - 1 for i in range(N) for _ in range(D - 1)], dtype=int)
+    A = -(S[np.ix_(P, P)] - S[np.ix_(P, L)] - S[np.ix_(L, P)] + S[np.ix_(L, L)])
     return A, 2 * den
 
 
@@ -104,13 +125,29 @@ def dsc_holds(game, kkt=None) -> bool | None:
     >>> dsc_holds(ok), dsc_holds(bad)
     (True, False)
     """
-    built = dsc_matrix_exact(game, kkt)
+    built = _dsc_array(game, kkt)
     if built is None:
         return None
     A, _ = built
     if len(A) <= EXACT_LIMIT:
-        return _bareiss_positive_definite(A)
-    return True if _verified_cholesky(np.array(A, dtype=object)) else None
+        return _bareiss_positive_definite(A.tolist())
+    return True if _verified_cholesky(A) else None
+
+
+def positive_definite_rational(M) -> bool:
+    """Exact test that a symmetric matrix of :class:`fractions.Fraction` (nested lists) is positive definite.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as F
+    >>> positive_definite_rational([[F(2), F(1, 2)], [F(1, 2), F(1)]]), positive_definite_rational([[F(1), F(2)], [F(2), F(1)]])
+    (True, False)
+    """
+    den = 1
+    for row in M:
+        for x in row:
+            den = math.lcm(den, x.denominator)
+    return _bareiss_positive_definite([[int(x * den) for x in row] for row in M])
 
 
 def _bareiss_positive_definite(A) -> bool:
@@ -134,7 +171,7 @@ def _bareiss_positive_definite(A) -> bool:
 
 def _verified_cholesky(A_int) -> bool:
     """Rump's sufficient test that the integer matrix ``A_int`` is positive definite."""
-    A = np.array([[float(x) for x in row] for row in A_int])
+    A = np.asarray(A_int).astype(float)  # each integer correctly rounded
     n = A.shape[0]
     # conversion of the (integer) entries to floats: |A - fl(A)| <= u |A| entrywise
     u = 2.0 ** -53

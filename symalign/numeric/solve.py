@@ -31,7 +31,9 @@ from symalign.core.equilibrium import Equilibrium
 from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
 from symalign.core.linear import InconsistentSystem, SingularSystem
-from symalign.numeric.compile import numeric_game
+from symalign.numeric.compile import NumericGame, numeric_game
+from symalign.core.quadratic import quadratic_utilities
+from symalign.core.affine_solve import equilibrium_on_support
 from symalign.core.rosen_affine import dsc_holds
 from symalign.core.notebook import LatexRepr
 
@@ -141,7 +143,7 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibri
     if not game.is_numeric:
         raise InputError("game", game, "has symbolic parameters; use derive_on_support for closed forms")
     concav = own_concavity(game)
-    ng = numeric_game(game)
+    ng = _numeric(game)
     if all_equilibria:
         from symalign.numeric.enumerate import enumerate_equilibria
 
@@ -159,7 +161,19 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibri
     return _solve_nonconcave(game, ng, concav, tol, max_vertex_profiles, deviation_tol)
 
 
+def _numeric(game):
+    """The game as float callables: from its exact quadratic utilities when the family provides them
+    (:mod:`symalign.core.quadratic`, nothing compiled), else :func:`~symalign.numeric.compile.numeric_game`."""
+    q = quadratic_utilities(game)
+    if q is None:
+        return numeric_game(game)
+    return NumericGame(game.n_agents, game.n_groups, q.grad, q.utility, concave=game.family.strictly_concave)
+
+
 def _linear_in_own(game) -> bool:
+    q = quadratic_utilities(game)
+    if q is not None:
+        return all(not any(x for row in q.own_hessian(i) for x in row) for i in range(game.n_agents))
     return all(sp.hessian(game.utility(i), list(game.weights.row(i))).is_zero_matrix for i in range(game.n_agents))
 
 
@@ -177,7 +191,7 @@ def _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol):
         return Solution(game, (), None, False, _bug_notes((eq,)), concav, (eq,))
     notes = (NOT_ISOLATED,) if eq.isolated is False else ()
     unique = False if eq.isolated is False else _unique_by_rosen(game)
-    if unique is None and kkt_system(game).is_affine():
+    if unique is None and _deriver(game) is not None:
         notes += ("uniqueness not established (Rosen's condition fails or is undecided): "
                   "solve(..., all_equilibria=True) / solve --all enumerates every equilibrium",)
     return Solution(game, (eq,), unique, eq.isolated is False, notes, concav)
@@ -253,6 +267,8 @@ def _passes(eq, ng, deviation_tol) -> bool:
 
 
 def _unique_by_rosen(game) -> bool | None:
+    if quadratic_utilities(game) is not None:
+        return True if dsc_holds(game) else None  # exact, from the quadratic utilities (rosen_affine)
     kkt = kkt_system(game)
     if not kkt.is_affine():
         return None
@@ -272,17 +288,17 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
     tol = validate.positive_float(tol, "tol")
     if max_repairs is not None:
         validate.positive_int(max_repairs, "max_repairs", allow_zero=True)
-    ng = numeric_game(game) if _ng is None else _ng
+    ng = _numeric(game) if _ng is None else _ng
     method = "mirror_descent" if ng.entropic else "extragradient"
     res = solvers.solve(ng.grad, game.n_agents, game.n_groups, method=method, tol=tol)
     W = np.asarray(res.weights)
-    kkt = kkt_system(game)
+    derive = _deriver(game)
     numeric = Equilibrium(
         game, sp.ImmutableMatrix(W.tolist()), _numeric_support(W), exact=False,
         method=res.method, residual=float(res.residual), hypotheses=game.hypotheses(),
         notes=() if res.converged else (f"solver did not converge (residual {res.residual:.3g})",),
     )
-    if not kkt.is_affine():
+    if derive is None:
         return numeric
     support = _numeric_support(W)
     seen = set()
@@ -290,10 +306,10 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
     for _ in range(limit):
         seen.add(support)
         try:
-            eq = derive_on_support(game, support, kkt=kkt)
+            eq = derive(support)
         except (SingularSystem, InconsistentSystem) as exc:
             singular = isinstance(exc, SingularSystem)
-            face = _valid_face(game, support, kkt)
+            face = _valid_face(support, derive)
             if face is not None:
                 r = float(check.kkt_residual(ng.grad, face.as_array()))
                 notes = ((NOT_ISOLATED + "; the solver's support gives a singular system and this exact "
@@ -315,7 +331,23 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
         f"no exact equilibrium derived (support guess {support}): numeric solution with its residual",))
 
 
-def _valid_face(game, support, kkt, depth: int = 2, budget: int = 200):
+def _deriver(game):
+    """``support -> Equilibrium`` solving the KKT system exactly on a support, or None (gradients not affine).
+
+    From the exact quadratic utilities in rationals when the family provides
+    them (:func:`~symalign.core.affine_solve.equilibrium_on_support`), else
+    :func:`~symalign.core.derive.derive_on_support` on the symbolic KKT system.
+    """
+    q = quadratic_utilities(game)
+    if q is not None:
+        return lambda support: equilibrium_on_support(game, q, support)
+    kkt = kkt_system(game)
+    if not kkt.is_affine():
+        return None
+    return lambda support: derive_on_support(game, support, kkt=kkt)
+
+
+def _valid_face(support, derive, depth: int = 2, budget: int = 200):
     """A valid equilibrium on a face of ``support`` (groups dropped), searched breadth-first."""
     frontier, seen = [support], {support}
     for _ in range(depth):
@@ -333,7 +365,7 @@ def _valid_face(game, support, kkt, depth: int = 2, budget: int = 200):
                     if budget < 0:
                         return None
                     try:
-                        eq = derive_on_support(game, face, kkt=kkt)
+                        eq = derive(face)
                     except (SingularSystem, InconsistentSystem):
                         eq = None
                     if eq is not None and eq.valid:
@@ -378,12 +410,15 @@ def support_enumeration(game, *, max_profiles: int = 20_000):
         raise InputError(
             "game", game, f"support enumeration would visit {n_profiles} support profiles (limit {max_profiles})"
         )
-    kkt = kkt_system(game)
+    derive = _deriver(game)
+    if derive is None:
+        raise DerivationError(f"family {game.family.label!r}: gradients are not affine in the weights, "
+                              "so support enumeration does not apply")
     eqs, degenerate = [], False
     for profile in itertools.product(list(all_supports(D)), repeat=N):
         sizes = {len(s) for s in profile}
         try:
-            eq = derive_on_support(game, profile, kkt=kkt)
+            eq = derive(profile)
         except SingularSystem:
             degenerate = degenerate or len(sizes) == 1
             continue

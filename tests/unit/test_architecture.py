@@ -137,9 +137,11 @@ def test_submodules_are_not_shadowed():
 
 
 def test_one_kkt_system_per_game(monkeypatch):
-    """``solve`` builds the KKT system of a game once, however many phases use it."""
+    """``solve`` builds the KKT system of a game once, however many phases use it (never for a family
+    giving its exact quadratic utilities: that route needs no symbolic system)."""
     from symalign import Game, get_family, solve
     from symalign.core import kkt
+    from symalign.core.families.custom import CustomFamily
 
     calls = []
     real = kkt.build_kkt_system
@@ -153,5 +155,9 @@ def test_one_kkt_system_per_game(monkeypatch):
                        gamma="1/2", a=[[1, 0, 0], [0, 1, 0], [0, 0, 1]], p=[0.5, 0.3, 0.2])
     sol = solve(game)
     assert sol.equilibria and sol.equilibria[0].exact
+    assert len(calls) == 0, f"KKT system built {len(calls)} times"
+    custom = Game.create(CustomFamily("-sum((w[d] - 1/3)**2, d) - sum(w[d]*m[d], d)/4"), 3, 3)
+    sol = solve(custom)
+    assert sol.equilibria and sol.equilibria[0].certified
     assert len(calls) == 1, f"KKT system built {len(calls)} times"
     assert kkt.kkt_system(game) is kkt.kkt_system(game)

@@ -73,6 +73,34 @@ class ActiveAlignment(UtilityFamily):
             return attract + consistency - gamma * w.dot(m)
         return attract + consistency + gamma / 2 * _sqnorm(w - m)
 
+    def quadratic_utilities(self, game):
+        """The overlap and distance variants as exact quadratic polynomials (None for entropic)."""
+        from fractions import Fraction
+
+        from symalign.core.quadratic import QuadraticBuilder, to_fraction as F
+
+        if self.variant == "entropic":
+            return None
+        N, D = game.n_agents, game.n_groups
+        q = QuadraticBuilder(N, D)
+        share = Fraction(1, N - 1)
+        for i in range(N):
+            alpha, beta, gamma = (F(game.param(k, i)) for k in ("alpha", "beta", "gamma"))
+            a, p = [F(x) for x in game.param("a", i)], [F(x) for x in game.param("p", i)]
+            for d in range(D):
+                q.linear(i, alpha * a[d], i, d)
+                q.square(i, -beta / 2, -p[d], {(i, d): 1})
+                if self.variant == "overlap":
+                    c = -gamma * share
+                    for j in range(N):
+                        if j != i:
+                            q.product(i, c, i, d, j, d)
+                else:  # + gamma/2 (w_id - m_id)^2
+                    form = {(j, d): -share for j in range(N) if j != i}
+                    form[(i, d)] = 1
+                    q.square(i, gamma / 2, 0, form)
+        return q.build()
+
     def hypotheses(self, game) -> tuple:
         out = []
         for i in range(game.n_agents):

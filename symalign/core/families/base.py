@@ -57,6 +57,17 @@ class UtilityFamily(ABC):
 
     hypothesis_reason = "utility must be concave in the agent's own weights"
 
+    def quadratic_utilities(self, game):
+        """A numeric game's utilities as exact quadratic polynomials, or None (the default).
+
+        Families whose utilities are quadratic in the weights return a
+        :class:`~symalign.core.quadratic.QuadraticUtilities` built straight
+        from the parameter values; the numeric solve then needs no SymPy
+        expression (see :mod:`symalign.core.quadratic`).  It must equal
+        :meth:`utility`, expanded (tested for every family providing it).
+        """
+        return None
+
     def describe(self) -> str:
         """One paragraph describing the family (used by docs and LaTeX export)."""
         return (self.__doc__ or self.label).strip().splitlines()[0]

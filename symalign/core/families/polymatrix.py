@@ -38,5 +38,18 @@ class Polymatrix(UtilityFamily):
                 total += (w * A[i][j] * W.row(j).T)[0, 0]
         return sp.expand(total)
 
+    def quadratic_utilities(self, game):
+        from symalign.core.quadratic import QuadraticBuilder
+
+        A, N, D = game.param("A"), game.n_agents, game.n_groups
+        q = QuadraticBuilder(N, D)
+        for i in range(N):
+            for j in range(N):
+                if j != i:
+                    for d in range(D):
+                        for e in range(D):
+                            q.product(i, A[i][j][d, e], i, d, j, e)
+        return q.build()
+
 
 register_family("polymatrix", Polymatrix)
