@@ -43,7 +43,7 @@ from symalign.numeric.check import kkt_residual
 from symalign.numeric.compile import numeric_game
 from symalign.numeric.deviation import deviation_gains
 
-__all__ = ["HomogeneousSolution", "solve_homogeneous", "is_homogeneous"]
+__all__ = ["HomogeneousSolution", "SymmetricResult", "solve_homogeneous", "symmetric_equilibrium", "is_homogeneous"]
 
 TOL = 1e-9
 
@@ -119,6 +119,120 @@ def solve_homogeneous(representative, n_agents: int) -> HomogeneousSolution:
     gain = float(gains.max())
     return HomogeneousSolution(representative.family.label, n_agents, tuple(representative.groups), w,
                                residual, gain, residual < TOL and gain < TOL)
+
+
+@dataclass(frozen=True)
+class SymmetricResult:
+    """What :func:`symmetric_equilibrium` found: the checked equilibrium and what is known around it."""
+
+    equilibrium: object
+    concavity: object
+    unique: bool | None
+    scale: float
+    """``1 + |U|`` at the profile (every agent's utility is the same), the deviation tolerance's scale."""
+
+
+def symmetric_equilibrium(game) -> SymmetricResult:
+    """The symmetric interior equilibrium of a homogeneous N-agent game, without an N-agent system.
+
+    The point is the mean-field reduction's (:func:`solve_homogeneous`), at a
+    cost independent of N.  It is checked on **one representative agent**,
+    which is valid by symmetry: agents are identical and the family's
+    utility is ``U_i = F(w_i, m_i)`` with ``m_i`` the mean of the others
+    (checked on three agents), so at the profile where everyone plays ``w*``
+    every agent faces ``m_i = w*`` and solves the *same* problem
+    ``max_w F(w, w*)``; in the two-agent game with the same parameters agent
+    1 faces exactly that problem at ``(w*, w*)``.  Hence:
+
+    * the exact KKT check (own gradient ``grad_w F(w*, w*)`` equal on every
+      group) is computed once, in rationals;
+    * the deviation gain is the two-agent game's at ``(w*, w*)``, global over
+      the simplex unless own-concavity (``F`` concave in ``w``, the same
+      Hessian for every agent) is proved;
+    * uniqueness: with affine gradients, own block ``H`` and cross block
+      ``K`` (``d g_1 / d w_2`` in the two-agent game), the N-agent
+      pseudo-Jacobian is ``I (x) H + (11^T - I) (x) K/(N-1)``; its symmetric
+      part on the tangent space splits along ``1`` and ``1^perp`` into
+      ``sym(H) + sym(K)`` and ``sym(H) - sym(K)/(N-1)`` (restricted to
+      ``sum v = 0``), so Rosen's diagonal strict concavity for every N is
+      decided exactly on these two (D-1)-square matrices.
+
+    Raises
+    ------
+    DerivationError
+        If the route does not apply (not a mean-field family, gradients not
+        affine, the symmetric point not interior, or its exact KKT check
+        fails): the caller then solves the explicit game.
+    """
+    from fractions import Fraction
+
+    from symalign.core.quadratic import to_fraction
+    from symalign.core.rosen_affine import _jacobian_rows, positive_definite_rational
+
+    if not is_homogeneous(game):
+        raise InputError("game", game, "agents differ: the symmetric route needs identical agents")
+    N, D = game.n_agents, game.n_groups
+    pair = _n_agent(game, 2)
+    w = _mean_field_point(pair, N)
+    if not all(x.is_Rational and x > 0 for x in w):
+        raise DerivationError("the symmetric point is not interior: the mean-field route does not apply")
+    rows = _jacobian_rows(pair, None)
+    if rows is None:
+        raise DerivationError("the gradients are not affine in the weights")
+    # exact KKT check of the representative: g(w*, w*) equal on every group
+    kkt_const = [to_fraction(c) for c, _ in _affine_consts(pair)]
+    x = [to_fraction(v) for v in w] * 2
+    g = [kkt_const[d] + sum((v * x[col] for col, v in rows[d].items()), Fraction(0)) for d in range(D)]
+    if any(gd != g[0] for gd in g):
+        raise DerivationError("the mean-field point fails the exact KKT check")
+    lam = sp.Rational(g[0].numerator, g[0].denominator)
+    concav = own_concavity(pair)
+    ng = _float_game(pair)
+    W2 = np.array([[float(v) for v in w]] * 2)
+    residual = float(kkt_residual(ng.grad, W2))
+    gains, how = deviation_gains(ng.utility, ng.grad, W2, concave=concav.status == "proved")
+    scale = 1.0 + float(np.max(np.abs(ng.utility(W2))))
+    # Rosen on the two invariant subspaces (see the docstring)
+    H = [[rows[d].get(e, Fraction(0)) for e in range(D)] for d in range(D)]
+    K = [[rows[d].get(D + e, Fraction(0)) for e in range(D)] for d in range(D)]
+    last = D - 1
+
+    def restricted(M):  # -B^T sym(M) B
+        S = [[(M[a][b] + M[b][a]) / 2 for b in range(D)] for a in range(D)]
+        return [[-(S[a][b] - S[a][last] - S[last][b] + S[last][last]) for b in range(last)] for a in range(last)]
+
+    plus = restricted([[H[a][b] + K[a][b] for b in range(D)] for a in range(D)])
+    minus = restricted([[H[a][b] - K[a][b] / (N - 1) for b in range(D)] for a in range(D)])
+    unique = True if (concav.status == "proved" and positive_definite_rational(plus)
+                      and positive_definite_rational(minus)) else None
+    from symalign.core.equilibrium import Equilibrium
+
+    notes = ("homogeneous game: mean-field route (no N-agent system); the exact KKT check and the deviation "
+             "search are done on one representative agent, valid by symmetry",)
+    eq = Equilibrium(game, sp.ImmutableMatrix(N, D, lambda i, d: w[d]), tuple(tuple(range(D)) for _ in range(N)),
+                     multipliers=(lam,) * N, conditions=(sp.true,) * (N * D), hypotheses=game.hypotheses(),
+                     exact=True, method="mean-field (symmetric profile)", slack=sp.zeros(N, D).as_immutable(),
+                     residual=residual, concavity=concav.status, deviation_gain=float(np.max(gains)),
+                     deviation_method=f"{how}, representative agent", notes=notes)
+    return SymmetricResult(eq, concav, unique, scale)
+
+
+def _affine_consts(pair):
+    from symalign.core.quadratic import quadratic_utilities
+
+    q = quadratic_utilities(pair)
+    if q is not None:
+        return [(c, None) for c in q.affine_gradient[0][:pair.n_groups]]
+    from symalign.core.kkt import kkt_system
+
+    return [kkt_system(pair).affine_parts()[0][d] for d in range(pair.n_groups)]
+
+
+def _float_game(pair):
+    from symalign.core.quadratic import quadratic_utilities
+
+    q = quadratic_utilities(pair)
+    return numeric_game(pair) if q is None else q
 
 
 def _mean_field_point(pair, n_agents):

@@ -142,6 +142,10 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibri
     tol, max_profiles = validate.positive_float(tol, "tol"), validate.positive_int(max_profiles, "max_profiles")
     if not game.is_numeric:
         raise InputError("game", game, "has symbolic parameters; use derive_on_support for closed forms")
+    if not all_equilibria and game.n_agents > 2:
+        sym = _symmetric(game, deviation_tol)
+        if sym is not None:
+            return sym
     concav = own_concavity(game)
     ng = _numeric(game)
     if all_equilibria:
@@ -159,6 +163,30 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibri
     if concav.status == "proved":
         return _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol)
     return _solve_nonconcave(game, ng, concav, tol, max_vertex_profiles, deviation_tol)
+
+
+def _symmetric(game, deviation_tol):
+    """Homogeneous games: the symmetric equilibrium by the mean-field route, checked on a representative
+    agent (:func:`symalign.numeric.homogeneous.symmetric_equilibrium`); None when the route does not apply
+    or its check fails (the explicit game is then solved)."""
+    from symalign.numeric.homogeneous import is_homogeneous, symmetric_equilibrium
+
+    if not is_homogeneous(game):
+        return None
+    try:
+        res = symmetric_equilibrium(game)
+    except (DerivationError, InputError):
+        return None
+    eq = res.equilibrium
+    if not eq.deviation_gain <= deviation_tol * res.scale:
+        return None
+    notes = () if res.concavity.status == "proved" else (
+        f"own-concavity {res.concavity.status}: the symmetric KKT point was checked by a multi-start search for "
+        "deviations over the whole simplex (numeric evidence, not a proof); uniqueness is not established",)
+    if res.unique is None and res.concavity.status == "proved":
+        notes += ("uniqueness not established (Rosen's condition fails): other, asymmetric equilibria may exist; "
+                  "solve(..., all_equilibria=True) enumerates the explicit game",)
+    return Solution(game, (eq,), res.unique, False, notes, res.concavity)
 
 
 def _numeric(game):
