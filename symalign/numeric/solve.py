@@ -317,10 +317,18 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
     if max_repairs is not None:
         validate.positive_int(max_repairs, "max_repairs", allow_zero=True)
     ng = _numeric(game) if _ng is None else _ng
+    derive = _deriver(game)
+    if derive is not None and quadratic_utilities(game) is not None:
+        # exact solves are cheap here: try the interior first (a valid KKT point needs no solver run)
+        try:
+            eq = derive(tuple(tuple(range(game.n_groups)) for _ in range(game.n_agents)))
+        except (SingularSystem, InconsistentSystem):
+            eq = None
+        if eq is not None and eq.valid:
+            return replace(eq, method="interior+exact-kkt", residual=float(check.kkt_residual(ng.grad, eq.as_array())))
     method = "mirror_descent" if ng.entropic else "extragradient"
     res = solvers.solve(ng.grad, game.n_agents, game.n_groups, method=method, tol=tol)
     W = np.asarray(res.weights)
-    derive = _deriver(game)
     numeric = Equilibrium(
         game, sp.ImmutableMatrix(W.tolist()), _numeric_support(W), exact=False,
         method=res.method, residual=float(res.residual), hypotheses=game.hypotheses(),
