@@ -227,6 +227,27 @@ def _solve_file(path):
     return solve(load_game(path))
 
 
+def _symbolic_route():
+    """Switch off this session's fast routes (exact quadratic utilities, homogeneous symmetric route): the
+    previous symbolic route, for ratios within one run.  Call in a forked child or restore afterwards."""
+    from symalign.core import quadratic
+    from symalign.numeric import solve as solve_module
+
+    saved = quadratic._build, solve_module._symmetric
+    quadratic._build = lambda game: None
+    solve_module._symmetric = lambda game, tol: None
+    quadratic.CACHE.clear()
+    return saved
+
+
+def _restore(saved):
+    from symalign.core import quadratic
+    from symalign.numeric import solve as solve_module
+
+    quadratic._build, solve_module._symmetric = saved
+    quadratic.CACHE.clear()
+
+
 def row_warm_solve():
     from symalign.io.gamefile import load_game
     from symalign.numeric.solve import solve
@@ -238,9 +259,18 @@ def row_warm_solve():
     cold = time.perf_counter() - t
     warm_same = best(lambda: solve(g), 5)
     warm_new = best(lambda: solve(load_game(path)), 5)
-    row("warm `solve` of a 4x3 game, same Game object", f"{warm_same * 1e3:.1f} ms (cold {cold * 1e3:.0f} ms)", "< 10 ms",
-        warm_same < 0.01)
-    row("warm `solve` of a 4x3 game, reloaded from its file", f"{warm_new * 1e3:.1f} ms", "< 10 ms", warm_new < 0.01)
+    saved = _symbolic_route()
+    try:
+        g_old = load_game(path)
+        solve(g_old)
+        old_same = best(lambda: solve(g_old), 5)
+        old_new = best(lambda: solve(load_game(path)), 3)
+    finally:
+        _restore(saved)
+    row("warm `solve` of a 4x3 game, same Game object", f"{warm_same * 1e3:.1f} ms (cold {cold * 1e3:.0f} ms; "
+        f"symbolic route {old_same * 1e3:.1f} ms)", "< 10 ms", warm_same < 0.01)
+    row("warm `solve` of a 4x3 game, reloaded from its file", f"{warm_new * 1e3:.1f} ms (symbolic route "
+        f"{old_new * 1e3:.1f} ms, {old_new / warm_new:.0f}x)", "< 10 ms", warm_new < 0.01)
 
 
 def row_cli():
@@ -296,11 +326,13 @@ def row_bimatrix(quick, limit):
             "<= 2x Gambit, exact", tc <= 2 * tg)
 
 
-def _solve_game(game):
+def _solve_game(game, symbolic=False):
     from symalign.numeric.solve import solve
 
+    if symbolic:  # in the forked child of ``bounded``: nothing to restore
+        _symbolic_route()
     s = solve(game)
-    return s.unique, s.equilibria[0].exact
+    return s.unique, s.equilibria[0].exact, s.equilibria[0].method
 
 
 def row_large(quick, limit):
@@ -310,12 +342,18 @@ def row_large(quick, limit):
         g = Game.create(OVERLAP, 100, ["l", "c", "r"], alpha=1, beta=1, gamma="1/2",
                         a=[["1/2", "3/10", "1/5"]] * 100, p=["2/5", "2/5", "1/5"])
         v, secs = bounded(_solve_game, g, limit=min(limit, 60))
-    row("homogeneous overlap game, 100 agents, 3 groups: solve", f"{secs:.1f} s" if v else f">{min(limit, 60):.0f} s",
-        "< 1 s", v is not None and secs < 1)
+        vx, sx = bounded(_solve_game, g, True, limit=min(limit, 60))
+    old = f"{sx:.1f} s" if vx else f">{min(limit, 60):.0f} s"
+    row("homogeneous overlap game, 100 agents, 3 groups: solve",
+        (f"{secs:.2f} s (unique {v[0]}, exact {v[1]}, {v[2]}); symbolic route {old}" if v
+         else f">{min(limit, 60):.0f} s"), "< 1 s", v is not None and secs < 1)
     shapes = [(8, 16), (16, 16)] if quick else [(8, 16), (16, 16), (32, 8), (16, 32), (32, 32)]
     for n, d in shapes:
         v, secs = bounded(_solve_game, het_game(n, d), limit=limit)
-        text = f">{limit:.0f} s" if v is None else f"{secs:.1f} s (unique {v[0]}, exact {v[1]})"
+        text = f">{limit:.0f} s" if v is None else f"{secs:.2f} s (unique {v[0]}, exact {v[1]})"
+        if (n, d) in ((8, 16), (16, 16)):
+            vo, so = bounded(_solve_game, het_game(n, d), True, limit=limit)
+            text += f"; symbolic route {so:.1f} s" if vo else f"; symbolic route >{limit:.0f} s"
         row(f"solve, heterogeneous numeric game {n}x{d}", text, "32x32 < 5 s" if (n, d) == (32, 32) else "(scaling)",
             (v is not None and secs < 5) if (n, d) == (32, 32) else None)
 

@@ -120,7 +120,8 @@ def coupling(q):
 
 
 def solve_support(q, support):
-    """``(W, lambdas)`` in Fractions solving the KKT equations on ``support`` (verified exactly)."""
+    """``(W, lambdas, g)`` in Fractions solving the KKT equations on ``support``, verified exactly
+    (``g`` the own-gradients at ``W``, computed for the verification)."""
     Ks = coupling(q)
     sol = None
     if Ks is not None:
@@ -130,8 +131,7 @@ def solve_support(q, support):
             sol = None  # per-agent systems can be singular although the full one is not
     if sol is None:
         sol = _full(q, support)
-    _verify(q, support, *sol)
-    return sol
+    return sol + (_verify(q, support, *sol),)
 
 
 def _aggregative(q, support, Ks):
@@ -210,11 +210,19 @@ def _full(q, support):
 
 
 def gradient_at(q, W):
-    """Exact own-gradients ``c + M vec(W)`` (N x D nested lists of Fraction)."""
+    """Exact own-gradients ``c + M vec(W)`` (N x D nested lists of Fraction), in integer arithmetic."""
+    import math
+
     D = q.n_groups
     c, rows = q.affine_gradient
     x = [v for row in W for v in row]
-    g = [c[r] + sum((v * x[col] for col, v in row.items() if x[col]), ZERO) for r, row in enumerate(rows)]
+    den_x = 1
+    for v in x:
+        den_x = math.lcm(den_x, v.denominator)
+    X = [v.numerator * (den_x // v.denominator) for v in x]  # x = X / den_x
+    den_m, Mz = q.integer_jacobian  # M = Mz / den_m
+    den = den_x * den_m
+    g = [c[r] + Fraction(sum(v * X[col] for col, v in row.items()), den) for r, row in enumerate(Mz)]
     return [g[i * D:(i + 1) * D] for i in range(q.n_agents)]
 
 
@@ -234,8 +242,7 @@ def equilibrium_on_support(game, q, support) -> Equilibrium:
     game (conditions: weight ``> 0`` on the support, slack ``lambda_i - g_{i,d} >= 0``
     off it, each ``True`` or ``False``).
     """
-    W, lambdas = solve_support(q, support)
-    g = gradient_at(q, W)
+    W, lambdas, g = solve_support(q, support)
     N, D = q.n_agents, q.n_groups
     R = lambda f: sp.Rational(f.numerator, f.denominator)  # noqa: E731
     conditions, slack = [], [[sp.Integer(0)] * D for _ in range(N)]

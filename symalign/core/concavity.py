@@ -170,21 +170,22 @@ def _quadratic_concavity(game, q) -> Concavity:
     elimination, and only when that fails for semidefiniteness through the
     characteristic polynomial (:func:`psd_exact`).
     """
-    from symalign.core.rosen_affine import positive_definite_rational
+    from symalign.core.rosen_affine import _bareiss_positive_definite
 
     method = "exact (constant Hessian)"
     seen, strict_all = set(), True
     last = q.n_groups - 1
+    den, rows = q.integer_jacobian  # own Hessian of agent i: rows[i*D + d][i*D + e] / den
+    D = q.n_groups
     for i in range(game.n_agents):
-        H = q.own_hessian(i)
+        H = [[rows[i * D + d].get(i * D + e, 0) for e in range(D)] for d in range(D)]
         Hr = tuple(tuple(H[a][b] - H[a][last] - H[last][b] + H[last][last] for b in range(last)) for a in range(last))
         if Hr in seen:
             continue
         seen.add(Hr)
-        if positive_definite_rational([[-x for x in row] for row in Hr]):
+        if _bareiss_positive_definite([[-x for x in row] for row in Hr]):  # -Hr / den positive definite
             continue
-        semi, definite = psd_exact(-sp.Matrix(last, last, lambda a, b: sp.Rational(Hr[a][b].numerator,
-                                                                                  Hr[a][b].denominator)))
+        semi, definite = psd_exact(-sp.Matrix(last, last, lambda a, b: sp.Integer(Hr[a][b])))
         if not semi:
             return Concavity("refuted", False, method, (i, _centre(game)),
                              (f"agent {i + 1}: own Hessian has a positive eigenvalue at every profile",))

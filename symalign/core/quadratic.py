@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -50,7 +51,9 @@ __all__ = ["QuadraticUtilities", "QuadraticBuilder", "quadratic_utilities", "to_
 
 def to_fraction(x) -> Fraction:
     """An exact SymPy (or Python) rational as a :class:`fractions.Fraction`; ValueError otherwise."""
-    if isinstance(x, (int, Fraction)):
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, int):
         return Fraction(x)
     if isinstance(x, sp.Rational):
         return Fraction(int(x.p), int(x.q))
@@ -82,8 +85,9 @@ class QuadraticBuilder:
         """``coef * w_{j,e} * w_{k,f}`` in agent i's utility."""
         coef = to_fraction(coef)
         if coef:
-            a, b = sorted((self._k(j, e), self._k(k, f)))
-            self._prod[(i, a, b)] = self._prod.get((i, a, b), 0) + coef
+            a, b = j * self.n_groups + e, k * self.n_groups + f
+            key = (i, a, b) if a <= b else (i, b, a)
+            self._prod[key] = self._prod.get(key, 0) + coef
 
     def square(self, i, coef, const, form):
         """``coef * (const + sum_{(j,e)} v * w_{j,e})^2`` in agent i's utility; ``form`` maps (j, e) to v."""
@@ -156,6 +160,16 @@ class QuadraticUtilities:
                     for col, u in terms:
                         add(k, col, 2 * coef * v * u)
         return tuple(c), tuple({col: v for col, v in row.items() if v} for row in rows)
+
+    @cached_property
+    def integer_jacobian(self):
+        """``(den, rows)``: the sparse ``M`` of :attr:`affine_gradient` as integer rows, ``M = rows / den``."""
+        _, rows = self.affine_gradient
+        den = 1
+        for row in rows:
+            for v in row.values():
+                den = math.lcm(den, v.denominator)
+        return den, tuple({k: v.numerator * (den // v.denominator) for k, v in row.items()} for row in rows)
 
     def own_hessian(self, i: int) -> list:
         """Agent ``i``'s (full, D x D) Hessian in its own weights, exact (nested lists of Fraction)."""

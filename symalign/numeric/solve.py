@@ -318,8 +318,9 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
         validate.positive_int(max_repairs, "max_repairs", allow_zero=True)
     ng = _numeric(game) if _ng is None else _ng
     derive = _deriver(game)
-    if derive is not None and quadratic_utilities(game) is not None:
-        # exact solves are cheap here: try the interior first (a valid KKT point needs no solver run)
+    if derive is not None and quadratic_utilities(game) is not None and game.n_agents * game.n_groups <= 64:
+        # small game, exact rational solves cheaper than the iterative solver: try the interior first
+        # (a valid KKT point needs no solver run; larger games take the solver's support directly)
         try:
             eq = derive(tuple(tuple(range(game.n_groups)) for _ in range(game.n_agents)))
         except (SingularSystem, InconsistentSystem):
