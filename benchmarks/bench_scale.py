@@ -236,7 +236,7 @@ def _symbolic_route():
     saved = quadratic._build, solve_module._symmetric
     quadratic._build = lambda game: None
     solve_module._symmetric = lambda game, tol: None
-    quadratic.CACHE.clear()
+    _clear_caches()
     return saved
 
 
@@ -245,7 +245,15 @@ def _restore(saved):
     from symalign.numeric import solve as solve_module
 
     quadratic._build, solve_module._symmetric = saved
+    _clear_caches()
+
+
+def _clear_caches():
+    from symalign.core import quadratic
+    from symalign.numeric import cache
+
     quadratic.CACHE.clear()
+    cache.CACHE.clear()
 
 
 def row_warm_solve():

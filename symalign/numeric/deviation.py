@@ -42,7 +42,8 @@ import sympy as sp
 from symalign.errors import InputError
 from symalign.numeric import check
 from symalign.numeric.check import _profile, agent_problem, ascend, best_deviation_gain
-from symalign.numeric.compile import numeric_game
+from symalign.core.quadratic import quadratic_utilities
+from symalign.numeric.cache import numeric
 
 __all__ = ["global_deviation_gain", "deviation_gains", "deviation_gain", "kkt_residual", "check_profile", "DEVIATION_TOL"]
 
@@ -155,8 +156,9 @@ def deviation_gain(game, eq) -> float:
 
     if not game.is_numeric:
         raise InputError("game", game, "the deviation gain needs a numeric game")
-    ng = numeric_game(game)
-    has_log = ng.entropic or any(game.utility(i).has(sp.log) for i in range(game.n_agents))
+    ng = numeric(game)
+    has_log = ng.entropic or (quadratic_utilities(game) is None  # polynomials have no log
+                              and any(game.utility(i).has(sp.log) for i in range(game.n_agents)))
     inside = (lambda fn: (lambda W: fn(np.maximum(W, 1e-300)))) if has_log else (lambda fn: fn)
     gains, _ = deviation_gains(inside(ng.utility), inside(ng.grad), eq.as_array(),
                                concave=own_concavity(game).status == "proved")
@@ -178,4 +180,4 @@ def check_profile(eq, ng, concav):
 
 def kkt_residual(game, eq) -> float:
     """Natural KKT residual of ``eq`` (:func:`symalign.numeric.check.kkt_residual`)."""
-    return float(check.kkt_residual(numeric_game(game).grad, eq.as_array()))
+    return float(check.kkt_residual(numeric(game).grad, eq.as_array()))

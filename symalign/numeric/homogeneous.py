@@ -40,7 +40,7 @@ from symalign.core.linear import solve_linear
 from symalign.errors import DerivationError, InputError
 from symalign.core.concavity import own_concavity
 from symalign.numeric.check import kkt_residual
-from symalign.numeric.compile import numeric_game
+from symalign.numeric.cache import numeric
 from symalign.numeric.deviation import deviation_gains
 
 __all__ = ["HomogeneousSolution", "SymmetricResult", "solve_homogeneous", "symmetric_equilibrium", "is_homogeneous"]
@@ -111,7 +111,7 @@ def solve_homogeneous(representative, n_agents: int) -> HomogeneousSolution:
     if not all(x > 0 for x in w):
         raise DerivationError(f"the symmetric equilibrium is not interior (stationary point {[str(x) for x in w]}): "
                               "the mean-field route does not apply")
-    ng = numeric_game(pair)
+    ng = numeric(pair)
     W = np.array([[float(x) for x in w]] * 2)
     residual = float(kkt_residual(ng.grad, W))
     # local ascent finds the best response only under proved own-concavity; otherwise search globally
@@ -187,7 +187,7 @@ def symmetric_equilibrium(game) -> SymmetricResult:
         raise DerivationError("the mean-field point fails the exact KKT check")
     lam = sp.Rational(g[0].numerator, g[0].denominator)
     concav = own_concavity(pair)
-    ng = _float_game(pair)
+    ng = numeric(pair)
     W2 = np.array([[float(v) for v in w]] * 2)
     residual = float(kkt_residual(ng.grad, W2))
     gains, how = deviation_gains(ng.utility, ng.grad, W2, concave=concav.status == "proved")
@@ -226,13 +226,6 @@ def _affine_consts(pair):
     from symalign.core.kkt import kkt_system
 
     return [kkt_system(pair).affine_parts()[0][d] for d in range(pair.n_groups)]
-
-
-def _float_game(pair):
-    from symalign.core.quadratic import quadratic_utilities
-
-    q = quadratic_utilities(pair)
-    return numeric_game(pair) if q is None else q
 
 
 def _mean_field_point(pair, n_agents):

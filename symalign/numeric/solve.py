@@ -31,7 +31,7 @@ from symalign.core.equilibrium import Equilibrium
 from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
 from symalign.core.linear import InconsistentSystem, SingularSystem
-from symalign.numeric.compile import NumericGame, numeric_game
+from symalign.numeric import cache
 from symalign.core.quadratic import quadratic_utilities
 from symalign.core.affine_solve import equilibrium_on_support
 from symalign.core.rosen_affine import dsc_holds
@@ -147,7 +147,7 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibri
         if sym is not None:
             return sym
     concav = own_concavity(game)
-    ng = _numeric(game)
+    ng = cache.numeric(game)
     if all_equilibria:
         from symalign.numeric.enumerate import enumerate_equilibria
 
@@ -187,15 +187,6 @@ def _symmetric(game, deviation_tol):
         notes += ("uniqueness not established (Rosen's condition fails): other, asymmetric equilibria may exist; "
                   "solve(..., all_equilibria=True) enumerates the explicit game",)
     return Solution(game, (eq,), res.unique, False, notes, res.concavity)
-
-
-def _numeric(game):
-    """The game as float callables: from its exact quadratic utilities when the family provides them
-    (:mod:`symalign.core.quadratic`, nothing compiled), else :func:`~symalign.numeric.compile.numeric_game`."""
-    q = quadratic_utilities(game)
-    if q is None:
-        return numeric_game(game)
-    return NumericGame(game.n_agents, game.n_groups, q.grad, q.utility, concave=game.family.strictly_concave)
 
 
 def _linear_in_own(game) -> bool:
@@ -316,7 +307,7 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
     tol = validate.positive_float(tol, "tol")
     if max_repairs is not None:
         validate.positive_int(max_repairs, "max_repairs", allow_zero=True)
-    ng = _numeric(game) if _ng is None else _ng
+    ng = cache.numeric(game) if _ng is None else _ng
     derive = _deriver(game)
     if derive is not None and quadratic_utilities(game) is not None and game.n_agents * game.n_groups <= 64:
         # small game, exact rational solves cheaper than the iterative solver: try the interior first

@@ -17,6 +17,7 @@ import sympy as sp
 
 from symalign import Game, get_family
 from symalign.core import quadratic
+from symalign.numeric import cache as numeric_cache
 from symalign.core.affine_solve import equilibrium_on_support, gauss_jordan
 from symalign.core.concavity import own_concavity
 from symalign.core.derive import all_supports, derive_on_support
@@ -101,9 +102,9 @@ def test_concavity_identical_without_the_quadratic_route(monkeypatch):
     fast = [own_concavity(g) for g in games]
     assert {c.status for c in fast} >= {"proved"}
     monkeypatch.setattr(quadratic, "_build", lambda game: None)
-    quadratic.CACHE.clear()
+    _clear()
     slow = [own_concavity(replace(g)) for g in games]
-    quadratic.CACHE.clear()
+    _clear()
     assert [(c.status, c.strict, c.method) for c in fast] == [(c.status, c.strict, c.method) for c in slow]
     convex = Game.create(CustomFamily("sum(w[d]**2, d) - sum(w[d]*m[d], d)"), 2, 3)
     assert own_concavity(convex).status == "refuted"  # no hook: the symbolic route
@@ -148,7 +149,12 @@ def test_solve_results_identical_with_and_without_the_quadratic_route(seed, monk
     games = _games(seed)
     fast = [_summary(solve(g)) for g in games]
     monkeypatch.setattr(quadratic, "_build", lambda game: None)
-    quadratic.CACHE.clear()
+    _clear()
     slow = [_summary(solve(replace(g))) for g in games]  # fresh Game objects: no per-object cache
-    quadratic.CACHE.clear()
+    _clear()
     assert fast == slow
+
+
+def _clear():
+    quadratic.CACHE.clear()
+    numeric_cache.CACHE.clear()

@@ -8,6 +8,7 @@ import pytest
 
 from symalign import Game, get_family
 from symalign.core import quadratic
+from symalign.numeric import cache as numeric_cache
 from symalign.core.gamecache import GameCache, content_key
 from symalign.io.gamefile import load_game
 from symalign.numeric.solve import solve
@@ -36,7 +37,7 @@ def test_equal_games_share_a_key_and_different_parameters_do_not():
 
 
 def test_reloaded_file_hits_the_cache_and_gives_identical_results():
-    quadratic.CACHE.clear()
+    _clear()
     cold = solve(load_game(EXAMPLE))
     before = quadratic.CACHE.info()
     g = load_game(EXAMPLE)
@@ -49,7 +50,7 @@ def test_reloaded_file_hits_the_cache_and_gives_identical_results():
 
 
 def test_different_parameters_give_different_answers_after_a_warm_solve():
-    quadratic.CACHE.clear()
+    _clear()
     first = solve(_game())
     second = solve(_game(gamma="3/2"))
     assert quadratic.quadratic_utilities(_game()) is not quadratic.quadratic_utilities(_game(gamma="3/2"))
@@ -76,7 +77,24 @@ def test_the_cache_is_a_bounded_lru():
 
 @pytest.mark.parametrize("gamma", ["1/2", "5/2"])
 def test_cold_and_warm_solves_are_identical(gamma):
-    quadratic.CACHE.clear()
+    _clear()
     cold = _summary(solve(_game(gamma)))
     assert _summary(solve(_game(gamma))) == cold
     assert _summary(solve(_game(gamma))) == cold
+
+
+def test_compiled_games_without_quadratic_utilities_are_cached_by_content():
+    from symalign.core.families.custom import CustomFamily
+
+    make = lambda: Game.create(CustomFamily("-sum(w[d]*log(w[d]), d) - sum(w[d]*m[d], d)/2"), 3, 3)  # noqa: E731
+    _clear()
+    g1, g2 = make(), make()
+    ng = numeric_cache.numeric(g1)
+    assert numeric_cache.numeric(g2) is ng and numeric_cache.CACHE.info()["hits"] == 1
+    assert quadratic.quadratic_utilities(g1) is None  # entropy: not quadratic, compiled by lambdify
+    assert _summary(solve(g1)) == _summary(solve(g2))
+
+
+def _clear():
+    quadratic.CACHE.clear()
+    numeric_cache.CACHE.clear()
