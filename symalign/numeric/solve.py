@@ -167,8 +167,8 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibri
 
 def _symmetric(game, deviation_tol):
     """Homogeneous games: the symmetric equilibrium by the mean-field route, checked on a representative
-    agent (:func:`symalign.numeric.homogeneous.symmetric_equilibrium`); None when the route does not apply
-    or its check fails (the explicit game is then solved)."""
+    agent (:func:`symalign.numeric.homogeneous.symmetric_equilibrium`); None when the route does not apply,
+    strict own-concavity is not proved or the check fails (the explicit game is then solved)."""
     from symalign.numeric.homogeneous import is_homogeneous, symmetric_equilibrium
 
     if not is_homogeneous(game):
@@ -178,14 +178,14 @@ def _symmetric(game, deviation_tol):
     except (DerivationError, InputError):
         return None
     eq = res.equilibrium
-    if not eq.deviation_gain <= deviation_tol * res.scale:
+    # without proved strict own-concavity the explicit route also lists pure-profile equilibria or
+    # enumerates supports: take it
+    if res.concavity.status != "proved" or res.concavity.strict is not True \
+            or not eq.deviation_gain <= deviation_tol * res.scale:
         return None
-    notes = () if res.concavity.status == "proved" else (
-        f"own-concavity {res.concavity.status}: the symmetric KKT point was checked by a multi-start search for "
-        "deviations over the whole simplex (numeric evidence, not a proof); uniqueness is not established",)
-    if res.unique is None and res.concavity.status == "proved":
-        notes += ("uniqueness not established (Rosen's condition fails): other, asymmetric equilibria may exist; "
-                  "solve(..., all_equilibria=True) enumerates the explicit game",)
+    notes = () if res.unique else (
+        "uniqueness not established (Rosen's condition fails): other, asymmetric equilibria may exist; "
+        "solve(..., all_equilibria=True) enumerates the explicit game",)
     return Solution(game, (eq,), res.unique, False, notes, res.concavity)
 
 
