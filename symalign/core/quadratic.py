@@ -253,5 +253,5 @@ def _build(game):
         return None
 
 
-CACHE = GameCache(maxsize=32)
+CACHE = GameCache(maxsize=16)
 """Content-keyed LRU of :func:`quadratic_utilities` (``CACHE.info()``, ``CACHE.clear()``)."""

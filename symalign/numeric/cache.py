@@ -45,5 +45,5 @@ def _build(game) -> NumericGame:
     return NumericGame(game.n_agents, game.n_groups, q.grad, q.utility, concave=game.family.strictly_concave)
 
 
-CACHE = GameCache(maxsize=32)
+CACHE = GameCache(maxsize=16)
 """Content-keyed LRU of :func:`numeric` (``CACHE.info()``, ``CACHE.clear()``)."""
