@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import weakref
 from fractions import Fraction
 
 import sympy as sp
@@ -119,10 +120,21 @@ def coupling(q):
     return Ks
 
 
+_COUPLING: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _coupling(q):
+    try:
+        return _COUPLING[q]
+    except KeyError:
+        _COUPLING[q] = out = coupling(q) if q.n_agents >= 3 else None  # N = 2: the full system is as small
+        return out
+
+
 def solve_support(q, support):
     """``(W, lambdas, g)`` in Fractions solving the KKT equations on ``support``, verified exactly
     (``g`` the own-gradients at ``W``, computed for the verification)."""
-    Ks = coupling(q)
+    Ks = _coupling(q)
     sol = None
     if Ks is not None:
         try:
