@@ -263,7 +263,7 @@ def _random_bimatrix(n, seed):
 
 
 def _enumerate(n, seed, engine):
-    from symalign.numeric.gambit import enumerate_bimatrix
+    from symalign.numeric.bimatrix import enumerate_bimatrix
 
     r = enumerate_bimatrix(_random_bimatrix(n, seed), engine=engine, max_profiles=10**7)
     return len(r.equilibria), len(r.rejected), r.engine

@@ -7,7 +7,7 @@ import sympy as sp
 from symalign import Game, get_family
 from symalign.core.kkt import kkt_violations
 from symalign.errors import InputError
-from symalign.numeric import gambit
+from symalign.numeric import bimatrix, gambit
 
 
 def _bimatrix(rng, n):
@@ -25,8 +25,8 @@ def _key(eqs):
 def test_gambit_agrees_with_support_enumeration(seed):
     rng = np.random.default_rng(seed)
     g = _bimatrix(rng, 3)
-    ours = gambit.enumerate_bimatrix(g, engine="symalign")
-    theirs = gambit.enumerate_bimatrix(g, engine="gambit")
+    ours = bimatrix.enumerate_bimatrix(g, engine="symalign")
+    theirs = bimatrix.enumerate_bimatrix(g, engine="gambit")
     assert theirs.engine == "gambit-enummixed" and ours.engine == "symalign-support-enumeration"
     assert theirs.rejected == ()
     for e in theirs.equilibria:
@@ -42,7 +42,7 @@ def test_gambit_answer_that_fails_the_exact_check_is_rejected(monkeypatch):
     monkeypatch.setattr(gambit, "available", lambda: True)
     monkeypatch.setattr(gambit, "gambit_profiles", lambda A, B: [[[F(1), F(0)], [F(1), F(0)]],
                                                                 [[F(1, 2), F(1, 2)], [F(1, 2), F(1, 2)]]])
-    r = gambit.enumerate_bimatrix(g)
+    r = bimatrix.enumerate_bimatrix(g)
     assert len(r.equilibria) == 1 and r.equilibria[0].weights == sp.ImmutableMatrix([[sp.Rational(1, 2)] * 2] * 2)
     assert len(r.rejected) == 1 and "exceeds" in r.rejected[0][1][0]
 
@@ -50,12 +50,12 @@ def test_gambit_answer_that_fails_the_exact_check_is_rejected(monkeypatch):
 def test_fallback_and_bad_input(monkeypatch):
     g = Game.create(get_family("polymatrix"), 2, ["h", "t"], A={"A": [[1, -1], [-1, 1]], "B": [[-1, 1], [1, -1]]})
     monkeypatch.setattr(gambit, "available", lambda: False)
-    r = gambit.enumerate_bimatrix(g)
+    r = bimatrix.enumerate_bimatrix(g)
     assert r.engine == "symalign-support-enumeration" and len(r.equilibria) == 1
     with pytest.raises(InputError, match="pygambit is not installed"):
-        gambit.enumerate_bimatrix(g, engine="gambit")
+        bimatrix.enumerate_bimatrix(g, engine="gambit")
     with pytest.raises(InputError, match="engine"):
-        gambit.enumerate_bimatrix(g, engine="lrs")
+        bimatrix.enumerate_bimatrix(g, engine="lrs")
     aa = Game.create(get_family("active_alignment"), 2, ["x", "y"], alpha=1, beta=1, gamma=0, a=[[1, 0], [0, 1]],
                      p=[0.5, 0.5])
     with pytest.raises(InputError, match="bimatrix"):
