@@ -209,10 +209,10 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000, engine: str = "aut
             faces.append(found)
         elif found is not None:
             points.append(found)
-    faces = _maximal(faces)
+    faces = _maximal(faces) if by_gambit is None else faces  # Gambit's Nash subsets: maximal, apart from its points
     isolated = []
     for eq in points:
-        if any(f.contains(eq.weights) for f in faces):
+        if by_gambit is None and any(f.contains(eq.weights) for f in faces):
             continue
         if any(eq.weights == other.weights for other in isolated):
             continue
