@@ -19,9 +19,13 @@ source.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from symalign.errors import InputError
+
+_LOCK = threading.Lock()  # Hypothesis is not thread-safe: one draw at a time per process (threaded Dask workers)
 
 __all__ = ["SOURCES", "hypothesis_parameters", "game_arrays"]
 
@@ -83,11 +87,12 @@ def hypothesis_parameters(seed: int, chunk: int, n: int, n_agents: int, n_groups
     def collect(game):
         games.append(game)
 
-    while len(games) < n:  # Hypothesis may stop short of max_examples; each pass draws anew
-        before = len(games)
-        collect()
-        if len(games) == before:
-            break
+    with _LOCK:
+        while len(games) < n:  # Hypothesis may stop short of max_examples; each pass draws anew
+            before = len(games)
+            collect()
+            if len(games) == before:
+                break
     if len(games) < n:
         raise InputError("games", n, f"Hypothesis drew only {len(games)} games of this shape")
     return game_arrays(games[:n])

@@ -147,3 +147,25 @@ def test_campaign_from_hypothesis_locally_on_dask_and_from_the_cli():
     assert json.loads(out.stdout[out.stdout.index("{"):])["source"] == "hypothesis"
     with pytest.raises(InputError, match="source"):
         cp.campaign(10, 2, 3, source="nope")
+
+
+def test_campaign_table_as_a_zarr_store(tmp_path):
+    zarr = pytest.importorskip("zarr")
+    from symalign.analysis.distributed import write_table
+
+    r = cp.campaign(300, 2, 3, chunk=100, seed=2)
+    store = tmp_path / "c.zarr"
+    for _ in range(2):  # a store written by symalign is replaced whole by the next run
+        write_table(r.table, store)
+    g = zarr.open_group(str(store), mode="r")
+    assert set(cp.COLUMNS) <= set(g.array_keys())
+    for c in cp.COLUMNS:
+        assert np.array_equal(g[c][:], r.table[c], equal_nan=c in ("residual", "deviation_gain"))
+    foreign = tmp_path / "mine.zarr"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("x")
+    out = CliRunner().invoke(main, ["campaign", "--games", "10", "--agents", "2", "--groups", "3", "--local",
+                                    "--out", str(foreign)])
+    assert out.exit_code == 2 and "refusing" in out.output and (foreign / "keep.txt").exists()
+    with pytest.raises(InputError, match="must end in"):
+        write_table(r.table, tmp_path / "c.csv")

@@ -22,7 +22,7 @@ __all__ = ["command"]
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler of a running cluster (default: a LocalCluster).")
 @click.option("--workers", type=int, default=2, show_default=True, help="Worker processes of the LocalCluster.")
 @click.option("--local", "local", is_flag=True, help="Run in this process, without Dask.")
-@click.option("--out", default=None, type=click.Path(dir_okay=False), help="Per-game table (.parquet).")
+@click.option("--out", default=None, type=click.Path(), help="Per-game table: .parquet (pyarrow) or .zarr (a Zarr store).")
 @click.option("--figure", default=None, type=click.Path(dir_okay=False), help="Histograms of residuals and deviation gains (.png/.pdf/.svg).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def command(games, agents, groups, variant, seed, source, chunk, scheduler, workers, local, out, figure, as_json):
@@ -36,13 +36,16 @@ def command(games, agents, groups, variant, seed, source, chunk, scheduler, work
     from symalign.errors import InputError
 
     _check(agents, groups, variant, source)
-    for name, p, suffixes in (("--out", out, (".parquet",)), ("--figure", figure, (".png", ".pdf", ".svg"))):
+    for name, p, suffixes in (("--out", out, (".parquet", ".zarr")), ("--figure", figure, (".png", ".pdf", ".svg"))):
         if p is None:
             continue
         if Path(p).suffix.lower() not in suffixes:
             raise InputError(name, p, f"must end in one of {suffixes}")
         if not (Path(p).parent if str(Path(p).parent) else Path(".")).is_dir():
             raise InputError(name, p, "the directory does not exist")
+        from symalign.io.outputs import check_output, check_output_dir
+
+        (check_output_dir if Path(p).suffix.lower() == ".zarr" else check_output)(p, name)  # before the work
 
     def progress(done, total):
         click.echo(f"\r{done:,} / {total:,} games", err=True, nl=False)
