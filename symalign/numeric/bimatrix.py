@@ -3,8 +3,10 @@
 :func:`enumerate_bimatrix` says which engine answered (``engine``).  With
 Gambit (:mod:`symalign.numeric.gambit`) every profile is re-checked exactly
 and a profile that fails is reported in ``rejected``; without pygambit the
-game goes to symalign's support enumeration
-(:func:`symalign.numeric.solve.support_enumeration`).
+game goes to symalign's exact enumeration
+(:func:`symalign.numeric.enumerate.enumerate_equilibria`: its isolated
+equilibria and the vertices of its components, which are the extreme
+equilibria).
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ class EnumerationResult:
         Profiles the engine returned that failed the exact check, with the
         violated conditions (should be empty).
     degenerate : bool
-        Our enumeration's degeneracy flag (None from Gambit, which lists the
-        extreme points of components without saying so).
+        From symalign's enumeration: True when some equilibria are not
+        isolated (the list then holds the vertices of the components); None
+        from Gambit, which lists them without saying so.
     """
 
     equilibria: tuple
@@ -51,7 +54,7 @@ def enumerate_bimatrix(game, *, engine: str = "auto", max_profiles: int = 20_000
     engine : {"auto", "gambit", "symalign"}
         "auto" uses Gambit when pygambit imports; "gambit" requires it.
     max_profiles : int
-        Limit of our own support enumeration.
+        Limit of our own enumeration (support profiles after pruning dominated strategies).
 
     Examples
     --------
@@ -69,9 +72,27 @@ def enumerate_bimatrix(game, *, engine: str = "auto", max_profiles: int = 20_000
     if engine == "gambit" and not gambit.available():
         raise InputError("engine", engine, "pygambit is not installed (pip install 'symalign[gambit]')")
     if not use_gambit:
-        from symalign.numeric.solve import support_enumeration
-
-        eqs, degenerate = support_enumeration(game, max_profiles=max_profiles)
-        return EnumerationResult(tuple(eqs), "symalign-support-enumeration", (), degenerate)
+        return _own_extreme_equilibria(game, max_profiles)
     accepted, rejected = gambit.checked_equilibria(game, A, B)
     return EnumerationResult(accepted, gambit.ENGINE, rejected, None)
+
+
+def _own_extreme_equilibria(game, max_profiles):
+    """The extreme equilibria by symalign's exact enumeration: isolated ones and the vertices of components."""
+    import sympy as sp
+
+    from symalign.core.equilibrium import Equilibrium
+    from symalign.numeric.enumerate import enumerate_equilibria
+
+    res = enumerate_equilibria(game, max_profiles=max_profiles, engine="symalign")
+    eqs = list(res.isolated)
+    seen = {tuple(e.weights) for e in eqs}
+    for comp in res.components:
+        for V in comp.vertices:
+            if tuple(V) in seen:
+                continue
+            seen.add(tuple(V))
+            support = tuple(tuple(d for d in range(V.cols) if V[i, d] != 0) for i in range(V.rows))
+            eqs.append(Equilibrium(game, sp.ImmutableMatrix(V), support, exact=True, method="support-enumeration",
+                                   hypotheses=game.hypotheses(), notes=("vertex of a component of equilibria",)))
+    return EnumerationResult(tuple(eqs), "symalign-support-enumeration", (), bool(res.components))
