@@ -74,6 +74,8 @@ def hull(points, name):
     ts = sp.symbols(f"{name}_1:{r + 1}", real=True) if r else ()
     if not r:
         return base, (), (), ()
+    if r == len(pts) - 1:  # affinely independent points: a simplex, barycentric facets
+        return base, tuple(dirs), ts, tuple(sorted([*(t >= 0 for t in ts), 1 - sum(ts) >= 0], key=str))
     M = sp.Matrix.hstack(*dirs)
     coords = [M.solve_least_squares(p - base) for p in pts]  # exact: p - base lies in the span
     t = sp.Matrix(ts)

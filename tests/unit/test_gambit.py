@@ -129,6 +129,12 @@ def test_maximal_bicliques_and_hull():
         vals = [c.lhs.xreplace(dict(zip(ts, t))) for c in cons]
         assert all(v >= 0 for v in vals)
         assert sum(v == 0 for v in vals) == (0 if p == pts[6] else 2)
+    # affinely independent points (a triangle in the simplex of R^3): barycentric facets, same polytope
+    tri = [(1, 0, 0), (0, 1, 0), (Fraction(1, 2), Fraction(1, 4), Fraction(1, 4))]
+    base, dirs, ts, cons = hull(tri, "s")
+    assert len(dirs) == 2 and sorted(map(str, cons)) == ["-s_1 - s_2 + 1 >= 0", "s_1 >= 0", "s_2 >= 0"]
+    assert sp.Matrix(base) + sum((t * sp.Matrix(d) for t, d in zip((sp.Rational(1, 3),) * 2, dirs)),
+                                 sp.zeros(3, 1)) == sp.Matrix([sum(c) / 3 for c in zip(*tri)])
 
 
 # ------------------------------------------------------------------ Gambit in solve --all
