@@ -26,7 +26,7 @@ from fractions import Fraction
 import sympy as sp
 
 from symalign.core.equilibrium import Equilibrium
-from symalign.errors import InputError
+from symalign.errors import InputError, SymalignError
 from symalign.numeric.polymatrix_check import nash_violations, payoff_blocks
 
 __all__ = ["available", "bimatrix_payoffs", "gambit_profiles", "checked_equilibria", "equilibrium_set",
@@ -144,8 +144,8 @@ def equilibrium_set(game, component):
 
     Returns None, leaving the game to symalign's exact enumeration, when the
     game is not a 2-agent polymatrix game with rational payoffs, pygambit is
-    not installed, Gambit returned a profile that fails the exact check
-    (then its list is not trusted at all).
+    not installed, Gambit raised an error, or it returned a profile that
+    fails the exact check (then its list is not trusted at all).
 
     Examples
     --------
@@ -165,7 +165,12 @@ def equilibrium_set(game, component):
         A, B = bimatrix_payoffs(game)
     except InputError:  # payoffs that are not rational
         return None
-    accepted, rejected = checked_equilibria(game, A, B)
+    try:
+        accepted, rejected = checked_equilibria(game, A, B)
+    except SymalignError:  # a budget ran out, or bad input: not Gambit's failure
+        raise
+    except Exception:  # noqa: BLE001 - Gambit failed (pygambit raises its own types): our enumeration answers
+        return None
     if rejected or not accepted:
         return None
     return nash_subsets(game, accepted, component)

@@ -198,3 +198,25 @@ def test_engine_argument(monkeypatch):
     aa = Game.create(get_family("active_alignment"), 2, ["x", "y"], alpha=1, beta=1, gamma=0, a=[[1, 0], [0, 1]],
                      p=[0.5, 0.5])
     assert gambit.gambit_equilibria(aa, 10**6, "auto", Component) is None
+
+
+def test_gambit_failure_or_a_wrong_profile_falls_back_to_the_exact_enumeration(monkeypatch):
+    g = _degenerate(np.random.default_rng(1), 3)
+    ours = enumerate_equilibria(g, engine="symalign")
+    monkeypatch.setattr(gambit, "available", lambda: True)
+    monkeypatch.setattr(gambit, "GAMBIT_MIN_PROFILES", 0)  # "auto" asks Gambit even for this small game
+    calls = []
+
+    def broken(A, B):
+        calls.append(1)
+        raise RuntimeError("enummixed crashed")
+
+    for fake in (broken, lambda A, B: [[[Fraction(1), Fraction(0), Fraction(0)]] * 2]):  # error; a wrong profile
+        monkeypatch.setattr(gambit, "gambit_profiles", fake)
+        assert gambit.equilibrium_set(g, Component) is None
+        res = enumerate_equilibria(g, engine="auto", max_profiles=10**6)
+        assert gambit.GAMBIT_NOTE not in res.notes
+        assert {tuple(e.weights) for e in res.isolated} == {tuple(e.weights) for e in ours.isolated}
+        with pytest.raises(InputError, match="engine"):
+            enumerate_equilibria(g, engine="gambit")
+    assert len(calls) == 3  # Gambit was asked each time (then not trusted)
