@@ -12,7 +12,7 @@ pure strategies, in integer arithmetic), which shares no code with Gambit;
 a profile that fails is dropped and reported as rejected.
 
 Two users: :func:`symalign.numeric.bimatrix.enumerate_bimatrix` (Gambit, or
-symalign's support enumeration without it, saying which engine answered)
+symalign's exact enumeration without it, saying which engine answered)
 and ``solve --all`` (:func:`symalign.numeric.enumerate.enumerate_equilibria`
 asks :func:`gambit_equilibria` first).
 
