@@ -20,6 +20,7 @@ source.
 from __future__ import annotations
 
 import threading
+import warnings
 
 import numpy as np
 
@@ -87,7 +88,10 @@ def hypothesis_parameters(seed: int, chunk: int, n: int, n_agents: int, n_groups
     def collect(game):
         games.append(game)
 
-    with _LOCK:
+    with _LOCK, warnings.catch_warnings():
+        # in a Dask worker, the worker's own threads touch the global ``random`` state while Hypothesis draws;
+        # the draws do not depend on it (Hypothesis' own seeded generator), so its warning is noise here
+        warnings.filterwarnings("ignore", message="Do not use the `random` module", category=Warning)
         while len(games) < n:  # Hypothesis may stop short of max_examples; each pass draws anew
             before = len(games)
             collect()
