@@ -193,16 +193,17 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000, engine: str = "aut
         raise DerivationError(f"family {game.family.label!r}: gradients are not affine; enumeration does not apply")
     N, D = game.n_agents, game.n_groups
     pruned = dominated_groups(game)
-    choices = [[s for s in all_supports(D) if not set(s) & set(pruned[i])] for i in range(N)]
     n_profiles = 1
-    for c in choices:
-        n_profiles *= len(c)
+    for i in range(N):  # nonempty supports avoiding the pruned groups (not listed: there may be 2**D of them)
+        n_profiles *= 2 ** (D - len(pruned[i])) - 1
     by_gambit = gambit_equilibria(game, n_profiles, engine, Component)  # None: symalign's own enumeration below
     if n_profiles > max_profiles and by_gambit is None:
         raise InputError("game", game, f"enumeration would visit {n_profiles} support profiles (limit {max_profiles})")
     concav = own_concavity(game) if _concavity is None else _concavity
     concave = {"proved": True, "refuted": False}.get(concav.status)
     points, faces = (([], []) if by_gambit is None else map(list, by_gambit))
+    choices = () if by_gambit is not None else [[s for s in all_supports(D) if not set(s) & set(pruned[i])]
+                                                 for i in range(N)]
     for profile in itertools.product(*choices) if by_gambit is None else ():
         found = _on_support(game, kkt, profile)
         if isinstance(found, Component):

@@ -120,7 +120,7 @@ def checked_equilibria(game, A=None, B=None) -> tuple:
         A, B = bimatrix_payoffs(game)
     blocks = payoff_blocks(game)
     accepted, rejected = [], []
-    for prof in gambit_profiles(A, B):
+    for prof in _bounded_profiles(A, B):
         W = sp.ImmutableMatrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in prof])
         bad = nash_violations(game, prof, blocks)
         if bad:
@@ -129,6 +129,24 @@ def checked_equilibria(game, A=None, B=None) -> tuple:
         support = tuple(tuple(d for d, x in enumerate(row) if x > 0) for row in prof)
         accepted.append(Equilibrium(game, W, support, exact=True, method=METHOD, hypotheses=game.hypotheses()))
     return tuple(accepted), tuple(rejected)
+
+
+def _bounded_profiles(A, B) -> list:
+    """:func:`gambit_profiles`, in a child process killed at the deadline when a wall-clock budget runs.
+
+    A CLI command's ``--time-limit`` is enforced with ``SIGALRM``, which
+    cannot interrupt Gambit's C++ code; :func:`symalign.core.budget.run_bounded`
+    can.
+    """
+    import signal
+
+    remaining = signal.getitimer(signal.ITIMER_REAL)[0] if hasattr(signal, "ITIMER_REAL") else 0.0
+    if not remaining:
+        return gambit_profiles(A, B)
+    from symalign.core.budget import Budget, run_bounded
+
+    return run_bounded(gambit_profiles, A, B, budget=Budget(remaining, None, "--time-limit"),
+                       phase="Gambit enummixed")
 
 
 def equilibrium_set(game, component):

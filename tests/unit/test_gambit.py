@@ -220,3 +220,25 @@ def test_gambit_failure_or_a_wrong_profile_falls_back_to_the_exact_enumeration(m
         with pytest.raises(InputError, match="engine"):
             enumerate_equilibria(g, engine="gambit")
     assert len(calls) == 3  # Gambit was asked each time (then not trusted)
+
+
+def test_gambit_runs_in_a_child_killed_at_the_command_deadline(monkeypatch):
+    import time
+
+    from symalign.core.budget import Budget, can_enforce, process_budget
+    from symalign.errors import BudgetExceeded
+
+    if not can_enforce():
+        pytest.skip("budgets are not enforceable on this platform")
+    g = Game.create(get_family("polymatrix"), 2, ["h", "t"], A={"A": [[1, -1], [-1, 1]], "B": [[-1, 1], [1, -1]]})
+    monkeypatch.setattr(gambit, "gambit_profiles", lambda A, B: time.sleep(60))  # C++ code SIGALRM cannot stop
+    t = time.monotonic()
+    with pytest.raises(BudgetExceeded):
+        with process_budget(Budget(1.0, None, "--time-limit"), "symalign solve"):
+            gambit.checked_equilibria(g)
+    assert time.monotonic() - t < 20
+    half = [Fraction(1, 2)] * 2
+    monkeypatch.setattr(gambit, "gambit_profiles", lambda A, B: [[half, half]])
+    with process_budget(Budget(30.0, None, "--time-limit"), "symalign solve"):  # the answer comes back from the child
+        accepted, rejected = gambit.checked_equilibria(g)
+    assert len(accepted) == 1 and rejected == ()
