@@ -22,7 +22,8 @@ __all__ = ["command"]
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler of a running cluster (default: a LocalCluster).")
 @click.option("--workers", type=int, default=2, show_default=True, help="Worker processes of the LocalCluster.")
 @click.option("--local", "local", is_flag=True, help="Run in this process, without Dask.")
-@click.option("--out", default=None, type=click.Path(), help="Per-game table: .parquet (pyarrow) or .zarr (a Zarr store).")
+@click.option("--out", default=None, type=click.Path(),
+              help="Per-game table: .parquet (pyarrow) or .zarr (a Zarr store).")
 @click.option("--figure", default=None, type=click.Path(dir_okay=False), help="Histograms of residuals and deviation gains (.png/.pdf/.svg).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def command(games, agents, groups, variant, seed, source, chunk, scheduler, workers, local, out, figure, as_json):
