@@ -201,7 +201,7 @@ def row_batch(quick):
                 t_copy / t_solver >= 0.25)
 
 
-def _derive_compile(n, d):
+def _derive_compile(n, d, expanded=False):
     from symalign.core.derive import derive_on_support
     from symalign.numeric.batch.closedform import compile_closed_form
     from symalign.numeric.batch.compiled import default_args
@@ -210,7 +210,12 @@ def _derive_compile(n, d):
     t = time.perf_counter()
     eq = derive_on_support(g)
     t1 = time.perf_counter()
-    compile_closed_form(g, None, tuple(eq.weights), tuple(eq.conditions), default_args(g))
+    st = eq.structure  # the derived structure (named aggregate T), compiled without expanding it
+    if expanded or st is None:
+        compile_closed_form(g, None, tuple(eq.weights), tuple(eq.conditions), default_args(g))
+    else:
+        compile_closed_form(g, None, tuple(st.weights), tuple(st.conditions), default_args(g),
+                            definitions=st.definitions)
     return t1 - t, time.perf_counter() - t1
 
 

@@ -19,9 +19,12 @@ this path when it applies, and a test requires both paths to agree.
 
 from __future__ import annotations
 
+import random
+
 import sympy as sp
 
-from symalign.core.linear import solve_columns, solve_matrix
+from symalign.core.linear import InconsistentSystem, SingularSystem, solve_columns, solve_matrix
+from symalign.core.structured import StructuredForm
 
 __all__ = ["detect", "solve_aggregative"]
 
@@ -48,16 +51,21 @@ def detect(kkt):
     return tuple(Ks)
 
 
-def solve_aggregative(kkt, support, Ks) -> dict:
+def solve_aggregative(kkt, support, Ks, *, structured: bool = False):
     """Solve the KKT system on ``support`` through the aggregate.
 
     Returns a dict mapping the weight symbols on the support and the
-    multipliers ``lambda_i`` to their closed forms.
+    multipliers ``lambda_i`` to their closed forms.  With ``structured``
+    it returns ``(solution, definitions)`` instead: the closed forms are
+    written with named intermediates (``b_d``, the distinct entries
+    ``M_{d,e}`` of ``M = I - sum_i V_i``, and ``T_d``, defined in this order,
+    see :mod:`symalign.core.structured`), or None when the symbolic solution
+    of ``M T = b`` fails its exact check at random rational points (the
+    caller then solves without naming).
     """
     parts = kkt.affine_parts()
     W = kkt.game.weights
     N, D = W.shape
-    T = [sp.Dummy(f"T{e + 1}") for e in range(D)]
     u, V, lam = [], [], []
     for i, s in enumerate(support):
         n = len(s)
@@ -79,16 +87,94 @@ def solve_aggregative(kkt, support, Ks) -> dict:
         V.append(sp.Matrix(D, D, lambda d, e: X[row[d], 1 + e] if d in row else 0))
         lam.append((X[n, 0], [X[n, 1 + e] for e in range(D)]))
     A_T = sp.eye(D) - sum(V, sp.zeros(D, D))
+    definitions = ()
+    if structured:
+        u, definitions = _named_intercepts(u)
     b_T = sp.Matrix([sp.Add(*[u[i][e] for i in range(N)]) for e in range(D)])
-    T_value = solve_matrix(A_T, b_T, T, abbreviate_matrix=True)
-    Tv = [T_value[t] for t in T]
+    if structured:
+        named = _named_aggregate(kkt.game, A_T, b_T, definitions)
+        if named is None:
+            return None
+        Tv, definitions = named
+    else:
+        T = [sp.Dummy(f"T{e + 1}") for e in range(D)]
+        T_value = solve_matrix(A_T, b_T, T, abbreviate_matrix=True)
+        Tv = [T_value[t] for t in T]
     out = {}
     for i, s in enumerate(support):
         for d in s:
             out[W[i, d]] = u[i][d] + _combine(V[i].row(d), Tv)
         l0, lT = lam[i]
         out[kkt.lambdas[i]] = l0 + _combine(lT, Tv)
-    return out
+    return (out, definitions) if structured else out
+
+
+def _named_intercepts(u):
+    """Each agent's intercepts ``u_{i,d}`` as named symbols: ``(named u, definitions)``."""
+    definitions, out = [], []
+    for i, row in enumerate(u):
+        out.append([])
+        for d, x in enumerate(row):
+            if not (x.is_number or x.is_Symbol):
+                sym = sp.Dummy(f"u_{{{i + 1},{d + 1}}}", real=True)
+                definitions.append((sym, x))
+                x = sym
+            out[-1].append(x)
+    return out, tuple(definitions)
+
+
+def _named_aggregate(game, A_T, b_T, earlier=()):
+    """``(T symbols, definitions)``: ``M T = b`` solved with ``b``, ``M``'s entries and ``T`` named.
+
+    Naming the entries treats them as independent symbols; the solution is
+    then checked exactly at random rational parameter points (finite, and
+    ``M T = b`` after substituting the definitions), None on failure.
+    ``earlier`` are definitions ``b`` uses (the intercepts).
+    """
+    D = A_T.rows
+    definitions, names = list(earlier), {}
+
+    def name(expr, label):
+        if expr.is_number or expr.is_Symbol:
+            return expr
+        if expr not in names:
+            names[expr] = sp.Dummy(label, real=True)
+            definitions.append((names[expr], expr))
+        return names[expr]
+
+    b = sp.Matrix([name(b_T[d], f"b_{{{d + 1}}}") for d in range(D)])
+    M = sp.Matrix(D, D, lambda d, e: name(A_T[d, e], f"M_{{{d + 1},{e + 1}}}"))
+    try:
+        X = solve_columns(M, b)
+    except (SingularSystem, InconsistentSystem):
+        return None
+    T = [sp.Dummy(f"T_{{{d + 1}}}", real=True) for d in range(D)]
+    definitions += [(T[d], X[d, 0]) for d in range(D)]
+    form = StructuredForm(tuple(definitions), sp.ImmutableMatrix(D, 1, T))
+    if not _holds(game, form, M, b, T):
+        return None
+    return T, tuple(definitions)
+
+
+def _holds(game, form, M, b, T, points: int = 2) -> bool:
+    """Exact check of ``M T = b`` at random rational points, evaluating the definitions in order."""
+    rng = random.Random(20260206)
+    free = sorted(game.free_symbols(), key=str)
+    for _ in range(points):
+        values = {}
+        for s in free:
+            v = sp.Rational(rng.randint(1, 997), rng.randint(1, 89))
+            values[s] = -v if (s.is_real and not s.is_nonnegative and rng.random() < 0.3) else v
+        try:
+            env = form.evaluate(values)
+        except ZeroDivisionError:
+            return False
+        Tv = sp.Matrix([env[t] for t in T])
+        if any(not x.is_number or x.has(sp.zoo, sp.nan, sp.oo) for x in Tv):
+            return False
+        if M.xreplace(env) * Tv - b.xreplace(env) != sp.zeros(M.rows, 1):
+            return False
+    return True
 
 
 def _combine(coeffs, values):

@@ -153,11 +153,14 @@ class ClosedForm:
                 and np.array_equal(np.sort(self._cond_cols), np.arange(nw)))
 
 
-def compile_closed_form(game, support, weights, conditions, args, *, cse: bool = True, layout: str = "auto") -> ClosedForm:
+def compile_closed_form(game, support, weights, conditions, args, *, cse: bool = True, layout: str = "auto",
+                        definitions=()) -> ClosedForm:
     """Compile derived weights (N*D expressions) and validity conditions.
 
     ``layout`` is "auto" (polynomial-matrix when it applies), or forces
-    "lambdify" / "polynomial-matrix".
+    "lambdify" / "polynomial-matrix".  ``definitions``: named intermediates
+    the weights and conditions use (``Equilibrium.structure``), compiled as
+    local assignments (lambdify layout).
     """
     n, d = game.n_agents, game.n_groups
     support = normalise_support(game, support)
@@ -183,14 +186,14 @@ def compile_closed_form(game, support, weights, conditions, args, *, cse: bool =
     cond_cols = np.array(cond_cols, dtype=int)
     strict = np.array(strict, dtype=bool)
     poly = None
-    if layout in ("auto", "polynomial-matrix"):
+    if layout in ("auto", "polynomial-matrix") and not definitions:
         poly = _polynomial_layout(exprs, args, cse)
         if poly is None and layout == "polynomial-matrix":
             raise DerivationError("the closed form is not a ratio of polynomials with few monomials")
     if poly is not None:
         fn, coef, den_cols = poly
         return ClosedForm(support, mask, "polynomial-matrix", fn, coef, den_cols, cond_cols, strict, len(exprs))
-    fn = compile_expressions(exprs, args, cse=cse)
+    fn = compile_expressions(exprs, args, cse=cse, definitions=definitions)
     return ClosedForm(support, mask, "lambdify", fn, None, (), cond_cols, strict, len(exprs))
 
 
