@@ -171,3 +171,15 @@ def test_no_structure_for_numeric_or_homogeneous_games():
     h = Game.symbolic(OVERLAP, 2, 3, homogeneous=False)
     assert derive_on_support(h.subs(_values(h, rng, valid=True))).structure is None
     assert derive_on_support(h, method="general").structure is None
+
+
+@pytest.mark.parametrize("variant", ["overlap", "distance"])
+def test_mean_field_keeps_the_named_mean(variant):
+    from symalign import derive_mean_field
+    from symalign.export.notebook import meanfield_latex
+
+    cf = derive_mean_field(get_family("active_alignment", variant), 3)
+    assert set(cf.mean_symbols) <= cf.structured_agent.free_symbols
+    back = cf.structured_agent.xreplace(dict(cf.definitions))
+    assert all(sp.cancel(x - y) == 0 for x, y in zip(back, cf.agent))
+    assert "N \\bar W^*_{1}" in meanfield_latex(cf)
