@@ -223,6 +223,13 @@ def row_symbolic(quick, limit):
     v, secs = bounded(_derive_compile, 10, 10, limit=limit)
     text = f">{limit:.0f} s" if v is None else f"{v[0]:.2f} s + {v[1]:.2f} s"
     row("heterogeneous symbolic (10,10): derive + compile", text, "< 10 s together", v is not None and sum(v) < 10)
+    # the same derivation compiled expanded (T substituted back), as before structured closed forms
+    n = 6 if quick else 10
+    e, _ = bounded(_derive_compile, n, n, True, limit=limit)
+    s, _ = (v, None) if n == 10 else bounded(_derive_compile, n, n, limit=limit)
+    if e is not None and s is not None:
+        row(f"  ({n},{n}) compile: expanded / structured (named T)", f"{e[1]:.2f} s / {s[1]:.2f} s = {e[1] / s[1]:.0f}x",
+            "n/a", None)
 
 
 def _solve_file(path):

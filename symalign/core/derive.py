@@ -182,8 +182,9 @@ def derive_on_support(
         weights = sp.ImmutableMatrix(weights.xreplace(full))
         lambdas = tuple(m.xreplace(full) for m in lambdas)
         slacks = slacks.xreplace(full)
-        conditions = [weights[i, d] > 0 if d in s else slacks[i, d] >= 0
-                      for i, s in enumerate(support) for d in range(W.cols)]
+        conditions = [_expanded_relation(c, weights[i, d] if d in s else slacks[i, d], d in s)
+                      for c, (i, s, d) in zip(conditions, ((i, s, d) for i, s in enumerate(support)
+                                                           for d in range(W.cols)))]
     return Equilibrium(
         game=game,
         weights=weights,
@@ -203,6 +204,19 @@ _AGGREGATE_NOTES = (
     r"($w_i = u_i + V_i T$), and $T$ solves $M T = b$ with $M = I - \sum_i V_i$ and $b = \sum_i u_i$ "
     "(equal entries of $M$ share a name)",
 )
+
+
+def _expanded_relation(structured, expr, strict):
+    """``expr > 0`` (or ``>= 0``) for the expansion of a structured condition.
+
+    Decided as the structured condition was (the named quantities are real,
+    so a decision there holds for the expansion); otherwise built without
+    evaluating: asking SymPy's assumptions about an expanded closed form
+    costs far more than the derivation.
+    """
+    if structured in (sp.true, sp.false):
+        return structured
+    return sp.StrictGreaterThan(expr, 0, evaluate=False) if strict else sp.GreaterThan(expr, 0, evaluate=False)
 
 
 def _small(game) -> bool:
