@@ -12,7 +12,10 @@ utility written with ``m``), the KKT system on a support decouples:
 2. consistency ``T = sum_i w_i(T)`` is a D x D linear system for ``T``.
 
 This replaces one (N D + N)-dimensional symbolic elimination by N systems
-of size D + 1 and one of size D.  :func:`detect` is conservative (false
+of size D + 1 and one of size D.  With ``structured=True`` the result keeps
+``u_{i,d}``, ``b = sum_i u_i``, the entries of ``M = I - sum_i V_i`` and ``T``
+as named quantities (:mod:`symalign.core.structured`) instead of
+substituting ``T`` back into every weight.  :func:`detect` is conservative (false
 negatives only cost time); :func:`symalign.core.derive.derive_on_support` uses
 this path when it applies, and a test requires both paths to agree.
 """
