@@ -112,7 +112,8 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
         lines.append(r"The multipliers (each agent's equilibrium marginal utility) are")
         lines.append("\\begin{align*}")
         lines.append(" \\\\\n".join(
-            rf"\lambda_{{{i + 1}}} &= {expression_latex(m, width=_LINE)}" for i, m in enumerate(eq.multipliers)))
+            rf"\lambda_{{{i + 1}}} &= {expression_latex(m, width=_LINE)}"
+            for i, m in enumerate(eq.multipliers if getattr(eq, "structure", None) is None else eq.structure.multipliers)))
         lines.append("\\end{align*}")
     excluded = eq.excluded_groups()
     if excluded:

@@ -205,3 +205,32 @@ def test_batch_compile_game_uses_the_structure_and_agrees_with_the_linear_path()
     a, b = fast(*pts), linear(*pts)
     assert "closed-form" in a.stage_counts()
     np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-9)
+
+
+def test_cli_derive_shows_the_structure(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from symalign.cli.app import main
+
+    path = tmp_path / "het.toml"
+    path.write_text('''agents = 2
+groups = ["left", "right"]
+family = "active_alignment"
+variant = "overlap"
+[parameters]
+alpha = ["alpha_1", "alpha_2"]
+beta = ["beta_1", "beta_2"]
+gamma = ["gamma_1", "gamma_2"]
+a = [["a11", "a12"], ["a21", "a22"]]
+p = [["p11", "p12"], ["p21", "p22"]]
+''')
+    runner = CliRunner()
+    res = runner.invoke(main, ["derive", str(path)])
+    assert res.exit_code == 0, res.output
+    assert "where (named quantities" in res.output and "T_{1} = " in res.output
+    res = runner.invoke(main, ["derive", str(path), "--latex"])
+    assert res.exit_code == 0 and "T_{1} &= " in res.output
+    res = runner.invoke(main, ["derive", str(path), "--json"])
+    assert json.loads(res.output)["structured"]["definitions"][-1][0] == "T_{2}"
