@@ -22,11 +22,10 @@ this path when it applies, and a test requires both paths to agree.
 
 from __future__ import annotations
 
-import random
-
 import sympy as sp
 
-from symalign.core.linear import InconsistentSystem, SingularSystem, solve_columns, solve_matrix
+from symalign.core.linear import (InconsistentSystem, SingularSystem, random_rational_points, solve_columns,
+                                  solve_matrix)
 from symalign.core.structured import StructuredForm
 
 __all__ = ["detect", "solve_aggregative"]
@@ -161,13 +160,7 @@ def _named_aggregate(game, A_T, b_T, earlier=()):
 
 def _holds(game, form, M, b, T, points: int = 2) -> bool:
     """Exact check of ``M T = b`` at random rational points, evaluating the definitions in order."""
-    rng = random.Random(20260206)
-    free = sorted(game.free_symbols(), key=str)
-    for _ in range(points):
-        values = {}
-        for s in free:
-            v = sp.Rational(rng.randint(1, 997), rng.randint(1, 89))
-            values[s] = -v if (s.is_real and not s.is_nonnegative and rng.random() < 0.3) else v
+    for values in random_rational_points(game.free_symbols(), points):
         try:
             env = form.evaluate(values)
         except ZeroDivisionError:
