@@ -29,7 +29,7 @@ def _values(game, rng, *, valid=False):
     for s in sorted(game.free_symbols(), key=str):
         name = s.name
         if name.startswith("alpha"):
-            out[s] = sp.Rational(rng.randint(1, 9), rng.randint(1, 4))
+            out[s] = sp.Rational(rng.randint(1, 4), 4) if valid else sp.Rational(rng.randint(1, 9), rng.randint(1, 4))
         elif name.startswith("beta"):
             out[s] = sp.Rational(rng.randint(20, 40), rng.randint(1, 3)) if valid else sp.Rational(rng.randint(50, 99), 7)
         elif name.startswith("gamma"):
@@ -37,7 +37,7 @@ def _values(game, rng, *, valid=False):
         elif name.startswith("a_"):
             out[s] = sp.Rational(rng.randint(0, 20), 20)
         elif name.startswith("p_"):
-            out[s] = sp.Rational(rng.randint(1, 20), 20)
+            out[s] = sp.Rational(rng.randint(5 if valid else 1, 20), 20)
     if valid:  # priors on the simplex: normalise each agent's row
         for i in range(N):
             row = sorted((s for s in out if s.name.startswith(f"p_{{{i + 1},")), key=str)
@@ -87,8 +87,11 @@ def test_structured_matches_numeric_game_and_independent_solver(derived):
     g, eq = derived
     st = eq.structure
     rng = random.Random(11)
-    values = _values(g, rng, valid=True)
-    exact = st.weights.xreplace(st.evaluate(values))
+    for _ in range(20):  # a point where the interior closed form is the equilibrium
+        values = _values(g, rng, valid=True)
+        exact = st.weights.xreplace(st.evaluate(values))
+        if all(x > 0 for x in exact):
+            break
     numeric = g.subs(values)
     # the same derivation on the numeric game (no naming: rationals throughout)
     assert derive_on_support(numeric).weights == exact
@@ -234,3 +237,19 @@ p = [["p11", "p12"], ["p21", "p22"]]
     assert res.exit_code == 0 and "T_{1} &= " in res.output
     res = runner.invoke(main, ["derive", str(path), "--json"])
     assert json.loads(res.output)["structured"]["definitions"][-1][0] == "T_{2}"
+
+
+@pytest.mark.slow
+def test_ten_by_ten_compiles_structured_and_matches_exact_and_solver():
+    g = Game.symbolic(OVERLAP, 10, 10, homogeneous=False)
+    eq = derive_on_support(g)
+    st = eq.structure
+    args = default_args(g)
+    cf = compile_closed_form(g, None, tuple(st.weights), tuple(st.conditions), args, definitions=st.definitions)
+    values = _values(g, random.Random(3), valid=True)
+    exact = st.weights.xreplace(st.evaluate(values))
+    W, valid = cf.evaluate([np.array([float(values[s])]) for s in args])
+    assert valid[0] == all(x > 0 for x in exact) == True  # noqa: E712  (interior at this point)
+    np.testing.assert_allclose(W[0], np.array(exact.tolist(), dtype=float), rtol=1e-10, atol=1e-12)
+    res = iterative_solve(numeric_game(g.subs(values)).grad, 10, 10, tol=1e-13)
+    assert res.converged and np.abs(res.weights - W[0]).max() < 1e-8
