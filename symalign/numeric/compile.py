@@ -8,6 +8,7 @@ Common-subexpression elimination is on by default.
 
 from __future__ import annotations
 
+import keyword
 import weakref
 from dataclasses import dataclass
 from typing import Callable
@@ -66,6 +67,19 @@ def compile_expressions(exprs, args, *, cse: bool = True, definitions=()) -> Cal
     if missing:
         names = sorted(str(s) for s in missing)
         raise InputError("args", [str(a) for a in args], f"free symbols {names} are not among the arguments")
+    # Arguments whose names are not identifiers (``a_{1,1}``) get plain identifier names here, in one
+    # pass; lambdify would substitute them one at a time into every expression (quadratic in the size,
+    # and for every argument as soon as one is a Dummy).
+    names = {str(x) for e in exprs for x in e.free_symbols} | {str(x) for _, e in definitions for x in e.free_symbols}
+    prefix = "_arg"
+    while any(n.startswith(prefix) for n in names):
+        prefix = "_" + prefix
+    rename = {a: sp.Symbol(f"{prefix}{k}") for k, a in enumerate(args)
+              if isinstance(a, sp.Symbol) and not (a.name.isidentifier() and not keyword.iskeyword(a.name))}
+    if rename:
+        args = [rename.get(a, a) for a in args]
+        exprs = [e.xreplace(rename) for e in exprs]
+        definitions = tuple((sym, expr.xreplace(rename)) for sym, expr in definitions)
     if not definitions:
         return sp.lambdify(args, exprs, modules="numpy", cse=cse)
     # local names that are valid identifiers and cannot clash with an argument
