@@ -69,6 +69,7 @@ def solve_aggregative(kkt, support, Ks, *, structured: bool = False):
     W = kkt.game.weights
     N, D = W.shape
     u, V, lam = [], [], []
+    solved = {}
     for i, s in enumerate(support):
         n = len(s)
         A = sp.zeros(n + 1, n + 1)
@@ -83,7 +84,7 @@ def solve_aggregative(kkt, support, Ks, *, structured: bool = False):
                 B[r, 1 + e] = -Ks[i][d, e]
         A[n, :n] = sp.ones(1, n)
         B[n, 0] = 1
-        X = solve_columns(A, B)
+        X = _solve_like_before(kkt.game, i, s, A, B, solved)
         row = {d: r for r, d in enumerate(s)}
         u.append([X[row[d], 0] if d in row else sp.Integer(0) for d in range(D)])
         V.append(sp.Matrix(D, D, lambda d, e: X[row[d], 1 + e] if d in row else 0))
@@ -109,6 +110,49 @@ def solve_aggregative(kkt, support, Ks, *, structured: bool = False):
         l0, lT = lam[i]
         out[kkt.lambdas[i]] = l0 + _combine(lT, Tv)
     return (out, definitions) if structured else out
+
+
+def _solve_like_before(game, i, s, A, B, solved):
+    """Agent i's system ``A X = B``, by renaming an earlier agent's solution when the systems are the same
+    up to renaming the agents' own parameters (heterogeneous games: every agent alike), else solved."""
+    for j, (A0, B0, X0) in solved.get(s, {}).items():
+        ren = _renaming(game, j, i)
+        if ren is None or (set(ren.values()) - set(ren)) & (A0.free_symbols | B0.free_symbols):
+            continue  # not one-to-one on the symbols of j's system
+        if A0.xreplace(ren) == A and B0.xreplace(ren) == B:
+            return X0.xreplace(ren)
+    X = solve_columns(A, B)
+    solved.setdefault(s, {})[i] = (A, B, X)
+    return X
+
+
+def _renaming(game, j, i):
+    """``{agent j's own parameter symbol: agent i's}`` when that is a one-to-one renaming of symbols, else None.
+
+    A renaming maps a nonsingular system to a nonsingular one and its
+    solution to the solution, so the result can be reused exactly.
+    """
+    pairs = {}
+    for spec in game.family.parameters():
+        value = game.params.get(spec.name)
+        try:
+            if spec.kind == "agent":
+                rows = [(value[j], value[i])]
+            elif spec.kind == "vector":
+                rows = list(zip(value.row(j), value.row(i)))
+            elif spec.kind == "scalar":
+                continue
+            else:
+                return None
+        except (TypeError, IndexError, AttributeError):
+            return None
+        for x, y in rows:
+            if not (isinstance(x, sp.Symbol) and isinstance(y, sp.Symbol)) or pairs.get(x, y) != y:
+                return None
+            pairs[x] = y
+    if len(set(pairs.values())) != len(pairs):
+        return None
+    return pairs
 
 
 def _named_intercepts(u):

@@ -253,3 +253,22 @@ def test_ten_by_ten_compiles_structured_and_matches_exact_and_solver():
     np.testing.assert_allclose(W[0], np.array(exact.tolist(), dtype=float), rtol=1e-10, atol=1e-12)
     res = iterative_solve(numeric_game(g.subs(values)).grad, 10, 10, tol=1e-13)
     assert res.converged and np.abs(res.weights - W[0]).max() < 1e-8
+
+
+def test_reusing_an_agents_solution_by_renaming_equals_solving_each_agent(monkeypatch):
+    import symalign.core.aggregate as aggregate
+
+    g = Game.symbolic(DISTANCE, 3, 3, homogeneous=False)
+    support = [[0, 1], [0, 1], [0, 1, 2]]
+    calls = []
+    real = aggregate.solve_columns
+    monkeypatch.setattr(aggregate, "solve_columns", lambda A, B: calls.append(A.shape) or real(A, B))
+    reused = derive_on_support(g, support, method="aggregate", normal_form="raw")
+    assert calls == [(3, 3), (4, 4), (3, 3)]  # agent 2 reuses agent 1's solution, renamed; then M T = b
+    calls.clear()
+    monkeypatch.setattr(aggregate, "_renaming", lambda game, j, i: None)
+    solved = derive_on_support(g, support, method="aggregate", normal_form="raw")
+    assert calls == [(3, 3), (3, 3), (4, 4), (3, 3)]
+    for values in list(aggregate.random_rational_points(g.free_symbols(), 2)):
+        assert reused.weights.xreplace(values) == solved.weights.xreplace(values)
+        assert [c.xreplace(values) for c in reused.conditions] == [c.xreplace(values) for c in solved.conditions]
