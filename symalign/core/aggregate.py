@@ -59,7 +59,7 @@ def solve_aggregative(kkt, support, Ks, *, structured: bool = False):
     Returns a dict mapping the weight symbols on the support and the
     multipliers ``lambda_i`` to their closed forms.  With ``structured``
     it returns ``(solution, definitions)`` instead: the closed forms are
-    written with named intermediates (``b_d``, the distinct entries
+    written with named intermediates (``u_{i,d}``, ``b_d``, the distinct entries
     ``M_{d,e}`` of ``M = I - sum_i V_i``, and ``T_d``, defined in this order,
     see :mod:`symalign.core.structured`), or None when the symbolic solution
     of ``M T = b`` fails its exact check at random rational points (the

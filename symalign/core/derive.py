@@ -182,9 +182,9 @@ def derive_on_support(
         weights = sp.ImmutableMatrix(weights.xreplace(full))
         lambdas = tuple(m.xreplace(full) for m in lambdas)
         slacks = slacks.xreplace(full)
-        conditions = [_expanded_relation(c, weights[i, d] if d in s else slacks[i, d], d in s)
-                      for c, (i, s, d) in zip(conditions, ((i, s, d) for i, s in enumerate(support)
-                                                           for d in range(W.cols)))]
+        cells = [(i, d, d in s) for i, s in enumerate(support) for d in range(W.cols)]  # order of `conditions`
+        conditions = [_expanded_relation(c, weights[i, d] if on else slacks[i, d], on)
+                      for c, (i, d, on) in zip(conditions, cells)]
     return Equilibrium(
         game=game,
         weights=weights,
