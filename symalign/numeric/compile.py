@@ -80,15 +80,13 @@ def compile_expressions(exprs, args, *, cse: bool = True, definitions=()) -> Cal
         args = [rename.get(a, a) for a in args]
         exprs = [e.xreplace(rename) for e in exprs]
         definitions = tuple((sym, expr.xreplace(rename)) for sym, expr in definitions)
-    # the module object, not "numpy": the string runs `from numpy import *`, importing numpy's lazy
-    # submodules (f2py, testing, ma, ...; ~60 ms at the first call of a CLI command)
     if not definitions:
-        return sp.lambdify(args, exprs, modules=[np], cse=cse)
+        return sp.lambdify(args, exprs, modules=_NUMPY, cse=cse)
     # local names that are valid identifiers and cannot clash with an argument
     local = {sym: sp.Dummy(f"q{k}") for k, (sym, _) in enumerate(definitions)}
     pairs = [(local[sym], expr.xreplace(local)) for sym, expr in definitions]
     exprs = [e.xreplace(local) for e in exprs]
-    return sp.lambdify(args, exprs, modules=[np], cse=lambda out: _assignments(pairs, out, cse))
+    return sp.lambdify(args, exprs, modules=_NUMPY, cse=lambda out: _assignments(pairs, out, cse))
 
 
 def _assignments(pairs, exprs, cse):
@@ -117,6 +115,12 @@ def _topological(assignments):
             raise InputError("definitions", [str(s) for s, _ in rest], "circular definitions")
         pending = rest
     return out
+
+
+# lambdify's "numpy" namespace given as the module object (plus SymPy's two translations for it), not as
+# the string: the string runs `from numpy import *`, which imports numpy's lazy submodules (f2py, testing,
+# ma, ...; ~60 ms at the first call of a CLI command)
+_NUMPY = [{"I": 1j, "Heaviside": np.heaviside}, np]
 
 
 @dataclass(frozen=True, eq=False)
