@@ -17,6 +17,7 @@ from symalign.core.equilibrium import Equilibrium
 from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
 from symalign.core.aggregate import detect, solve_aggregative
+from symalign.core.structured import StructuredForm, expand_definitions
 from symalign.core.linear import InconsistentSystem, SingularSystem, solve_linear
 
 __all__ = ["derive_on_support", "normalise_support", "all_supports", "tidy"]
@@ -92,7 +93,11 @@ def derive_on_support(
         Form of weights, multipliers and slacks: ``factor(cancel(.))``,
         ``cancel(.)`` only, or as the solver returns them.  Default
         ``factor`` for numeric games and homogeneous symbolic ones, ``raw``
-        otherwise; factoring can cost several times the solve.
+        otherwise; factoring can cost several times the solve.  A ``raw``
+        symbolic derivation through the aggregate also keeps the derived
+        structure (``Equilibrium.structure``: the weights in terms of the
+        named aggregate ``T`` and its definition, see
+        :mod:`symalign.core.structured`); the fields hold its expansion.
 
     Returns
     -------
@@ -141,10 +146,15 @@ def derive_on_support(
     if normal_form not in forms:
         raise InputError("normal_form", normal_form, f"must be one of {sorted(forms)}")
     fmt = forms[normal_form]
-    sol = None
+    sol, definitions = None, ()
     if Ks is not None:
         try:
-            sol, used = solve_aggregative(kkt, support, Ks), "kkt-aggregate"
+            if normal_form == "raw" and game.free_symbols():
+                named = solve_aggregative(kkt, support, Ks, structured=True)
+                if named is not None:
+                    (sol, definitions), used = named, "kkt-aggregate"
+            if sol is None:
+                sol, used = solve_aggregative(kkt, support, Ks), "kkt-aggregate"
         except (SingularSystem, InconsistentSystem):
             # the per-agent systems can be singular (no own curvature once the
             # others' mean is taken out) although the full system is not
@@ -164,6 +174,17 @@ def derive_on_support(
             else:
                 slacks[i, d] = fmt(lambdas[i] - kkt.gradients[i, d].xreplace(values))
                 conditions.append(slacks[i, d] >= 0)
+    structure = None
+    if definitions:
+        # the structured form as derived; the fields below are its expansion
+        structure = StructuredForm(definitions, weights, lambdas, tuple(conditions), _AGGREGATE_NOTES)
+        full = expand_definitions(definitions)
+        weights = sp.ImmutableMatrix(weights.xreplace(full))
+        lambdas = tuple(m.xreplace(full) for m in lambdas)
+        slacks = slacks.xreplace(full)
+        cells = [(i, d, d in s) for i, s in enumerate(support) for d in range(W.cols)]  # order of `conditions`
+        conditions = [_expanded_relation(c, weights[i, d] if on else slacks[i, d], on)
+                      for c, (i, d, on) in zip(conditions, cells)]
     return Equilibrium(
         game=game,
         weights=weights,
@@ -174,7 +195,28 @@ def derive_on_support(
         exact=True,
         method=used,
         slack=sp.ImmutableMatrix(slacks),
+        structure=structure,
     )
+
+
+_AGGREGATE_NOTES = (
+    r"$T_d = \sum_j w^*_{j,d}$ is the total weight on group $d$; each agent's weights are affine in $T$ "
+    r"($w_i = u_i + V_i T$), and $T$ solves $M T = b$ with $M = I - \sum_i V_i$ and $b = \sum_i u_i$ "
+    "(equal entries of $M$ share a name)",
+)
+
+
+def _expanded_relation(structured, expr, strict):
+    """``expr > 0`` (or ``>= 0``) for the expansion of a structured condition.
+
+    Decided as the structured condition was (the named quantities are real,
+    so a decision there holds for the expansion); otherwise built without
+    evaluating: asking SymPy's assumptions about an expanded closed form
+    costs far more than the derivation.
+    """
+    if structured in (sp.true, sp.false):
+        return structured
+    return sp.StrictGreaterThan(expr, 0, evaluate=False) if strict else sp.GreaterThan(expr, 0, evaluate=False)
 
 
 def _small(game) -> bool:

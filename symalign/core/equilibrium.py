@@ -83,6 +83,11 @@ class Equilibrium:
     isolated : bool or None
         False when the equilibrium lies in a continuum of equilibria (a
         singular KKT system on its support), None when not known.
+    structure : StructuredForm or None
+        The closed form as derived, with named intermediate quantities
+        (:mod:`symalign.core.structured`); ``weights``, ``multipliers``,
+        ``conditions`` and ``slack`` are its expansion.  Set by symbolic
+        derivations through the aggregate; compile and LaTeX use it.
     """
 
     game: object
@@ -100,6 +105,7 @@ class Equilibrium:
     deviation_gain: float | None = None
     deviation_method: str = ""
     isolated: bool | None = None
+    structure: object = None
 
     @property
     def certified(self) -> bool:
@@ -154,6 +160,7 @@ class Equilibrium:
             None,
             "",
             self.isolated,
+            None if self.structure is None else self.structure.subs(sub),
         )
 
     def to_dict(self) -> dict:
@@ -175,6 +182,12 @@ class Equilibrium:
             out["weights_exact"] = [[str(x) for x in self.weights.row(i)] for i in range(self.weights.rows)]
         if self.residual is not None:
             out["kkt_residual"] = self.residual
+        if self.structure is not None:
+            st = self.structure
+            out["structured"] = {
+                "definitions": [[sym.name, str(expr)] for sym, expr in st.definitions],
+                "weights": [[str(x) for x in st.weights.row(i)] for i in range(st.weights.rows)],
+            }
         return out
 
     def _repr_latex_(self) -> str:

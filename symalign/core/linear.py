@@ -15,7 +15,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from symalign.errors import DerivationError
 
-__all__ = ["solve_linear", "solve_matrix", "solve_columns", "SingularSystem", "InconsistentSystem"]
+__all__ = ["solve_linear", "solve_matrix", "solve_columns", "random_rational_points", "SingularSystem", "InconsistentSystem"]
 
 
 class SingularSystem(DerivationError):
@@ -111,17 +111,33 @@ def _eliminate(A, B, *, abbreviate_matrix: bool = False) -> sp.Matrix:
     return short.back(rref.to_Matrix()[:n, n:])
 
 
-def _verified(A, b, x, points: int = 2) -> bool:
-    """Exact check of ``A x = b`` at random rational parameter points."""
+def random_rational_points(symbols, points: int = 2):
+    """``points`` reproducible random rational assignments of ``symbols`` (for exact identity tests).
+
+    Values are positive, sometimes negative for symbols not known to be
+    nonnegative.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", positive=True)
+    >>> [v[x] > 0 for v in random_rational_points([x], 3)]
+    [True, True, True]
+    """
     import random
 
     rng = random.Random(20260206)
-    free = sorted(A.free_symbols | b.free_symbols, key=str)
+    free = sorted(symbols, key=str)
     for _ in range(points):
         values = {}
         for s in free:
             v = sp.Rational(rng.randint(1, 997), rng.randint(1, 89))
             values[s] = -v if (s.is_real and not s.is_nonnegative and rng.random() < 0.3) else v
+        yield values
+
+
+def _verified(A, b, x, points: int = 2) -> bool:
+    """Exact check of ``A x = b`` at random rational parameter points."""
+    for values in random_rational_points(A.free_symbols | b.free_symbols, points):
         try:
             xv = x.xreplace(values)
         except ZeroDivisionError:

@@ -52,6 +52,12 @@ class MeanFieldClosedForm(LatexRepr):
         Vector parameter name -> (own symbols, population-mean symbols).
     scalars : dict
         Shared scalar parameter name -> symbol.
+    mean_symbols : tuple of Symbol
+        ``Wbar_1..Wbar_D``: names for the population mean.
+    structured_agent : ImmutableMatrix or None
+        The generic agent's equilibrium in terms of ``mean_symbols`` (the
+        mean-field structure: ``agent`` is it with ``mean`` substituted);
+        see :attr:`definitions`.
     """
 
     family: object
@@ -62,6 +68,13 @@ class MeanFieldClosedForm(LatexRepr):
     own: dict
     bar: dict
     scalars: dict
+    mean_symbols: tuple = ()
+    structured_agent: sp.ImmutableMatrix | None = None
+
+    @property
+    def definitions(self) -> tuple:
+        """``((Wbar_d, mean_d), ...)``: the named population mean (as in :mod:`symalign.core.structured`)."""
+        return tuple(zip(self.mean_symbols, self.mean))
 
     def __repr__(self) -> str:
         return (f"MeanFieldClosedForm({self.family.label}, symbolic N, D={self.mean.cols}: "
@@ -95,6 +108,8 @@ def derive_mean_field(family, n_groups: int) -> MeanFieldClosedForm:
     (abar_1*alpha - abar_2*alpha + beta*pbar_1 - beta*pbar_2 + beta + gamma)/(2*(beta + gamma))
     >>> cf.n in cf.agent[0].free_symbols   # the agent-level form depends on N
     True
+    >>> cf.structured_agent[0]   # the same, with the population mean Wbar* named
+    -(N*Wbar_1*gamma - N*Wbar_2*gamma - N*a_{i,1}*alpha + N*a_{i,2}*alpha - N*beta*p_{i,1} + N*beta*p_{i,2} - N*beta + a_{i,1}*alpha - a_{i,2}*alpha + beta*p_{i,1} - beta*p_{i,2} + beta + gamma)/(2*(N*beta - beta - gamma))
 
     """
     D = n_groups
@@ -129,9 +144,13 @@ def derive_mean_field(family, n_groups: int) -> MeanFieldClosedForm:
     agent_eqs = [g.xreplace(others) - lam for g in grad] + [sum(w) - 1]
     agent_sol = solve_linear(agent_eqs, w + [lam])
     agent = [tidy(agent_sol[x]) for x in w]
+    # the same system with the mean kept as a name: w_i in terms of Wbar*
+    named = {m[d]: (n * Wbar[d] - w[d]) / (n - 1) for d in range(D)}
+    named_sol = solve_linear([g.xreplace(named) - lam for g in grad] + [sum(w) - 1], w + [lam])
+    structured = [tidy(named_sol[x]) for x in w]
     return MeanFieldClosedForm(
         family, n, sp.ImmutableMatrix([mean]), sp.ImmutableMatrix([agent]),
-        tuple(x > 0 for x in agent), own, bar, scalars,
+        tuple(x > 0 for x in agent), own, bar, scalars, tuple(Wbar), sp.ImmutableMatrix([structured]),
     )
 
 

@@ -319,9 +319,47 @@ def _weights_math(eq, digits):
         rows = " \\\\ ".join(f"{i + 1} & " + " & ".join(fmt(eq.weights[i, d]) for d in range(D)) for i in range(N))
         rel = "=" if exact else r"\approx"
         return rf"W^* {rel} \begin{{array}}{{c|{'c' * D}}} & {header} \\ \hline {rows} \end{{array}}", not exact
-    rows = [f"w^*_{{{i + 1},{d + 1}}} &= {expression_latex(eq.weights[i, d], width=_LINE)}"
-            for i in range(N) for d in range(D) if d in eq.support[i]]
+    st = getattr(eq, "structure", None)
+    source = eq.weights if st is None else st.weights
+    show = (lambda x: expression_latex(x, width=_LINE)) if st is None else (lambda x: _sum_latex(x, True))
+    rows = [f"w^*_{{{i + 1},{d + 1}}} &= {show(source[i, d])}" for i in range(N) for d in range(D) if d in eq.support[i]]
+    if st is not None:
+        rows += [r"&\text{where}"] + definitions_rows(st.definitions)
     return " \\\\\n".join(rows), False
+
+
+def definitions_rows(definitions) -> list:
+    """``name &= value`` rows of named intermediates, the last defined block first (a "where" clause reads top-down).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", positive=True)
+    >>> s, t = sp.Dummy("s_{1}"), sp.Dummy("t")
+    >>> definitions_rows([(s, x + 1), (t, 2 * s)])
+    ['t &= 2 s_{1}', 's_{1} &= x + 1']
+    >>> definitions_rows([(s, x + 1), (sp.Dummy("s_{2}"), x), (t, s)])
+    ['t &= s_{1}', 's_{1} &= x + 1', 's_{2} &= x']
+    """
+    blocks = []
+    for sym, expr in definitions:  # consecutive names with the same stem (T_1, T_2...) form a block
+        stem = sym.name.split("_")[0]
+        if not blocks or blocks[-1][0] != stem:
+            blocks.append((stem, []))
+        blocks[-1][1].append(f"{latex(sym)} &= {_sum_latex(expr)}")
+    return [row for _, rows in reversed(blocks) for row in rows]
+
+
+def _sum_latex(expr, keep_sum: bool = False) -> str:
+    """A structured expression: a sum over different denominators (or any sum, with ``keep_sum``)
+    stays a sum of its terms instead of being put over a common denominator."""
+    terms = sp.Add.make_args(expr)
+    if len(terms) > 1 and (keep_sum or len({sp.fraction(t)[1] for t in terms} - {1}) > 1):
+        signed = []
+        for t in expr.as_ordered_terms():
+            neg = t.could_extract_minus_sign()
+            signed.append(("-" if neg else "+", expression_latex(-t if neg else t)))
+        return _lines(_chunks(signed))
+    return expression_latex(expr, width=_LINE)
 
 
 def weights_latex(eq, *, digits: int = 4) -> str:

@@ -22,6 +22,8 @@ Solution(Game(active_alignment/overlap, N=2, groups=['x', 'y'], numeric): 1 equi
 
 from __future__ import annotations
 
+import sympy as sp
+
 from symalign.analysis.exclusion import ExclusionCondition
 from symalign.analysis.steering import Subsidy, TargetSubsidy
 from symalign.claims.checks import ClaimResult
@@ -30,7 +32,7 @@ from symalign.core.game import Game
 from symalign.core.kkt import KKTSystem
 from symalign.core.meanfield import MeanFieldClosedForm
 from symalign.core.notebook import register_latex_renderer
-from symalign.core.printing import latex
+from symalign.core.printing import expression_latex, latex
 from symalign.export.analysis_tex import exclusion_latex, steering_latex
 from symalign.export.game_tex import game_latex, kkt_latex
 from symalign.export.claim_tex import claim_latex
@@ -69,13 +71,18 @@ def meanfield_latex(cf) -> str:
     \\begin{align*}
     """
     D = cf.mean.cols
+    agent = cf.agent
+    names = {}
+    if cf.structured_agent is not None:  # the agent in terms of the named mean (shorter, the derived structure)
+        names = {sym: sp.Symbol(rf"\bar W^*_{{{d + 1}}}") for d, sym in enumerate(cf.mean_symbols)}
+        agent = cf.structured_agent.xreplace(names)
     return "\n".join([
         f"% mean-field closed form: {cf.family.label}, symbolic N, D = {D}",
         r"\begin{align*}",
         r" \\ ".join(rf"\bar W^*_{{{d + 1}}} &= {latex(cf.mean[d])}" for d in range(D)) + r" \\",
-        r" \\ ".join(rf"w^*_{{i,{d + 1}}} &= {latex(cf.agent[d])}" for d in range(D)),
+        r" \\ ".join(rf"w^*_{{i,{d + 1}}} &= {expression_latex(agent[d])}" for d in range(D)),
         r"\end{align*}",
-    ])
+    ] + ([r"where $\bar W^*$ is the population mean above."] if names else []))
 
 
 for _cls, _renderer in (

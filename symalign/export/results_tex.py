@@ -102,6 +102,9 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
                                                                    if eq.exact else ")."))
     else:
         lines += ["\\begin{align*}", body, "\\end{align*}"]
+        st = getattr(eq, "structure", None)
+        if st is not None and st.notes:
+            lines.append("Here " + " ".join(st.notes) + ".")
         off = [(i, d) for i in range(N) for d in range(D) if d not in eq.support[i]]
         if off:
             lines.append("and $" + " = ".join(f"w^*_{{{i + 1},{d + 1}}}" for i, d in off) + " = 0$.")
@@ -109,7 +112,8 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
         lines.append(r"The multipliers (each agent's equilibrium marginal utility) are")
         lines.append("\\begin{align*}")
         lines.append(" \\\\\n".join(
-            rf"\lambda_{{{i + 1}}} &= {expression_latex(m, width=_LINE)}" for i, m in enumerate(eq.multipliers)))
+            rf"\lambda_{{{i + 1}}} &= {expression_latex(m, width=_LINE)}"
+            for i, m in enumerate(eq.multipliers if getattr(eq, "structure", None) is None else eq.structure.multipliers)))
         lines.append("\\end{align*}")
     excluded = eq.excluded_groups()
     if excluded:
@@ -143,7 +147,10 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
         else:
             lines.append(r"It is an equilibrium exactly when (weights positive on the support, "
                          r"KKT slack $\lambda_i - g_{i,d}$ nonnegative off it)")
-            lines.append(conditions_latex(eq.conditions))
+            st = getattr(eq, "structure", None)
+            lines.append(conditions_latex(eq.conditions if st is None else st.conditions))
+            if st is not None:
+                lines.append("with the named quantities defined above.")
         hyps = [h for h in eq.hypotheses if h is not sp.true and h is not True]
         if hyps:
             lines.append("under the concavity hypotheses $" + r", \ ".join(_relation_latex(h) for h in hyps) + "$.")

@@ -8,6 +8,7 @@ Common-subexpression elimination is on by default.
 
 from __future__ import annotations
 
+import keyword
 import weakref
 from dataclasses import dataclass
 from typing import Callable
@@ -20,7 +21,7 @@ from symalign.errors import InputError
 __all__ = ["compile_expressions", "NumericGame", "numeric_game"]
 
 
-def compile_expressions(exprs, args, *, cse: bool = True) -> Callable:
+def compile_expressions(exprs, args, *, cse: bool = True, definitions=()) -> Callable:
     """Compile a list of expressions into one NumPy function of ``args``.
 
     Parameters
@@ -30,6 +31,12 @@ def compile_expressions(exprs, args, *, cse: bool = True) -> Callable:
         The positional arguments of the generated function, in this order.
     cse : bool
         Common-subexpression elimination (default on).
+    definitions : sequence of (Symbol, Expr), optional
+        Named intermediate quantities in dependency order (as in
+        :class:`symalign.core.structured.StructuredForm`): ``exprs`` and
+        later right-hand sides may use the symbols defined earlier.  They
+        become local assignments of the generated function, so a closed
+        form is compiled in its derived structure, never expanded.
 
     Returns
     -------
@@ -42,15 +49,72 @@ def compile_expressions(exprs, args, *, cse: bool = True) -> Callable:
     >>> f = compile_expressions([x * y, x + 1], [x, y])
     >>> f(2.0, 3.0)
     [6.0, 3.0]
+    >>> s = sp.Dummy("s")
+    >>> compile_expressions([x / s, y / s], [x, y], definitions=[(s, x + y)])(1.0, 3.0)
+    [0.25, 0.75]
     """
+    from symalign.core.structured import check_definitions
+
     exprs = [sp.sympify(e, strict=True) for e in exprs]
     args = list(args)
     allowed = set(args)
-    missing = set().union(*(e.free_symbols for e in exprs)) - allowed if exprs else set()
+    try:
+        definitions = check_definitions(definitions, allowed)
+    except InputError as exc:
+        raise InputError("definitions", [str(s) for s, _ in definitions], exc.reason) from None
+    defined = {sym for sym, _ in definitions}
+    missing = set().union(*(e.free_symbols for e in exprs)) - allowed - defined if exprs else set()
     if missing:
         names = sorted(str(s) for s in missing)
         raise InputError("args", [str(a) for a in args], f"free symbols {names} are not among the arguments")
-    return sp.lambdify(args, exprs, modules=_NUMPY, cse=cse)
+    # Arguments whose names are not identifiers (``a_{1,1}``) get plain identifier names here, in one
+    # pass; lambdify would substitute them one at a time into every expression (quadratic in the size,
+    # and for every argument as soon as one is a Dummy).
+    names = {str(x) for e in exprs for x in e.free_symbols} | {str(x) for _, e in definitions for x in e.free_symbols}
+    prefix = "_arg"
+    while any(n.startswith(prefix) for n in names):
+        prefix = "_" + prefix
+    rename = {a: sp.Symbol(f"{prefix}{k}") for k, a in enumerate(args)
+              if isinstance(a, sp.Symbol) and not (a.name.isidentifier() and not keyword.iskeyword(a.name))}
+    if rename:
+        args = [rename.get(a, a) for a in args]
+        exprs = [e.xreplace(rename) for e in exprs]
+        definitions = tuple((sym, expr.xreplace(rename)) for sym, expr in definitions)
+    if not definitions:
+        return sp.lambdify(args, exprs, modules=_NUMPY, cse=cse)
+    # local names that are valid identifiers and cannot clash with an argument
+    local = {sym: sp.Dummy(f"q{k}") for k, (sym, _) in enumerate(definitions)}
+    pairs = [(local[sym], expr.xreplace(local)) for sym, expr in definitions]
+    exprs = [e.xreplace(local) for e in exprs]
+    return sp.lambdify(args, exprs, modules=_NUMPY, cse=lambda out: _assignments(pairs, out, cse))
+
+
+def _assignments(pairs, exprs, cse):
+    """``(assignments, outputs)`` for lambdify: the definitions (and cse's) in dependency order."""
+    if not cse:
+        return pairs, exprs
+    rhs = [expr for _, expr in pairs]
+    repl, reduced = sp.cse(rhs + list(exprs), symbols=sp.numbered_symbols("x", cls=sp.Dummy), list=True)
+    named = [(sym, e) for (sym, _), e in zip(pairs, reduced[: len(pairs)])]
+    return _topological(list(repl) + named), reduced[len(pairs):]
+
+
+def _topological(assignments):
+    """Order ``(symbol, expr)`` pairs so each comes after the symbols it uses (stable)."""
+    targets = {sym for sym, _ in assignments}
+    done, out, pending = set(), [], list(assignments)
+    while pending:
+        rest = []
+        for sym, expr in pending:
+            if (expr.free_symbols & targets) <= done:
+                out.append((sym, expr))
+                done.add(sym)
+            else:
+                rest.append((sym, expr))
+        if len(rest) == len(pending):
+            raise InputError("definitions", [str(s) for s, _ in rest], "circular definitions")
+        pending = rest
+    return out
 
 
 # lambdify's "numpy" namespace given as the module object (plus SymPy's two translations for it), not as

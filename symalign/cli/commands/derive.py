@@ -40,7 +40,9 @@ def command(game_file, support, as_latex, as_json):
         supp = find_equilibrium(game).support
     eq = derive_on_support(game, supp)
     names = [[game.groups[d] for d in s] for s in eq.support]
-    conditions = [c for c in eq.conditions if c is not sp.true]
+    st = eq.structure  # large symbolic closed forms keep named intermediates (T_d = ...): shown, not expanded
+    shown = eq.weights if st is None else st.weights
+    conditions = [c for c in (eq.conditions if st is None else st.conditions) if c is not sp.true]
     hyps = [h for h in eq.hypotheses if h is not sp.true]
     concavity, meaning = _concavity(game, eq)
     if as_json:
@@ -49,12 +51,17 @@ def command(game_file, support, as_latex, as_json):
             "weights": [[str(eq.weights[i, d]) for d in range(game.n_groups)] for i in range(game.n_agents)],
             "conditions": [str(c) for c in conditions], "valid": eq.valid,
             "hypotheses": [str(h) for h in hyps],
-            "concavity": None if concavity is None else concavity.to_dict(), "meaning": meaning}, indent=2))
+            "concavity": None if concavity is None else concavity.to_dict(), "meaning": meaning,
+            **({} if st is None else {"structured": eq.to_dict()["structured"]})}, indent=2))
         return
     if as_latex:
         click.echo(f"% {game.family.label}, support {names}")
-        rows = [f"w^*_{{{i + 1},{d + 1}}} &= {sp.latex(eq.weights[i, d])}"
+        rows = [f"w^*_{{{i + 1},{d + 1}}} &= {sp.latex(shown[i, d])}"
                 for i in range(game.n_agents) for d in range(game.n_groups)]
+        if st is not None:
+            from symalign.core.printing import definitions_rows
+
+            rows += [r"&\text{where}"] + definitions_rows(st.definitions)
         click.echo("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
         if conditions:
             click.echo("% validity conditions\n\\begin{gather*}\n" + " \\\\\n".join(sp.latex(c) for c in conditions)
@@ -68,7 +75,11 @@ def command(game_file, support, as_latex, as_json):
     click.echo(f"{game.family.label}: closed form on support {names}")
     for i in range(game.n_agents):
         for d in range(game.n_groups):
-            click.echo(f"w*[{i + 1},{game.groups[d]}] = {eq.weights[i, d]}")
+            click.echo(f"w*[{i + 1},{game.groups[d]}] = {shown[i, d]}")
+    if st is not None:
+        click.echo("where (named quantities, in order of definition):")
+        for sym, expr in st.definitions:
+            click.echo(f"  {sym.name} = {expr}")
     click.echo("validity conditions:")
     for c in conditions:
         click.echo(f"  {c}")

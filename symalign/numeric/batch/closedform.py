@@ -32,6 +32,7 @@ import numpy as np
 import sympy as sp
 
 from symalign.core.derive import derive_on_support, normalise_support
+from symalign.core.structured import expand_definitions
 from symalign.errors import DerivationError
 from symalign.numeric.compile import compile_expressions
 
@@ -153,13 +154,22 @@ class ClosedForm:
                 and np.array_equal(np.sort(self._cond_cols), np.arange(nw)))
 
 
-def compile_closed_form(game, support, weights, conditions, args, *, cse: bool = True, layout: str = "auto") -> ClosedForm:
+def compile_closed_form(game, support, weights, conditions, args, *, cse: bool = True, layout: str = "auto",
+                        definitions=()) -> ClosedForm:
     """Compile derived weights (N*D expressions) and validity conditions.
 
     ``layout`` is "auto" (polynomial-matrix when it applies), or forces
-    "lambdify" / "polynomial-matrix".
+    "lambdify" / "polynomial-matrix".  ``definitions``: named intermediates
+    the weights and conditions use (``Equilibrium.structure``), compiled as
+    local assignments (lambdify layout).
     """
     n, d = game.n_agents, game.n_groups
+    if definitions and (layout == "polynomial-matrix" or (layout == "auto" and len(args) <= _MAX_ARGS)):
+        # the polynomial layout works on the expanded ratios (small when there are few arguments)
+        full = expand_definitions(definitions)
+        weights = [sp.sympify(w, strict=True).xreplace(full) for w in weights]
+        conditions = [c.xreplace(full) for c in conditions]
+        definitions = ()
     support = normalise_support(game, support)
     mask = np.zeros((n, d), bool)
     for i, s in enumerate(support):
@@ -183,14 +193,14 @@ def compile_closed_form(game, support, weights, conditions, args, *, cse: bool =
     cond_cols = np.array(cond_cols, dtype=int)
     strict = np.array(strict, dtype=bool)
     poly = None
-    if layout in ("auto", "polynomial-matrix"):
+    if layout in ("auto", "polynomial-matrix") and not definitions:
         poly = _polynomial_layout(exprs, args, cse)
         if poly is None and layout == "polynomial-matrix":
             raise DerivationError("the closed form is not a ratio of polynomials with few monomials")
     if poly is not None:
         fn, coef, den_cols = poly
         return ClosedForm(support, mask, "polynomial-matrix", fn, coef, den_cols, cond_cols, strict, len(exprs))
-    fn = compile_expressions(exprs, args, cse=cse)
+    fn = compile_expressions(exprs, args, cse=cse, definitions=definitions)
     return ClosedForm(support, mask, "lambdify", fn, None, (), cond_cols, strict, len(exprs))
 
 
@@ -230,11 +240,19 @@ def _polynomial_layout(exprs, args, cse):
     return fn, coef, tuple(den_cols)
 
 
+def _parts(eq) -> tuple:
+    """``(weights, conditions, definitions)`` of a derivation, structured when it kept its structure."""
+    st = eq.structure
+    if st is None:
+        return tuple(eq.weights), tuple(eq.conditions), ()
+    return tuple(st.weights), tuple(st.conditions), st.definitions
+
+
 def _child(game, supports, conn):  # pragma: no cover - runs in the child process
     for s in supports:
         try:
             eq = derive_on_support(game, s)
-            conn.send(("ok", s, tuple(eq.weights), tuple(eq.conditions)))
+            conn.send(("ok", s, _parts(eq)))
         except DerivationError as exc:
             conn.send(("error", s, str(exc)))
     conn.close()
@@ -244,8 +262,10 @@ def derive_closed_forms(game, supports, *, timeout: float | None):
     """Derive closed forms on several supports, within ``timeout`` seconds in total.
 
     Returns ``(results, seconds, notes)``; ``results[k]`` is
-    ``(weights, conditions)`` or ``None`` (singular support, or not derived
-    in time).  With a timeout the derivation runs in a forked child process
+    ``(weights, conditions, definitions)`` or ``None`` (singular support, or
+    not derived in time); ``definitions`` are the named intermediates the
+    weights and conditions use (a structured closed form, see
+    :mod:`symalign.core.structured`; empty when expanded).  With a timeout the derivation runs in a forked child process
     that is terminated at the deadline; ``timeout=None`` (or a platform
     without ``fork``) derives in this process with no limit.
     """
@@ -255,8 +275,7 @@ def derive_closed_forms(game, supports, *, timeout: float | None):
     if timeout is None or "fork" not in multiprocessing.get_all_start_methods():
         for k, s in enumerate(supports):
             try:
-                eq = derive_on_support(game, s)
-                results[k] = (tuple(eq.weights), tuple(eq.conditions))
+                results[k] = _parts(derive_on_support(game, s))
             except DerivationError as exc:
                 notes.append(f"support {s}: {exc}")
         return results, time.perf_counter() - start, notes
@@ -273,7 +292,7 @@ def derive_closed_forms(game, supports, *, timeout: float | None):
                 break
             msg = parent.recv()
             if msg[0] == "ok":
-                results[k] = (msg[2], msg[3])
+                results[k] = msg[2]
             else:
                 notes.append(f"support {s}: {msg[2]}")
     except EOFError:

@@ -477,7 +477,8 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
             built = []
             for s, item in zip(wanted, derived):
                 if item is not None:
-                    built.append(compile_closed_form(game, s, item[0], item[1], args, cse=cse, layout=layout))
+                    built.append(compile_closed_form(game, s, item[0], item[1], args, cse=cse, layout=layout,
+                                                     definitions=item[2]))
             if closed_form and derived[0] is not None:
                 path = "closed-form"
             elif requested == "closed-form":
