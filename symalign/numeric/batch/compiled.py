@@ -49,10 +49,12 @@ import sympy as sp
 
 from symalign.numeric.batch.arguments import (batch_arrays, check_args, compile_domain, compile_relations,
                                               default_args, exclusion_supports, failures)
-from symalign.numeric.batch.activeset import active_set, kkt_linear_solve, natural_residual
-from symalign.numeric.batch.aggregate import aggregate_linear_solve, aggregate_structure
+from symalign.numeric.batch.activeset import active_set, natural_residual
+from symalign.numeric.batch.aggregate import aggregate_structure
 from symalign.numeric.batch.closedform import compile_closed_form, derive_closed_forms
+from symalign.numeric.batch.identify import identify
 from symalign.numeric.batch.iterative import batch_extragradient
+from symalign.numeric.batch.supports import solve_on_supports
 from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
 from symalign.numeric.compile import compile_expressions
@@ -60,8 +62,8 @@ from symalign.numeric.simplex import project
 
 __all__ = ["BatchResult", "CompiledGame", "compile_game", "default_args", "exclusion_supports", "STAGES"]
 
-STAGES = ("closed-form", "cached-support", "active-set", "iterative", "not-converged", "hypotheses")
-_CF, _CS, _AS, _IT, _NC, _HY = range(6)
+STAGES = ("closed-form", "cached-support", "active-set", "iterative", "not-converged", "hypotheses", "identified-support")
+_CF, _CS, _AS, _IT, _NC, _HY, _ID = range(7)
 
 
 @dataclass(frozen=True, eq=False)
@@ -313,59 +315,20 @@ class CompiledGame:
         if start is not None:
             fine = np.isfinite(start[where]).all(axis=(1, 2))
             W0[fine] = start[where][fine]
-        X, r, ok, _ = batch_extragradient(grad, W0, geometry=self._geometry, tol=self.tol, max_iter=self.max_iter)
-        if self._affine is not None and ok.any():
-            # polish: exact re-solve on the support the iteration found
-            k = np.flatnonzero(ok)
-            Sk = X[k] > 1e-9
-            Xp, fine = self._solve_support([p[k] for p in sub], Sk)
-            Xp = np.where(Xp > 0, Xp, 0.0)
-            rp = np.full(k.size, np.inf)
-            if fine.any():
-                rp[fine] = natural_residual(Xp[fine], grad(k[fine], Xp[fine]), Sk[fine])
-            better = fine & (rp <= r[k])
-            X[k[better]], r[k[better]] = Xp[better], rp[better]
+        ident = np.zeros(where.size, bool)
+        if self._affine is not None:  # support identification, exact solves (numeric.batch.identify)
+            solve = lambda j, S: self._solve_support([p[j] for p in sub], S)  # noqa: E731
+            X, r, ok, ident = identify(solve, grad, W0, tol=self.tol, max_iter=self.max_iter)
+        else:
+            X, r, ok, _ = batch_extragradient(grad, W0, geometry=self._geometry, tol=self.tol, max_iter=self.max_iter)
         out.residual[where] = r
         ok_pts = where[ok]
         out.weights[ok_pts], out.support[ok_pts], out.converged[ok_pts] = X[ok], X[ok] > 0, True
-        out.stage[ok_pts] = _IT
+        out.stage[ok_pts] = np.where(ident[ok], _ID, _IT)
 
     def _solve_support(self, P, Sk):
-        """Exact solution on supports ``Sk``: compiled closed form where one matches, else a linear solve."""
-        m = Sk.shape[0]
-        W = np.full(Sk.shape, np.nan)
-        ok = np.zeros(m, bool)
-        rest = np.ones(m, bool)
-        for cf in self.closed_forms:
-            match = (Sk == cf.mask).all(axis=(1, 2))
-            if match.any():
-                k = np.flatnonzero(match)
-                Wc, _ = cf.evaluate([p[k] for p in P])
-                fine = np.isfinite(Wc).all(axis=(1, 2))
-                W[k], ok[k] = Wc, fine
-                rest[k[fine]] = False
-        k = np.flatnonzero(rest)
-        c_fn, m_fn, base, slots, agg_fn = self._affine
-        nw = base.shape[0]
-        n_ag = Sk.shape[1]
-        step = max(16, int(2**22 // (nw + n_ag) ** 2)) if agg_fn is None else 8192
-        for s in range(0, k.size, step):
-            kk = k[s:s + step]
-            Pk = [p[kk] for p in P]
-            c = np.empty((kk.size, nw))
-            for j, v in enumerate(c_fn(*Pk)):
-                c[:, j] = v
-            if agg_fn is not None:  # aggregative: a D x D system per point (numeric.batch.aggregate)
-                oc = np.empty((kk.size, 2 * n_ag))
-                for j, v in enumerate(agg_fn(*Pk)):
-                    oc[:, j] = v
-                W[kk], _, ok[kk] = aggregate_linear_solve(c, oc[:, :n_ag], oc[:, n_ag:], Sk[kk])
-                continue
-            M = np.repeat(base[None], kk.size, axis=0)
-            for (r, col), v in zip(slots, m_fn(*Pk) if slots else ()):
-                M[:, r, col] = v
-            W[kk], _, ok[kk] = kkt_linear_solve(c, M, Sk[kk])
-        return W, ok
+        """Exact solution on supports ``Sk`` (:func:`symalign.numeric.batch.supports.solve_on_supports`)."""
+        return solve_on_supports(self._affine, self.closed_forms, P, Sk)
 
 
 class _Out(NamedTuple):
