@@ -7,6 +7,7 @@
 :mod:`~symalign.numeric.batch.iterative` (batched extragradient fallback),
 :mod:`~symalign.numeric.batch.identify` (support identification on top of it),
 :mod:`~symalign.numeric.batch.supports` (exact solves on given supports),
-:mod:`~symalign.numeric.batch.fused`, :mod:`~symalign.numeric.batch.interior` and
+:mod:`~symalign.numeric.batch.fused`, :mod:`~symalign.numeric.batch.interior`,
+:mod:`~symalign.numeric.batch.supportblock` and
 :mod:`~symalign.numeric.batch.kernel` (the fused compiled kernels, numba, optional extra ``fast``).
 """

@@ -124,7 +124,8 @@ def fused_call(cg, P, todo, out, W0, fallback, codes):
     """Solve the points ``todo`` of a call of the compiled game ``cg`` with the kernels; return those left.
 
     The interior closed form first (:mod:`symalign.numeric.batch.interior`, paths
-    "closed-form" and "structured"); with ``fallback="none"`` then only the
+    "closed-form" and "structured"), then (no ``start``) one vectorised active-set step
+    from its positive part (:mod:`symalign.numeric.batch.supportblock`); with ``fallback="none"`` then only the
     cached closed forms (NumPy); otherwise the kernel's active set
     (:mod:`symalign.numeric.batch.kernel`) from the support of ``Proj(W0)`` where a
     start is given, else from the interior solution's positive part.  Points
@@ -133,6 +134,7 @@ def fused_call(cg, P, todo, out, W0, fallback, codes):
     """
     from symalign.numeric.batch.interior import interior_block
     from symalign.numeric.batch.kernel import fused_solve
+    from symalign.numeric.batch.supportblock import support_block
     from symalign.numeric.simplex import project
 
     if not todo.size:
@@ -147,6 +149,9 @@ def fused_call(cg, P, todo, out, W0, fallback, codes):
     if has_cf:
         interior_block(X, t, idx, verify=cg.verify, tol=cg.tol, out=out, code=codes[0])
         idx = idx[~out.converged[idx]]
+        if fallback != "none" and W0 is None and idx.size:  # the first active-set step, vectorised
+            support_block(X, t, idx, tol=cg.tol, out=out, code=codes[1])
+            idx = idx[~out.converged[idx]]
     if fallback == "none":
         if len(cg.closed_forms) > 1 and idx.size:
             return cg._stages(cg._cached_stage, P, idx, out)
