@@ -26,11 +26,23 @@ Paths, chosen once at compile time (``CompiledGame.path``):
     utilities): batched mirror-prox (if a gradient has a logarithm of the
     weights) or extragradient (:mod:`symalign.numeric.batch.iterative`).
 
+``"structured"``
+    Aggregative affine games, no symbolic derivation: the interior closed
+    form is the aggregate one (:mod:`symalign.numeric.batch.aggregate`).
+
+Engines: for aggregative affine games with numba installed (extra
+``fast``) every point runs through fused compiled kernels
+(:mod:`~symalign.numeric.batch.interior`, :mod:`~symalign.numeric.batch.supportblock`,
+:mod:`~symalign.numeric.batch.kernel`: closed form, KKT check and active set in
+one loop, ``CompiledGame.fused``); ``engine="numpy"`` (or no numba) runs
+the vectorised NumPy stages.  Both give the same answers (tested).
+
 Per point the result says which stage answered (``BatchResult.stage``):
-``closed-form``, ``active-set``, ``iterative`` (the fallback when the
-active set cycles), ``not-converged`` and ``hypotheses`` (the family's
-concavity hypotheses fail there, so a KKT point need not be an
-equilibrium).  Only ``converged`` points carry weights; the others are NaN.
+``closed-form``, ``cached-support``, ``active-set``, ``identified-support``
+and ``iterative`` (the fallback when the active set cycles:
+:mod:`symalign.numeric.batch.identify`), ``not-converged`` and ``hypotheses``
+(the family's concavity hypotheses fail there, so a KKT point need not be
+an equilibrium).  Only ``converged`` points carry weights; the others are NaN.
 
 Argument handling (default order, the arrays of a call, per-point
 parameter checks) is :mod:`symalign.numeric.batch.arguments`;
@@ -53,9 +65,8 @@ from symalign.numeric.batch.activeset import active_set, natural_residual
 from symalign.numeric.batch.aggregate import aggregate_structure
 from symalign.numeric.batch.closedform import compile_closed_form, derive_closed_forms
 from symalign.numeric.batch.fused import cross_check, fused_call, fused_supports, structured_tables
-from symalign.numeric.batch.identify import identify
+from symalign.numeric.batch.identify import iterative_stage
 from symalign.numeric.batch.kernel import available as kernel_available
-from symalign.numeric.batch.iterative import batch_extragradient
 from symalign.numeric.batch.supports import solve_on_supports
 from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
@@ -340,23 +351,7 @@ class CompiledGame:
         return k[~done]
 
     def _iterative_stage(self, P, where, out, start=None):
-        n, d = self.game.n_agents, self.game.n_groups
-        sub = [p[where] for p in P]
-        grad = lambda j, X: self._gradient([p[j] for p in sub], X)  # noqa: E731
-        W0 = np.full((where.size, n, d), 1.0 / d)
-        if start is not None:
-            fine = np.isfinite(start[where]).all(axis=(1, 2))
-            W0[fine] = start[where][fine]
-        ident = np.zeros(where.size, bool)
-        if self._affine is not None:  # support identification, exact solves (numeric.batch.identify)
-            solve = lambda j, S: self._solve_support([p[j] for p in sub], S)  # noqa: E731
-            X, r, ok, ident = identify(solve, grad, W0, tol=self.tol, max_iter=self.max_iter)
-        else:
-            X, r, ok, _ = batch_extragradient(grad, W0, geometry=self._geometry, tol=self.tol, max_iter=self.max_iter)
-        out.residual[where] = r
-        ok_pts = where[ok]
-        out.weights[ok_pts], out.support[ok_pts], out.converged[ok_pts] = X[ok], X[ok] > 0, True
-        out.stage[ok_pts] = np.where(ident[ok], _ID, _IT)
+        iterative_stage(self, P, where, out, start, (_IT, _ID))
 
     def _solve_support(self, P, Sk):
         """Exact solution on supports ``Sk`` (:func:`symalign.numeric.batch.supports.solve_on_supports`)."""

@@ -34,7 +34,7 @@ from symalign.numeric.batch.activeset import active_set
 from symalign.numeric.batch.iterative import batch_extragradient
 from symalign.numeric.simplex import project
 
-__all__ = ["identify", "LADDER"]
+__all__ = ["identify", "iterative_stage", "LADDER"]
 
 LADDER = (1e-2, 1e-3, 1e-4, 1e-6, 1e-8)
 """Tolerances at which supports are identified, before the final ``tol``."""
@@ -110,3 +110,27 @@ def identify(solve_support, grad, W0, *, tol: float, max_iter: int, ladder=LADDE
         if last:
             break
     return X, res, ok, ident
+
+
+def iterative_stage(cg, P, where, out, start, codes) -> None:
+    """The compiled game ``cg``'s last stage at the points ``where``: identification (affine gradients) or iteration.
+
+    Writes ``out`` (weights, support, converged, residual, stage ``codes = (iterative, identified)``).
+    """
+    n, d = cg.game.n_agents, cg.game.n_groups
+    sub = [p[where] for p in P]
+    grad = lambda j, X: cg._gradient([p[j] for p in sub], X)  # noqa: E731
+    W0 = np.full((where.size, n, d), 1.0 / d)
+    if start is not None:
+        fine = np.isfinite(start[where]).all(axis=(1, 2))
+        W0[fine] = start[where][fine]
+    ident = np.zeros(where.size, bool)
+    if cg._affine is not None:
+        solve = lambda j, S: cg._solve_support([p[j] for p in sub], S)  # noqa: E731
+        X, r, ok, ident = identify(solve, grad, W0, tol=cg.tol, max_iter=cg.max_iter)
+    else:
+        X, r, ok, _ = batch_extragradient(grad, W0, geometry=cg._geometry, tol=cg.tol, max_iter=cg.max_iter)
+    out.residual[where] = r
+    ok_pts = where[ok]
+    out.weights[ok_pts], out.support[ok_pts], out.converged[ok_pts] = X[ok], X[ok] > 0, True
+    out.stage[ok_pts] = np.where(ident[ok], codes[1], codes[0])
