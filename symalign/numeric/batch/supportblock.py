@@ -58,6 +58,9 @@ def _block(X, exps, Cc, Co, Cx, direct, idx, tol, steps, W_out, S_out, conv, res
     bad = np.empty(blk)
     worst = np.empty(blk)
     fac = np.empty(blk)
+    ta = np.empty(blk)
+    tb = np.empty(blk)
+    chk = np.zeros(blk)
     done = np.empty(blk)
     xr = np.empty((nd, blk))
     G = np.empty((nd, blk))
@@ -111,6 +114,7 @@ def _block(X, exps, Cc, Co, Cx, direct, idx, tol, steps, W_out, S_out, conv, res
                     bad[q] = 1.0
         for q in range(bl):
             done[q] = 0.0
+            chk[q] = 0.0
         for _ in range(steps):
             for e in range(d):
                 for q in range(bl):
@@ -130,11 +134,13 @@ def _block(X, exps, Cc, Co, Cx, direct, idx, tol, steps, W_out, S_out, conv, res
                     if not (u >= 0.0 and cnt[i, q] > 0.0 and np.isfinite(u)):
                         bad[q] = 1.0
                     v[i, q] = u / cnt[i, q]
-                    base = (cs[i, q] - kap[i, q]) / cnt[i, q]
-                    for e in range(d):
-                        s = sm[i * d + e, q]
-                        dg[e, q] += s * u
-                        rhs[e, q] += s * (c[i * d + e, q] - base) * ik[i, q]
+                    ta[q] = u
+                    tb[q] = (cs[i, q] - kap[i, q]) / cnt[i, q]  # base
+                for e in range(d):
+                    for q in range(bl):
+                        sv = sm[i * d + e, q]
+                        dg[e, q] += sv * ta[q]
+                        rhs[e, q] += sv * (c[i * d + e, q] - tb[q]) * ik[i, q]
             if wood:
                 for e in range(d):
                     for q in range(bl):
@@ -195,18 +201,20 @@ def _block(X, exps, Cc, Co, Cx, direct, idx, tol, steps, W_out, S_out, conv, res
                 for e in range(d):
                     for q in range(bl):
                         T[e, q] = z[e, q]
-            for i in range(n):
+            for i in range(n):  # weights on the support (loops over the points innermost)
                 for q in range(bl):
-                    s = 0.0
-                    for e in range(d):
-                        s += sm[i * d + e, q] * T[e, q]
-                    lam = (cs[i, q] - kap[i, q] - th[i, q] * s) / cnt[i, q]
-                    for e in range(d):
-                        x = sm[i * d + e, q] * (c[i * d + e, q] - th[i, q] * T[e, q] - lam) * ik[i, q]
+                    ta[q] = 0.0
+                for e in range(d):
+                    for q in range(bl):
+                        ta[q] += sm[i * d + e, q] * T[e, q]
+                for q in range(bl):
+                    ta[q] = (cs[i, q] - kap[i, q] - th[i, q] * ta[q]) / cnt[i, q]
+                for e in range(d):
+                    for q in range(bl):
+                        x = sm[i * d + e, q] * (c[i * d + e, q] - th[i, q] * T[e, q] - ta[q]) * ik[i, q]
                         xr[i * d + e, q] = x
-                        w[i * d + e, q] = x if x > 0.0 else 0.0
-                        if not np.isfinite(x):
-                            bad[q] = 1.0
+                        w[i * d + e, q] = max(x, 0.0)
+                        chk[q] += x - x  # NaN unless finite
             # check: residual at the clipped w, aggregate and gradient recomputed, projection on the positive part
             for e in range(d):
                 for q in range(bl):
@@ -218,25 +226,28 @@ def _block(X, exps, Cc, Co, Cx, direct, idx, tol, steps, W_out, S_out, conv, res
                 worst[q] = 0.0
             for i in range(n):
                 for q in range(bl):
-                    tot = 0.0
-                    k = 0.0
-                    for e in range(d):
-                        wv = w[i * d + e, q]
-                        if wv > 0.0:
-                            tot += wv + c[i * d + e, q] - kap[i, q] * wv - th[i, q] * T[e, q]
-                            k += 1.0
-                    if k == 0.0:
-                        bad[q] = 1.0
-                        continue  # (cannot happen: the weights of a solved agent sum to 1)
-                    tau = (tot - 1.0) / k
-                    for e in range(d):
+                    ta[q] = 0.0
+                    tb[q] = 0.0
+                for e in range(d):
+                    for q in range(bl):
                         wv = w[i * d + e, q]
                         g = c[i * d + e, q] - kap[i, q] * wv - th[i, q] * T[e, q]
                         G[i * d + e, q] = g
-                        p = wv + g - tau
-                        if (p > 0.0) != (wv > 0.0):
-                            worst[q] = np.inf  # the projection has another support: not a solution
-                        worst[q] = max(worst[q], abs(wv - max(p, 0.0)))
+                        pos = 1.0 if wv > 0.0 else 0.0
+                        ta[q] += pos * (wv + g)
+                        tb[q] += pos
+                for q in range(bl):
+                    ta[q] = (ta[q] - 1.0) / tb[q]  # tau (NaN or inf if no group is positive: never accepted)
+                for e in range(d):
+                    for q in range(bl):
+                        wv = w[i * d + e, q]
+                        p = wv + G[i * d + e, q] - ta[q]
+                        miss = (p > 0.0) != (wv > 0.0)  # the projection has another support: not a solution
+                        r = abs(wv - max(p, 0.0))
+                        worst[q] = max(worst[q], np.inf if miss else r)
+            for q in range(bl):
+                if not (chk[q] == 0.0 and worst[q] == worst[q]):
+                    bad[q] = 1.0
             more = False
             for q in range(bl):
                 b = pts[q]
@@ -278,7 +289,7 @@ if numba is not None:
     _compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(_block)
 
 
-def support_block(X, tables, idx, *, tol: float, out, code: int, steps: int = 3) -> None:
+def support_block(X, tables, idx, *, tol: float, out, code: int, steps: int = 4) -> None:
     """Up to ``steps`` checked active-set steps at the points ``idx``, from the positive part of ``out``'s weights."""
     if _compiled is None:  # pragma: no cover
         raise RuntimeError("the fused kernel needs numba (pip install 'symalign[fast]')")
