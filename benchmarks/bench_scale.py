@@ -121,15 +121,22 @@ def row_sweep(quick):
     n = 200 if quick else 400
     x, y = parse_axis(f"beta=0.1:5:{n}"), parse_axis(f"gamma=0:5:{n}")
     _COMPILED.clear()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     r = sweep(g, x, y)
-    cold = time.perf_counter() - t
-    t = time.perf_counter()
-    r = sweep(g, x, y)  # compiled game cached in this process
-    warm = time.perf_counter() - t
-    row(f"{n}x{n} exclusion phase diagram, social_media (sweep, cold)", f"{cold:.2f} s", "< 2 s", cold < 2)
-    row(f"{n}x{n} phase diagram, compiled game cached (warm)", f"{warm:.2f} s", "< 2 s", warm < 2)
-    print(f"      stages {r.stages}; not converged {int((r.admissible & ~r.converged).sum())}")
+    cold, cold_cpu = time.perf_counter() - t, time.process_time() - c
+    warm, warm_cpu = np.inf, np.inf
+    for _ in range(3):  # compiled game cached in this process
+        t, c = time.perf_counter(), time.process_time()
+        r = sweep(g, x, y)
+        warm, warm_cpu = min(warm, time.perf_counter() - t), min(warm_cpu, time.process_time() - c)
+    # met/MISSED on wall-clock time; the CPU time of this process shows what the load added
+    row(f"{n}x{n} exclusion phase diagram, social_media (sweep, cold)", f"{cold:.2f} s (CPU {cold_cpu:.2f} s)", "< 2 s",
+        cold < 2)
+    row(f"{n}x{n} phase diagram, compiled game cached (warm)", f"{warm:.2f} s (CPU {warm_cpu:.2f} s)", "< 2 s", warm < 2)
+    from symalign.numeric.batch.kernel import available
+
+    print(f"      stages {r.stages}; not converged {int((r.admissible & ~r.converged).sum())}; method {r.method}; "
+          f"fused kernels (numba) {'on' if available() else 'off'}")
     if not quick:
         t = time.perf_counter()
         out = subprocess.run([sys.executable, "-m", "symalign.cli.app", "sweep", str(ROOT / "examples" / "social_media.toml"),
