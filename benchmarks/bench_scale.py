@@ -65,12 +65,7 @@ def best(fn, reps=3):
 def cpu_best(fn, reps=3):
     """Best process CPU time of ``reps`` runs: on a shared machine a long run (the baseline) is preempted more
     often than a short one (the compiled solver), which would bias wall-clock ratios towards the compiled side."""
-    out = np.inf
-    for _ in range(reps):
-        t = time.process_time()
-        fn()
-        out = min(out, time.process_time() - t)
-    return out
+    return best_time(fn, reps, time.process_time)
 
 
 # ---------------------------------------------------------------------------------------------- baselines

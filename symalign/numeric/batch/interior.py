@@ -28,17 +28,70 @@ import numpy as np
 
 from symalign.numeric.batch.kernel import numba
 
-__all__ = ["interior_block", "BLOCK"]
+__all__ = ["interior_block", "block_coefficients", "BLOCK"]
 
 BLOCK = 128
 """Points per block (temporaries stay in the L1/L2 cache)."""
+
+
+def _block_coefficients(X, exps, Cc, Co, Cx, direct, pts, bl, mono, c, kap, th):
+    """Coefficients ``c``, ``kappa``, ``theta`` of the points ``pts[:bl]`` (layout (rows, points))."""
+    n = kap.shape[0]
+    nd = c.shape[0]
+    K = exps.shape[0]
+    na = exps.shape[1]
+    if direct:
+        for col in range(nd):
+            for q in range(bl):
+                c[col, q] = X[col, pts[q]]
+        for i in range(n):
+            for q in range(bl):
+                kap[i, q] = X[nd + i, pts[q]] - X[nd + n + i, pts[q]]
+                th[i, q] = X[nd + n + i, pts[q]]
+    else:
+        for k in range(K):
+            for q in range(bl):
+                mono[k, q] = 1.0
+            for a in range(na):
+                for _ in range(exps[k, a]):
+                    for q in range(bl):
+                        mono[k, q] *= X[a, pts[q]]
+        for col in range(nd):
+            for q in range(bl):
+                c[col, q] = 0.0
+            for k in range(K):
+                f = Cc[k, col]
+                if f != 0.0:
+                    for q in range(bl):
+                        c[col, q] += f * mono[k, q]
+        for i in range(n):
+            for q in range(bl):
+                kap[i, q] = 0.0
+                th[i, q] = 0.0
+            for k in range(K):
+                fo = Co[k, i]
+                fx = Cx[k, i]
+                for q in range(bl):
+                    kap[i, q] += (fo - fx) * mono[k, q]
+                    th[i, q] += fx * mono[k, q]
+
+
+def _aggregate(w, T, bl):
+    """``T[e, q] = sum_i w[i d + e, q]`` for the first ``bl`` points of a block."""
+    d = T.shape[0]
+    n = w.shape[0] // d
+    for e in range(d):
+        for q in range(bl):
+            T[e, q] = 0.0
+        for i in range(n):
+            for q in range(bl):
+                T[e, q] += w[i * d + e, q]
 
 
 def _interior(X, exps, Cc, Co, Cx, direct, idx, verify, tol, W_out, S_out, conv, res, stage, code):
     n, d = W_out.shape[1], W_out.shape[2]
     nd = n * d
     K = exps.shape[0]
-    na = exps.shape[1]
     blk = 128
     mono = np.empty((K, blk))
     c = np.empty((nd, blk))
@@ -61,40 +114,7 @@ def _interior(X, exps, Cc, Co, Cx, direct, idx, verify, tol, W_out, S_out, conv,
         bl = min(blk, m - j0)
         for q in range(bl):
             pts[q] = idx[j0 + q]
-        if direct:
-            for col in range(nd):
-                for q in range(bl):
-                    c[col, q] = X[col, pts[q]]
-            for i in range(n):
-                for q in range(bl):
-                    kap[i, q] = X[nd + i, pts[q]] - X[nd + n + i, pts[q]]
-                    th[i, q] = X[nd + n + i, pts[q]]
-        else:
-            for k in range(K):
-                for q in range(bl):
-                    mono[k, q] = 1.0
-                for a in range(na):
-                    for _ in range(exps[k, a]):
-                        for q in range(bl):
-                            mono[k, q] *= X[a, pts[q]]
-            for col in range(nd):
-                for q in range(bl):
-                    c[col, q] = 0.0
-                for k in range(K):
-                    f = Cc[k, col]
-                    if f != 0.0:
-                        for q in range(bl):
-                            c[col, q] += f * mono[k, q]
-            for i in range(n):
-                for q in range(bl):
-                    kap[i, q] = 0.0
-                    th[i, q] = 0.0
-                for k in range(K):
-                    fo = Co[k, i]
-                    fx = Cx[k, i]
-                    for q in range(bl):
-                        kap[i, q] += (fo - fx) * mono[k, q]
-                        th[i, q] += fx * mono[k, q]
+        _block_coefficients(X, exps, Cc, Co, Cx, direct, pts, bl, mono, c, kap, th)
         # closed form on the full support
         for q in range(bl):
             tmp[q] = 1.0  # a
@@ -139,12 +159,7 @@ def _interior(X, exps, Cc, Co, Cx, direct, idx, verify, tol, W_out, S_out, conv,
             for q in range(bl):
                 low[q] = min(low[q], w[col, q])
         if verify:  # residual at w (all positive where valid): recomputed aggregate and gradient
-            for e in range(d):
-                for q in range(bl):
-                    T[e, q] = 0.0
-                for i in range(n):
-                    for q in range(bl):
-                        T[e, q] += w[i * d + e, q]
+            _aggregate(w, T, bl)
             for q in range(bl):
                 big[q] = 0.0  # residual
                 tmp[q] = np.inf  # smallest V - tau: must stay > 0 (the projection keeps every group)
@@ -181,7 +196,15 @@ def _interior(X, exps, Cc, Co, Cx, direct, idx, verify, tol, W_out, S_out, conv,
 
 _compiled = None
 if numba is not None:
+    _block_coefficients = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(_block_coefficients)
+    _aggregate = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(_aggregate)
     _compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(_interior)
+
+
+def block_coefficients():
+    """The compiled helpers that evaluate the coefficients and the aggregate of a block of points (shared with
+    :mod:`symalign.numeric.batch.supportblock`)."""
+    return _block_coefficients, _aggregate
 
 
 def interior_block(X, tables, idx, *, verify: bool, tol: float, out, code: int) -> None:

@@ -27,16 +27,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from symalign.numeric.batch.interior import block_coefficients
 from symalign.numeric.batch.kernel import numba
 
 __all__ = ["support_block"]
+
+
+_coef, _agg = block_coefficients()
 
 
 def _block(X, exps, Cc, Co, Cx, direct, idx, tol, steps, W_out, S_out, conv, res, stage, code):
     n, d = W_out.shape[1], W_out.shape[2]
     nd = n * d
     K = exps.shape[0]
-    na = exps.shape[1]
     blk = 64
     wood = n < d
     r_ = n if wood else d
@@ -72,40 +75,7 @@ def _block(X, exps, Cc, Co, Cx, direct, idx, tol, steps, W_out, S_out, conv, res
         for q in range(bl):
             pts[q] = idx[j0 + q]
             bad[q] = 0.0
-        if direct:
-            for col in range(nd):
-                for q in range(bl):
-                    c[col, q] = X[col, pts[q]]
-            for i in range(n):
-                for q in range(bl):
-                    kap[i, q] = X[nd + i, pts[q]] - X[nd + n + i, pts[q]]
-                    th[i, q] = X[nd + n + i, pts[q]]
-        else:
-            for k in range(K):
-                for q in range(bl):
-                    mono[k, q] = 1.0
-                for a in range(na):
-                    for _ in range(exps[k, a]):
-                        for q in range(bl):
-                            mono[k, q] *= X[a, pts[q]]
-            for col in range(nd):
-                for q in range(bl):
-                    c[col, q] = 0.0
-                for k in range(K):
-                    f = Cc[k, col]
-                    if f != 0.0:
-                        for q in range(bl):
-                            c[col, q] += f * mono[k, q]
-            for i in range(n):
-                for q in range(bl):
-                    kap[i, q] = 0.0
-                    th[i, q] = 0.0
-                for k in range(K):
-                    fo = Co[k, i]
-                    fx = Cx[k, i]
-                    for q in range(bl):
-                        kap[i, q] += (fo - fx) * mono[k, q]
-                        th[i, q] += fx * mono[k, q]
+        _coef(X, exps, Cc, Co, Cx, direct, pts, bl, mono, c, kap, th)
         for col in range(nd):
             for q in range(bl):
                 x = W_out[pts[q], col // d, col % d]
@@ -216,12 +186,7 @@ def _block(X, exps, Cc, Co, Cx, direct, idx, tol, steps, W_out, S_out, conv, res
                         w[i * d + e, q] = max(x, 0.0)
                         chk[q] += x - x  # NaN unless finite
             # check: residual at the clipped w, aggregate and gradient recomputed, projection on the positive part
-            for e in range(d):
-                for q in range(bl):
-                    T[e, q] = 0.0
-                for i in range(n):
-                    for q in range(bl):
-                        T[e, q] += w[i * d + e, q]
+            _agg(w, T, bl)
             for q in range(bl):
                 worst[q] = 0.0
             for i in range(n):
