@@ -183,7 +183,7 @@ def _block(X, exps, Cc, Co, Cx, direct, idx, tol, steps, W_out, S_out, conv, res
                     for q in range(bl):
                         x = sm[i * d + e, q] * (c[i * d + e, q] - th[i, q] * T[e, q] - ta[q]) * ik[i, q]
                         xr[i * d + e, q] = x
-                        w[i * d + e, q] = max(x, 0.0)
+                        w[i * d + e, q] = x if x > 0.0 else 0.0  # never -0.0
                         chk[q] += x - x  # NaN unless finite
             # check: residual at the clipped w, aggregate and gradient recomputed, projection on the positive part
             _agg(w, T, bl)
