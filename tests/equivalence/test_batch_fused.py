@@ -71,6 +71,7 @@ def test_kernel_equals_numpy_stages(n, d, path):
     np.testing.assert_allclose(r1.weights, r2.weights, rtol=0, atol=1e-9)
     np.testing.assert_array_equal(r1.support, r2.support)
     assert (r1.residual <= f.tol).all()
+    assert not np.signbit(r1.weights).any()  # clipped weights are +0.0
     mixed = ~r1.support.all(axis=(1, 2)) & r1.support.any(axis=2).all(axis=1)
     if d < 32:
         assert r1.stage_counts().get("closed-form", 0) > 0
