@@ -4,7 +4,9 @@ Measures, in one run (ratios against a bare interpreter on the same machine, so 
 
 * ``python -X importtime`` of ``symalign.cli.app``: cumulative import time, and whether SymPy / NumPy
   were imported (they must not be for ``--help`` / ``--version``);
-* wall time of ``symalign --help``, ``symalign --version`` and ``python -c pass`` (median of runs);
+* wall time of ``symalign --help``, ``symalign --version``, ``symalign solve`` of the 4 x 3 example and
+  ``python -c pass`` / ``python -c "import sympy, numpy"`` (the floor of any command that needs SymPy),
+  median of runs; with ``--compare DIR`` the same commands of another checkout, interleaved run by run;
 * ``symalign solve`` of a homogeneous overlap game with N = 100 000 agents (mean-field route) against an
   explicit game with N = 8 (the explicit route's cost grows with N; the mean-field route's does not).
 
@@ -37,13 +39,22 @@ p = [0.2, 0.2, 0.2, 0.2, 0.2]
 """
 
 
-def wall(args, runs):
+def wall(args, runs, root=ROOT):
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run(args, env=ENV, capture_output=True, check=True)
+        subprocess.run(args, env={**ENV, "PYTHONPATH": str(root)}, cwd=str(root), capture_output=True, check=True)
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def interleaved(args, runs, roots):
+    """Median wall time of ``args`` in each checkout of ``roots``, alternating checkouts run by run."""
+    times = {r: [] for r in roots}
+    for _ in range(runs):
+        for r in roots:
+            times[r].append(wall(args, 1, r))
+    return {r: statistics.median(t) for r, t in times.items()}
 
 
 def importtime(root=ROOT):
@@ -81,6 +92,16 @@ def main():
     print(f"symalign --help       {helptime:.3f} s  ({helptime / bare:.2f}x bare interpreter)")
     print(f"symalign --version    {version:.3f} s  ({version / bare:.2f}x bare interpreter)")
     print(f"python -c 'import sympy' {sympy_import:.3f} s (what --help cost before lazy imports, at least)")
+    floor = wall([sys.executable, "-c", "import sympy, numpy"], runs)
+    example = str(ROOT / "examples" / "interior_4x3.toml")
+    roots = [ROOT] + ([Path(opts.compare)] if opts.compare else [])
+    for label, args in (("--help", ["--help"]), ("solve 4x3", ["solve", example])):
+        got = interleaved(cli + args, runs, roots)
+        line = f"symalign {label:<10} {got[ROOT]:.3f} s"
+        if opts.compare:
+            line += f"; {opts.compare}: {got[roots[1]]:.3f} s (ratio {got[ROOT] / got[roots[1]]:.2f})"
+        print(line)
+    print(f"python -c 'import sympy, numpy' {floor:.3f} s (the floor of a command that needs SymPy)")
     with tempfile.TemporaryDirectory() as d:
         big, small = Path(d) / "big.toml", Path(d) / "small.toml"
         big.write_text(GAME.format(n=100_000))

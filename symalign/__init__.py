@@ -60,6 +60,9 @@ _LAZY = {
 
 
 def __getattr__(name):
+    if name == "__version__":  # read on first use: importlib.metadata costs ~20 ms at startup
+        globals()["__version__"] = value = _version()
+        return value
     if name in _LAZY:
         import importlib
 
@@ -72,7 +75,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"__version__"})
 
 
 __all__ = [
@@ -138,5 +141,3 @@ def _version() -> str:
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "0+unknown"
 
-
-__version__ = _version()

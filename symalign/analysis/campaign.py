@@ -2,7 +2,8 @@
 
 A campaign draws heterogeneous active-alignment games (overlap or distance
 variant) of one shape ``(N, D)`` from a distribution
-(:func:`draw_parameters`), solves them in batches with the compiled solver
+(:func:`draw_parameters`) or from the Hypothesis strategies
+(:mod:`symalign.analysis.campaign_sources`), solves them in batches with the compiled solver
 (:func:`symalign.numeric.batch.compiled.compile_game` of the game whose
 every parameter is a symbol, compiled once per process and shape by
 :func:`compiled_family`), and checks every answer by an independent route
@@ -38,7 +39,11 @@ COLUMNS = ("chunk", "index", "converged", "stage", "residual", "deviation_gain")
 """Columns of a campaign's table (one row per game)."""
 
 
-def _check(n_agents, n_groups, variant):
+def _check(n_agents, n_groups, variant, source="distribution"):
+    from symalign.analysis.campaign_sources import SOURCES
+
+    if source not in SOURCES:
+        raise InputError("source", source, f"must be one of {SOURCES}")
     if variant not in VARIANTS:
         raise InputError("variant", variant, f"a campaign supports {VARIANTS} (entropic: no compiled closed form)")
     for name, v, lo, hi in (("agents", n_agents, 2, 12), ("groups", n_groups, 2, 12)):
@@ -140,18 +145,29 @@ def deviation_gains(P: dict, W, variant: str = "overlap"):
     return np.maximum(util(best) - util(W), 0.0).max(axis=1)
 
 
-def run_chunk(seed: int, chunk: int, n: int, n_agents: int, n_groups: int, variant: str = "overlap") -> dict:
+def run_chunk(seed: int, chunk: int, n: int, n_agents: int, n_groups: int, variant: str = "overlap",
+              source: str = "distribution") -> dict:
     """Draw, solve and check chunk ``chunk`` of a campaign: a dict of the :data:`COLUMNS` arrays (n rows).
+
+    ``source`` is where the games come from (:mod:`symalign.analysis.campaign_sources`):
+    ``"distribution"`` (:func:`draw_parameters`) or ``"hypothesis"`` (the Hypothesis strategies).
 
     Examples
     --------
     >>> r = run_chunk(0, 0, 200, 2, 3)
     >>> bool(r["converged"].all()), bool(r["deviation_gain"].max() < 1e-9)
     (True, True)
+    >>> r = run_chunk(0, 0, 30, 2, 3, source="hypothesis")
+    >>> bool(r["converged"].all()), bool(r["deviation_gain"].max() < 1e-9)
+    (True, True)
     """
-    _check(n_agents, n_groups, variant)
-    rng = np.random.default_rng([int(seed), int(chunk)])
-    P = draw_parameters(rng, int(n), n_agents, n_groups, variant)
+    _check(n_agents, n_groups, variant, source)
+    if source == "hypothesis":
+        from symalign.analysis.campaign_sources import hypothesis_parameters
+
+        P = hypothesis_parameters(seed, chunk, int(n), n_agents, n_groups, variant)
+    else:
+        P = draw_parameters(np.random.default_rng([int(seed), int(chunk)]), int(n), n_agents, n_groups, variant)
     compiled = compiled_family(n_agents, n_groups, variant)
     res = compiled(*_arguments(compiled, P))
     gain = np.full(int(n), np.nan)
@@ -179,6 +195,7 @@ class CampaignResult:
     seconds: float
     engine: str
     threshold: float = 1e-9
+    source: str = "distribution"
 
     @property
     def n_games(self) -> int:
@@ -205,7 +222,7 @@ class CampaignResult:
         stages = np.bincount(self.table["stage"], minlength=len(STAGES))
         r = self.table["residual"]
         return {"games": self.n_games, "agents": self.n_agents, "groups": self.n_groups, "variant": self.variant,
-                "seed": self.seed, "engine": self.engine, "seconds": round(self.seconds, 3),
+                "seed": self.seed, "source": self.source, "engine": self.engine, "seconds": round(self.seconds, 3),
                 "games_per_second": round(self.n_games / max(self.seconds, 1e-9), 1),
                 "max_deviation_gain": self.max_gain, "max_residual": float(np.nanmax(r)) if np.isfinite(r).any() else None,
                 "threshold": self.threshold, "failures": self.failures, "passed": self.passed,
@@ -213,8 +230,11 @@ class CampaignResult:
 
 
 def campaign(n_games: int, n_agents: int, n_groups: int, *, variant: str = "overlap", seed: int = 0,
-             chunk: int = 50_000, client=None, progress=None, threshold: float = 1e-9) -> CampaignResult:
+             chunk: int = 50_000, client=None, progress=None, threshold: float = 1e-9,
+             source: str = "distribution") -> CampaignResult:
     """Solve and check ``n_games`` random games, here or on a Dask ``client``.
+
+    ``source``: ``"distribution"`` or ``"hypothesis"`` (:mod:`symalign.analysis.campaign_sources`).
 
     Examples
     --------
@@ -222,22 +242,24 @@ def campaign(n_games: int, n_agents: int, n_groups: int, *, variant: str = "over
     >>> r.n_games, r.passed, r.summary()["engine"]
     (1000, True, 'local')
     """
-    _check(n_agents, n_groups, variant)
+    _check(n_agents, n_groups, variant, source)
     n_games, chunk = validate.positive_int(n_games, "games"), validate.positive_int(chunk, "chunk")
     sizes = [min(chunk, n_games - s) for s in range(0, n_games, chunk)]
     t0 = time.perf_counter()
     if client is None:
         parts = []
         for k, n in enumerate(sizes):
-            parts.append(run_chunk(seed, k, n, n_agents, n_groups, variant))
+            parts.append(run_chunk(seed, k, n, n_agents, n_groups, variant, source))
             if progress:
                 progress(sum(sizes[:k + 1]), n_games)
         engine = "local"
     else:
         from symalign.analysis.distributed import map_ordered
 
-        parts = map_ordered(client, run_chunk, [(seed, k, n, n_agents, n_groups, variant) for k, n in enumerate(sizes)],
+        parts = map_ordered(client, run_chunk,
+                            [(seed, k, n, n_agents, n_groups, variant, source) for k, n in enumerate(sizes)],
                             progress=progress, weights=sizes)
         engine = "dask"
     table = {c: np.concatenate([p[c] for p in parts]) for c in COLUMNS}
-    return CampaignResult(table, n_agents, n_groups, variant, int(seed), time.perf_counter() - t0, engine, threshold)
+    return CampaignResult(table, n_agents, n_groups, variant, int(seed), time.perf_counter() - t0, engine, threshold,
+                          source)

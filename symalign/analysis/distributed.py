@@ -20,16 +20,16 @@ import numpy as np
 
 from symalign.errors import InputError
 
-__all__ = ["dask_client", "map_ordered", "sweep_rows", "sweep_distributed", "write_table"]
+__all__ = ["dask_client", "map_ordered", "sweep_rows", "sweep_distributed", "write_table", "TABLE_SUFFIXES"]
 
 
-def _require(module: str):
+def _require(module: str, install: str = "pip install 'symalign[dask]'"):
     import importlib
 
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise InputError("--dask", module, "needs the optional extra: pip install 'symalign[dask]'") from None
+        raise InputError("--dask", module, f"needs the optional extra: {install}") from None
 
 
 @contextlib.contextmanager
@@ -106,18 +106,38 @@ def sweep_distributed(game, x, y, client, *, blocks: int | None = None, progress
                        cat("admissible"), f"{parts[0].method} on Dask ({len(rows)} blocks)", stages)
 
 
+TABLE_SUFFIXES = (".parquet", ".zarr")
+"""Formats of a campaign table: Parquet (pyarrow) or a Zarr store (a directory; zarr)."""
+
+
 def write_table(table: dict, path) -> None:
-    """Write a campaign table (dict of equal-length 1-D arrays) as Parquet, atomically."""
+    """Write a campaign table (dict of equal-length 1-D arrays) as Parquet or as a Zarr store, atomically.
+
+    ``.parquet``: one file (pyarrow).  ``.zarr``: a directory store with one
+    array per column (zarr), built beside ``path`` and swapped in whole
+    (:func:`symalign.io.outputs.directory_build`).
+    """
     from pathlib import Path
 
     from symalign.io.atomic import atomic_output
 
     path = Path(path)
-    if path.suffix.lower() != ".parquet":
-        raise InputError("--out", str(path), "the campaign table must end in .parquet")
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise InputError("--out", str(path), f"the campaign table must end in one of {TABLE_SUFFIXES}")
+    columns = {k: np.asarray(v) for k, v in table.items()}
+    if suffix == ".zarr":
+        zarr = _require("zarr", "pip install zarr")
+        from symalign.io.outputs import MARKER, directory_build
+
+        with directory_build(path, "--out") as tmp:
+            marker = (tmp / MARKER).read_text()
+            zarr.save_group(str(tmp), **columns)  # clears the directory first
+            (tmp / MARKER).write_text(marker)  # so that the next run may replace the store
+        return
     _require("pyarrow")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     with atomic_output(path) as tmp:
-        pq.write_table(pa.table({k: np.asarray(v) for k, v in table.items()}), str(tmp))
+        pq.write_table(pa.table(columns), str(tmp))

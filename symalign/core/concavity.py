@@ -124,8 +124,9 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
     seen: dict = {}
     strict_all, methods, unknown_notes = True, set(), []
     weights = game.weights
+    affine = _affine_own_hessians(game)
     for i in range(game.n_agents):
-        H = sp.Matrix(own_hessian(game, i))
+        H = affine[i] if affine is not None else sp.Matrix(own_hessian(game, i))
         key = sp.ImmutableMatrix(H)
         if key in seen:
             continue
@@ -155,6 +156,34 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
     if unknown_notes:
         return Concavity("unknown", None, " + ".join(sorted(methods)), None, tuple(unknown_notes))
     return Concavity("proved", strict_all, " + ".join(sorted(methods)))
+
+
+def _affine_own_hessians(game):
+    """Restricted own Hessians read off the KKT system's affine gradients, or None.
+
+    When every own-gradient is affine with rational coefficients (the usual
+    numeric game), agent i's own Hessian is the constant matrix of the
+    coefficients of ``w_i`` in its gradient: no second differentiation of the
+    utility.  None (use :func:`symalign.core.rosen.own_hessian`) when a
+    gradient is not affine, a coefficient is not rational, or a block is not
+    symmetric.
+    """
+    from symalign.core.kkt import kkt_system
+
+    parts = kkt_system(game).affine_parts()
+    if parts is None:
+        return None
+    W, D = game.weights, game.n_groups
+    out = []
+    for i in range(game.n_agents):
+        own = [W[i, e] for e in range(D)]
+        H = [[parts[i][d][1].get(w, sp.Integer(0)) for w in own] for d in range(D)]
+        if not all(x.is_Rational for row in H for x in row) or any(
+                H[d][e] != H[e][d] for d in range(D) for e in range(d)):
+            return None
+        last = D - 1  # B^T H B with the tangent basis e_d - e_D, entry by entry
+        out.append(sp.Matrix(D - 1, D - 1, lambda a, b: H[a][b] - H[a][last] - H[last][b] + H[last][last]))
+    return out
 
 
 def _centre(game):

@@ -50,7 +50,13 @@ def compile_expressions(exprs, args, *, cse: bool = True) -> Callable:
     if missing:
         names = sorted(str(s) for s in missing)
         raise InputError("args", [str(a) for a in args], f"free symbols {names} are not among the arguments")
-    return sp.lambdify(args, exprs, modules="numpy", cse=cse)
+    return sp.lambdify(args, exprs, modules=_NUMPY, cse=cse)
+
+
+# lambdify's "numpy" namespace given as the module object (plus SymPy's two translations for it), not as
+# the string: the string runs `from numpy import *`, which imports numpy's lazy submodules (f2py, testing,
+# ma, ...; ~60 ms at the first call of a CLI command)
+_NUMPY = [{"I": 1j, "Heaviside": np.heaviside}, np]
 
 
 @dataclass(frozen=True, eq=False)

@@ -50,6 +50,7 @@ from symalign.core.equilibrium import Equilibrium
 from symalign.core.kkt import kkt_system
 from symalign.core.concavity import own_concavity
 from symalign.errors import DerivationError, InputError
+from symalign.numeric.gambit import GAMBIT_NOTE, gambit_equilibria
 
 __all__ = ["Component", "Enumeration", "enumerate_equilibria", "dominated_groups"]
 
@@ -174,8 +175,13 @@ def dominated_groups(game) -> tuple:
     return tuple(out)
 
 
-def enumerate_equilibria(game, *, max_profiles: int = 20_000, _concavity=None, _ng=None) -> Enumeration:
+def enumerate_equilibria(game, *, max_profiles: int = 20_000, engine: str = "auto", _concavity=None,
+                         _ng=None) -> Enumeration:
     """Every equilibrium of a numeric game with affine gradients (see the module docstring).
+
+    ``engine="auto"`` lets Gambit answer for a large bimatrix game when pygambit is installed
+    (:func:`symalign.numeric.gambit.gambit_equilibria`: every extreme equilibrium re-checked exactly,
+    noted in ``notes``); ``"symalign"`` never uses it (claims); ``"gambit"`` requires it.
 
     ``_concavity`` / ``_ng``: the game's :func:`~symalign.core.concavity.own_concavity`
     and numeric game when the caller already has them.
@@ -187,25 +193,27 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000, _concavity=None, _
         raise DerivationError(f"family {game.family.label!r}: gradients are not affine; enumeration does not apply")
     N, D = game.n_agents, game.n_groups
     pruned = dominated_groups(game)
-    choices = [[s for s in all_supports(D) if not set(s) & set(pruned[i])] for i in range(N)]
     n_profiles = 1
-    for c in choices:
-        n_profiles *= len(c)
-    if n_profiles > max_profiles:
+    for i in range(N):  # nonempty supports avoiding the pruned groups (not listed: there may be 2**D of them)
+        n_profiles *= 2 ** (D - len(pruned[i])) - 1
+    by_gambit = gambit_equilibria(game, n_profiles, engine, Component)  # None: symalign's own enumeration below
+    if n_profiles > max_profiles and by_gambit is None:
         raise InputError("game", game, f"enumeration would visit {n_profiles} support profiles (limit {max_profiles})")
     concav = own_concavity(game) if _concavity is None else _concavity
     concave = {"proved": True, "refuted": False}.get(concav.status)
-    points, faces = [], []
-    for profile in itertools.product(*choices):
+    points, faces = (([], []) if by_gambit is None else map(list, by_gambit))
+    choices = () if by_gambit is not None else [[s for s in all_supports(D) if not set(s) & set(pruned[i])]
+                                                 for i in range(N)]
+    for profile in itertools.product(*choices) if by_gambit is None else ():
         found = _on_support(game, kkt, profile)
         if isinstance(found, Component):
             faces.append(found)
         elif found is not None:
             points.append(found)
-    faces = _maximal(faces)
+    faces = _maximal(faces) if by_gambit is None else faces  # Gambit's Nash subsets: maximal, apart from its points
     isolated = []
     for eq in points:
-        if any(f.contains(eq.weights) for f in faces):
+        if by_gambit is None and any(f.contains(eq.weights) for f in faces):
             continue
         if any(eq.weights == other.weights for other in isolated):
             continue
@@ -219,7 +227,9 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000, _concavity=None, _
     unique = (total == 1 and not faces) if concave else (False if total > 1 or faces else None)
     if concave is not True and total <= 1:
         unique = None
-    notes = []
+    notes = [] if by_gambit is None else [GAMBIT_NOTE]
+    if by_gambit is not None and total == 1:
+        unique = None  # one equilibrium found; that there is no other rests on Gambit, which is not re-checked
     if faces:
         notes.append(f"equilibria are not isolated: {len(faces)} component(s) of positive dimension "
                      "(faces of the equilibrium set; faces listed separately may touch)")
@@ -234,7 +244,7 @@ def _checked(eq, ng, concav):
     from symalign.numeric.deviation import check_profile
 
     out = check_profile(eq, ng, concav)
-    return replace(out, method="support-enumeration",
+    return replace(out, method=eq.method,
                    notes=eq.notes + (f"largest unilateral deviation gain {out.deviation_gain:.3g} (independent check)",))
 
 

@@ -5,37 +5,58 @@ equilibria of a two-player game in exact rationals (``enummixed``, the
 vertex enumeration of Avis and Fukuda's lrs / Mangasarian) much faster than
 support enumeration.  Gambit has returned profiles that are not equilibria
 (Gambit issues #492, #406, #660), so nothing it returns is trusted: every
-profile is converted to exact rationals and passed through the exact KKT
-check :func:`symalign.core.kkt.kkt_violations`, which shares no code with
-Gambit; a profile that fails is dropped and reported in ``rejected``.
+profile is kept as exact Fractions and passed through the exact
+equilibrium check :func:`symalign.numeric.polymatrix_check.nash_violations`
+(the KKT conditions of linear utilities, i.e. the best-response check over
+pure strategies, in integer arithmetic), which shares no code with Gambit;
+a profile that fails is dropped and reported as rejected.
+
+Two users: :func:`symalign.numeric.bimatrix.enumerate_bimatrix` (Gambit, or
+symalign's exact enumeration without it, saying which engine answered)
+and ``solve --all`` (:func:`symalign.numeric.enumerate.enumerate_equilibria`
+asks :func:`gambit_equilibria` first).
 
 Install the optional extra with ``pip install 'symalign[gambit]'``.
-Without pygambit :func:`enumerate_bimatrix` falls back to symalign's own
-support enumeration (:func:`symalign.numeric.solve.support_enumeration`);
-``engine`` says which one answered.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy as sp
 
 from symalign.core.equilibrium import Equilibrium
-from symalign.core.kkt import kkt_violations
-from symalign.errors import InputError
+from symalign.errors import InputError, SymalignError
+from symalign.numeric.polymatrix_check import nash_violations, payoff_blocks
 
-__all__ = ["available", "bimatrix_payoffs", "gambit_profiles", "EnumerationResult", "enumerate_bimatrix"]
+__all__ = ["available", "bimatrix_payoffs", "gambit_profiles", "checked_equilibria", "equilibrium_set",
+           "gambit_equilibria", "ENGINE", "METHOD", "GAMBIT_NOTE", "GAMBIT_MIN_PROFILES"]
+
+ENGINE = "gambit-enummixed"
+"""The engine name reported by every route that used Gambit."""
+METHOD = "gambit-enummixed+exact-kkt"
+"""``Equilibrium.method`` of a profile found by Gambit and passed by the exact check."""
+GAMBIT_NOTE = ("engine: Gambit enummixed (pygambit): every extreme equilibrium re-checked exactly, components "
+               "assembled from them (maximal Nash subsets); complete if Gambit's vertex enumeration is")
+GAMBIT_MIN_PROFILES = 500
+"""``engine="auto"`` asks Gambit only from this many support profiles on: importing pygambit (it imports
+SciPy and pandas) costs about 1 s, what symalign's enumeration spends on ~500 support profiles."""
 
 
 def available() -> bool:
-    """Whether pygambit can be imported."""
-    try:
-        import pygambit  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether pygambit can be imported (looked up once per process)."""
+    global _AVAILABLE
+    if _AVAILABLE is None:
+        try:
+            import pygambit  # noqa: F401
+        except ImportError:
+            _AVAILABLE = False
+        else:
+            _AVAILABLE = True
+    return _AVAILABLE
+
+
+_AVAILABLE = None
 
 
 def bimatrix_payoffs(game):
@@ -86,71 +107,113 @@ def gambit_profiles(A, B) -> list:
     return out
 
 
-@dataclass(frozen=True, eq=False)
-class EnumerationResult:
-    """Equilibria of a bimatrix game and which engine found them.
+def checked_equilibria(game, A=None, B=None) -> tuple:
+    """``(accepted, rejected)``: Gambit's extreme equilibria of a bimatrix game, each re-checked exactly.
 
-    Attributes
-    ----------
-    equilibria : tuple of Equilibrium
-        Each passed the exact KKT check (``method`` says the engine).
-    engine : str
-        ``"gambit-enummixed"`` or ``"symalign-support-enumeration"``.
-    rejected : tuple
-        Profiles the engine returned that failed the exact check, with the
-        violated conditions (should be empty).
-    degenerate : bool
-        Our enumeration's degeneracy flag (None from Gambit, which lists the
-        extreme points of components without saying so).
+    ``accepted`` are :class:`~symalign.core.equilibrium.Equilibrium` objects
+    (exact rationals, ``method`` = :data:`METHOD`) that passed
+    :func:`~symalign.numeric.polymatrix_check.nash_violations`;
+    ``rejected`` are ``(weights, violations)`` pairs that did not.  Raises
+    ImportError when pygambit is not installed.
     """
+    if A is None or B is None:
+        A, B = bimatrix_payoffs(game)
+    blocks = payoff_blocks(game)
+    accepted, rejected = [], []
+    for prof in _bounded_profiles(A, B):
+        W = sp.ImmutableMatrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in prof])
+        bad = nash_violations(game, prof, blocks)
+        if bad:
+            rejected.append((W, bad))
+            continue
+        support = tuple(tuple(d for d, x in enumerate(row) if x > 0) for row in prof)
+        accepted.append(Equilibrium(game, W, support, exact=True, method=METHOD, hypotheses=game.hypotheses()))
+    return tuple(accepted), tuple(rejected)
 
-    equilibria: tuple
-    engine: str
-    rejected: tuple = ()
-    degenerate: bool | None = None
+
+def _bounded_profiles(A, B) -> list:
+    """:func:`gambit_profiles`, in a child process killed at the deadline when a wall-clock budget runs.
+
+    A CLI command's ``--time-limit`` is enforced with ``SIGALRM``, which
+    cannot interrupt Gambit's C++ code; :func:`symalign.core.budget.run_bounded`
+    can.
+    """
+    import signal
+
+    remaining = signal.getitimer(signal.ITIMER_REAL)[0] if hasattr(signal, "ITIMER_REAL") else 0.0
+    if not remaining:
+        return gambit_profiles(A, B)
+    from symalign.core.budget import Budget, run_bounded
+
+    return run_bounded(gambit_profiles, A, B, budget=Budget(remaining, None, "--time-limit"),
+                       phase="Gambit enummixed")
 
 
-def enumerate_bimatrix(game, *, engine: str = "auto", max_profiles: int = 20_000) -> EnumerationResult:
-    """All extreme equilibria of a bimatrix game: Gambit where installed, else our enumeration.
+def equilibrium_set(game, component):
+    """Every equilibrium of a bimatrix game from Gambit: ``(isolated, components)``, or None.
 
-    Parameters
-    ----------
-    game : Game
-        2-agent polymatrix game with rational payoffs.
-    engine : {"auto", "gambit", "symalign"}
-        "auto" uses Gambit when pygambit imports; "gambit" requires it.
-    max_profiles : int
-        Limit of our own support enumeration.
+    Gambit's extreme equilibria, each re-checked exactly
+    (:func:`checked_equilibria`), are assembled into isolated equilibria and
+    maximal Nash subsets (:func:`symalign.numeric.nash_subsets.nash_subsets`;
+    ``component`` builds a :class:`symalign.numeric.enumerate.Component`).
+    Every vertex of every subset is a checked equilibrium, so every profile
+    reported is one; that nothing is missing rests on Gambit's vertex
+    enumeration being complete (not re-checked).
+
+    Returns None, leaving the game to symalign's exact enumeration, when the
+    game is not a 2-agent polymatrix game with rational payoffs, pygambit is
+    not installed, Gambit raised an error, or it returned a profile that
+    fails the exact check (then its list is not trusted at all).
 
     Examples
     --------
     >>> from symalign import Game, get_family
+    >>> from symalign.numeric.enumerate import Component
     >>> g = Game.create(get_family("polymatrix"), 2, ["h", "t"],
     ...                 A={"A": [[1, -1], [-1, 1]], "B": [[-1, 1], [1, -1]]})
-    >>> r = enumerate_bimatrix(g)
-    >>> [e.weights.tolist() for e in r.equilibria], r.rejected
-    ([[[1/2, 1/2], [1/2, 1/2]]], ())
+    >>> found = equilibrium_set(g, Component)  # None without pygambit
+    >>> found is None or ([str(e.weights.tolist()) for e in found[0]], found[1]) == (["[[1/2, 1/2], [1/2, 1/2]]"], ())
+    True
+    """
+    from symalign.numeric.nash_subsets import nash_subsets
+
+    if game.family.name != "polymatrix" or game.n_agents != 2 or not game.is_numeric or not available():
+        return None
+    try:
+        A, B = bimatrix_payoffs(game)
+    except InputError:  # payoffs that are not rational
+        return None
+    try:
+        accepted, rejected = checked_equilibria(game, A, B)
+    except SymalignError:  # a budget ran out, or bad input: not Gambit's failure
+        raise
+    except Exception:  # noqa: BLE001 - Gambit failed (pygambit raises its own types): our enumeration answers
+        return None
+    if rejected or not accepted:
+        return None
+    return nash_subsets(game, accepted, component)
+
+
+def gambit_equilibria(game, n_profiles: int, engine: str = "auto", component=None):
+    """The Gambit hook of :func:`symalign.numeric.enumerate.enumerate_equilibria`.
+
+    Returns :func:`equilibrium_set` (``(isolated, components)``) or None to
+    let symalign's exact enumeration answer: always None for
+    ``engine="symalign"``; for ``"auto"`` also None below
+    :data:`GAMBIT_MIN_PROFILES` support profiles (``n_profiles``, after
+    pruning dominated strategies); ``"gambit"`` raises
+    :class:`~symalign.errors.InputError` when Gambit cannot answer.
     """
     if engine not in ("auto", "gambit", "symalign"):
         raise InputError("engine", engine, 'must be "auto", "gambit" or "symalign"')
-    A, B = bimatrix_payoffs(game)
-    use_gambit = engine == "gambit" or (engine == "auto" and available())
-    if engine == "gambit" and not available():
-        raise InputError("engine", engine, "pygambit is not installed (pip install 'symalign[gambit]')")
-    if not use_gambit:
-        from symalign.numeric.solve import support_enumeration
-
-        eqs, degenerate = support_enumeration(game, max_profiles=max_profiles)
-        return EnumerationResult(tuple(eqs), "symalign-support-enumeration", (), degenerate)
-    accepted, rejected = [], []
-    for prof in gambit_profiles(A, B):
-        W = sp.ImmutableMatrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in prof])
-        bad = kkt_violations(game, W)
-        if bad:
-            rejected.append((W, bad))
-            continue
-        support = tuple(tuple(d for d in range(game.n_groups) if W[i, d] > 0) for i in range(2))
-        accepted.append(Equilibrium(game, W, support, exact=True, method="gambit-enummixed+exact-kkt",
-                                    hypotheses=game.hypotheses()))
-    return EnumerationResult(tuple(accepted), "gambit-enummixed", tuple(rejected), None)
-
+    if engine == "symalign":
+        return None
+    if engine == "auto" and n_profiles < GAMBIT_MIN_PROFILES:
+        return None
+    found = equilibrium_set(game, component)
+    if found is None and engine == "gambit":
+        if not available():
+            raise InputError("engine", engine, "pygambit is not installed (pip install 'symalign[gambit]')")
+        raise InputError("engine", engine, "Gambit answers for 2-agent polymatrix games with rational payoffs whose "
+                                           "extreme equilibria pass the exact check; use 'symalign'")
+    return found

@@ -96,3 +96,76 @@ def test_campaign_command(tmp_path):
     assert summary["passed"] and summary["games"] == 300 and (tmp_path / "c.png").stat().st_size > 0
     bad = CliRunner().invoke(main, ["campaign", "--games", "10", "--local", "--out", str(tmp_path / "c.csv")])
     assert bad.exit_code == 2 and "parquet" in bad.output
+
+
+# ------------------------------------------------------------------ games from the Hypothesis strategies
+
+
+def test_hypothesis_source_is_reproducible_and_explores_edge_cases():
+    from symalign.analysis.campaign_sources import hypothesis_parameters
+
+    a, b = hypothesis_parameters(4, 0, 60, 3, 3), hypothesis_parameters(4, 0, 60, 3, 3)
+    other = hypothesis_parameters(4, 1, 60, 3, 3)
+    assert all(np.array_equal(a[k], b[k]) for k in a)  # the chunk is reproducible from (seed, chunk)
+    assert not all(np.array_equal(a[k], other[k]) for k in a)
+    assert (a["p"] == 0).any() and (a["gamma"] == 0).any()  # priors on faces, no diversity term: edge cases
+    assert np.allclose(a["p"].sum(-1), 1) and (a["beta"] > 0).all()
+    # monotone by construction (gamma_i < min_j beta_j), so each game has one equilibrium
+    assert (a["gamma"] < a["beta"].min(axis=1, keepdims=True)).all()
+
+
+def test_hypothesis_games_solved_by_the_batch_agree_with_the_exact_solver():
+    from fractions import Fraction
+
+    from symalign.analysis.campaign_sources import hypothesis_parameters
+
+    P = hypothesis_parameters(2, 0, 40, 2, 3)
+    compiled = cp.compiled_family(2, 3)
+    res = compiled(*cp._arguments(compiled, P))
+    assert res.converged.all()
+    q = lambda x: str(Fraction(float(x)).limit_denominator(1000))  # noqa: E731  the strategies' small denominators
+    for k in range(0, 40, 8):
+        g = Game.create(get_family("active_alignment", "overlap"), 2, ["x", "y", "z"],
+                        **{n: [q(v) for v in P[n][k]] for n in ("alpha", "beta", "gamma")},
+                        a=[[q(v) for v in r] for r in P["a"][k]], p=[[q(v) for v in r] for r in P["p"][k]])
+        eq = solve(g).equilibria[0]
+        assert eq.certified and np.allclose(eq.as_array(), res.weights[k], atol=1e-9)
+
+
+def test_campaign_from_hypothesis_locally_on_dask_and_from_the_cli():
+    r = cp.campaign(120, 2, 3, chunk=60, seed=5, source="hypothesis")
+    assert r.passed and r.summary()["source"] == "hypothesis" and r.n_games == 120
+    pytest.importorskip("distributed")
+    from symalign.analysis.distributed import dask_client
+
+    with dask_client(workers=2, processes=False) as client:
+        d = cp.campaign(120, 2, 3, chunk=60, seed=5, source="hypothesis", client=client)
+    assert d.summary()["engine"] == "dask" and np.array_equal(d.table["deviation_gain"], r.table["deviation_gain"])
+    out = CliRunner().invoke(main, ["campaign", "--games", "50", "--agents", "2", "--groups", "3", "--local",
+                                    "--source", "hypothesis", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout[out.stdout.index("{"):])["source"] == "hypothesis"
+    with pytest.raises(InputError, match="source"):
+        cp.campaign(10, 2, 3, source="nope")
+
+
+def test_campaign_table_as_a_zarr_store(tmp_path):
+    zarr = pytest.importorskip("zarr")
+    from symalign.analysis.distributed import write_table
+
+    r = cp.campaign(300, 2, 3, chunk=100, seed=2)
+    store = tmp_path / "c.zarr"
+    for _ in range(2):  # a store written by symalign is replaced whole by the next run
+        write_table(r.table, store)
+    g = zarr.open_group(str(store), mode="r")
+    assert set(cp.COLUMNS) <= set(g.array_keys())
+    for c in cp.COLUMNS:
+        assert np.array_equal(g[c][:], r.table[c], equal_nan=c in ("residual", "deviation_gain"))
+    foreign = tmp_path / "mine.zarr"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("x")
+    out = CliRunner().invoke(main, ["campaign", "--games", "10", "--agents", "2", "--groups", "3", "--local",
+                                    "--out", str(foreign)])
+    assert out.exit_code == 2 and "refusing" in out.output and (foreign / "keep.txt").exists()
+    with pytest.raises(InputError, match="must end in"):
+        write_table(r.table, tmp_path / "c.csv")

@@ -15,14 +15,18 @@ __all__ = ["command"]
 @click.option("--groups", type=int, default=5, show_default=True, help="Groups D.")
 @click.option("--variant", default="overlap", show_default=True, help="overlap | distance.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Campaign seed (chunk k draws from [seed, k]).")
+@click.option("--source", type=click.Choice(["distribution", "hypothesis"]), default="distribution", show_default=True,
+              help="Random games from a distribution (fast) or from the Hypothesis strategies (edge cases, exact "
+                   "rationals; about 100 games/s).")
 @click.option("--chunk", type=int, default=50_000, show_default=True, help="Games per task.")
 @click.option("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler of a running cluster (default: a LocalCluster).")
 @click.option("--workers", type=int, default=2, show_default=True, help="Worker processes of the LocalCluster.")
 @click.option("--local", "local", is_flag=True, help="Run in this process, without Dask.")
-@click.option("--out", default=None, type=click.Path(dir_okay=False), help="Per-game table (.parquet).")
+@click.option("--out", default=None, type=click.Path(),
+              help="Per-game table: .parquet (pyarrow) or .zarr (a Zarr store).")
 @click.option("--figure", default=None, type=click.Path(dir_okay=False), help="Histograms of residuals and deviation gains (.png/.pdf/.svg).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def command(games, agents, groups, variant, seed, chunk, scheduler, workers, local, out, figure, as_json):
+def command(games, agents, groups, variant, seed, source, chunk, scheduler, workers, local, out, figure, as_json):
     """Solve random heterogeneous games with the compiled solver; check each by its best deviation.
 
     Exit status 1 when a game did not converge or gains more than 1e-9 by deviating.
@@ -32,26 +36,30 @@ def command(games, agents, groups, variant, seed, chunk, scheduler, workers, loc
     from symalign.analysis.campaign import _check, campaign
     from symalign.errors import InputError
 
-    _check(agents, groups, variant)
-    for name, p, suffixes in (("--out", out, (".parquet",)), ("--figure", figure, (".png", ".pdf", ".svg"))):
+    _check(agents, groups, variant, source)
+    for name, p, suffixes in (("--out", out, (".parquet", ".zarr")), ("--figure", figure, (".png", ".pdf", ".svg"))):
         if p is None:
             continue
         if Path(p).suffix.lower() not in suffixes:
             raise InputError(name, p, f"must end in one of {suffixes}")
         if not (Path(p).parent if str(Path(p).parent) else Path(".")).is_dir():
             raise InputError(name, p, "the directory does not exist")
+        from symalign.io.outputs import check_output, check_output_dir
+
+        (check_output_dir if Path(p).suffix.lower() == ".zarr" else check_output)(p, name)  # before the work
 
     def progress(done, total):
         click.echo(f"\r{done:,} / {total:,} games", err=True, nl=False)
 
     if local:
-        result = campaign(games, agents, groups, variant=variant, seed=seed, chunk=chunk, progress=progress)
+        result = campaign(games, agents, groups, variant=variant, seed=seed, chunk=chunk, progress=progress,
+                          source=source)
     else:
         from symalign.analysis.distributed import dask_client
 
         with dask_client(scheduler, workers) as client:
             result = campaign(games, agents, groups, variant=variant, seed=seed, chunk=chunk, client=client,
-                              progress=progress)
+                              progress=progress, source=source)
     click.echo("", err=True)
     summary = result.summary()
     if out:
@@ -67,8 +75,9 @@ def command(games, agents, groups, variant, seed, chunk, scheduler, workers, loc
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:
-        click.echo(f"{summary['games']:,} games (N = {agents}, D = {groups}, {variant}) in {summary['seconds']} s "
-                   f"({summary['games_per_second']:,} games/s, {summary['engine']}); stages {summary['stages']}")
+        origin = "the Hypothesis strategies" if source == "hypothesis" else "a distribution"
+        click.echo(f"{summary['games']:,} games (N = {agents}, D = {groups}, {variant}, from {origin}) in "
+                   f"{summary['seconds']} s ({summary['games_per_second']:,} games/s, {summary['engine']}); stages {summary['stages']}")
         click.echo(f"max deviation gain {summary['max_deviation_gain']:.3g}, max residual {summary['max_residual']:.3g}; "
                    f"failures (not converged or gain > {result.threshold:g}): {summary['failures']}")
     if not result.passed:

@@ -1,0 +1,98 @@
+"""All extreme equilibria of a bimatrix game: Gambit where installed, else symalign's own enumeration.
+
+:func:`enumerate_bimatrix` says which engine answered (``engine``).  With
+Gambit (:mod:`symalign.numeric.gambit`) every profile is re-checked exactly
+and a profile that fails is reported in ``rejected``; without pygambit the
+game goes to symalign's exact enumeration
+(:func:`symalign.numeric.enumerate.enumerate_equilibria`: its isolated
+equilibria and the vertices of its components, which are the extreme
+equilibria).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from symalign.errors import InputError
+from symalign.numeric import gambit
+
+__all__ = ["EnumerationResult", "enumerate_bimatrix"]
+
+
+@dataclass(frozen=True, eq=False)
+class EnumerationResult:
+    """Equilibria of a bimatrix game and which engine found them.
+
+    Attributes
+    ----------
+    equilibria : tuple of Equilibrium
+        Each passed the exact KKT check (``method`` says the engine).
+    engine : str
+        ``"gambit-enummixed"`` or ``"symalign-support-enumeration"``.
+    rejected : tuple
+        Profiles the engine returned that failed the exact check, with the
+        violated conditions (should be empty).
+    degenerate : bool
+        From symalign's enumeration: True when some equilibria are not
+        isolated (the list then holds the vertices of the components); None
+        from Gambit, which lists them without saying so.
+    """
+
+    equilibria: tuple
+    engine: str
+    rejected: tuple = ()
+    degenerate: bool | None = None
+
+
+def enumerate_bimatrix(game, *, engine: str = "auto", max_profiles: int = 20_000) -> EnumerationResult:
+    """All extreme equilibria of a bimatrix game: Gambit where installed, else our enumeration.
+
+    Parameters
+    ----------
+    game : Game
+        2-agent polymatrix game with rational payoffs.
+    engine : {"auto", "gambit", "symalign"}
+        "auto" uses Gambit when pygambit imports; "gambit" requires it.
+    max_profiles : int
+        Limit of our own enumeration (support profiles after pruning dominated strategies).
+
+    Examples
+    --------
+    >>> from symalign import Game, get_family
+    >>> g = Game.create(get_family("polymatrix"), 2, ["h", "t"],
+    ...                 A={"A": [[1, -1], [-1, 1]], "B": [[-1, 1], [1, -1]]})
+    >>> r = enumerate_bimatrix(g)
+    >>> [e.weights.tolist() for e in r.equilibria], r.rejected
+    ([[[1/2, 1/2], [1/2, 1/2]]], ())
+    """
+    if engine not in ("auto", "gambit", "symalign"):
+        raise InputError("engine", engine, 'must be "auto", "gambit" or "symalign"')
+    A, B = gambit.bimatrix_payoffs(game)
+    use_gambit = engine == "gambit" or (engine == "auto" and gambit.available())
+    if engine == "gambit" and not gambit.available():
+        raise InputError("engine", engine, "pygambit is not installed (pip install 'symalign[gambit]')")
+    if not use_gambit:
+        return _own_extreme_equilibria(game, max_profiles)
+    accepted, rejected = gambit.checked_equilibria(game, A, B)
+    return EnumerationResult(accepted, gambit.ENGINE, rejected, None)
+
+
+def _own_extreme_equilibria(game, max_profiles):
+    """The extreme equilibria by symalign's exact enumeration: isolated ones and the vertices of components."""
+    import sympy as sp
+
+    from symalign.core.equilibrium import Equilibrium
+    from symalign.numeric.enumerate import enumerate_equilibria
+
+    res = enumerate_equilibria(game, max_profiles=max_profiles, engine="symalign")
+    eqs = list(res.isolated)
+    seen = {tuple(e.weights) for e in eqs}
+    for comp in res.components:
+        for V in comp.vertices:
+            if tuple(V) in seen:
+                continue
+            seen.add(tuple(V))
+            support = tuple(tuple(d for d in range(V.cols) if V[i, d] != 0) for i in range(V.rows))
+            eqs.append(Equilibrium(game, sp.ImmutableMatrix(V), support, exact=True, method="support-enumeration",
+                                   hypotheses=game.hypotheses(), notes=("vertex of a component of equilibria",)))
+    return EnumerationResult(tuple(eqs), "symalign-support-enumeration", (), bool(res.components))
