@@ -84,7 +84,7 @@ def fill_grid(compiled, gx, gy, admissible, *, chunk: int = 8192, steps=(16, 4, 
     >>> bool(ok.all()), stages["closed-form"] + stages["neighbour-support"] > 300
     (True, True)
     """
-    if not (len(compiled.args) == 2 and compiled.path in ("closed-form", "linear")):
+    if not (len(compiled.args) == 2 and compiled.path in ("closed-form", "structured", "linear")):
         raise InputError("compiled", compiled.path, "fill_grid needs a compiled game of two arguments with affine gradients")
     shape = gx.shape
     n, d = compiled.game.n_agents, compiled.game.n_groups

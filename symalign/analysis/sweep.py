@@ -245,7 +245,7 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
     residual = np.full(shape, np.nan)
     idx = np.flatnonzero(admissible.reshape(-1))
     total = idx.size
-    if compiled is not None and compiled.path in ("closed-form", "linear"):
+    if compiled is not None and compiled.path in ("closed-form", "structured", "linear"):
         from symalign.analysis.gridfill import fill_grid
 
         method = f"batch ({compiled.path}, support continuation)"
@@ -315,7 +315,10 @@ def compiled_sweep_game(pgame, X, Y):
 
         # a daemonic process (a Dask worker) may not start the child process that bounds the derivation
         timeout = None if multiprocessing.current_process().daemon else 60.0
-        _COMPILED[key] = compile_game(pgame, [X, Y], derive_timeout=timeout)
+        try:  # aggregative games: the structured closed form, no symbolic derivation (numeric.batch.aggregate)
+            _COMPILED[key] = compile_game(pgame, [X, Y], path="structured")
+        except InputError:
+            _COMPILED[key] = compile_game(pgame, [X, Y], derive_timeout=timeout)
     return _COMPILED[key]
 
 

@@ -26,11 +26,23 @@ Paths, chosen once at compile time (``CompiledGame.path``):
     utilities): batched mirror-prox (if a gradient has a logarithm of the
     weights) or extragradient (:mod:`symalign.numeric.batch.iterative`).
 
+``"structured"``
+    Aggregative affine games, no symbolic derivation: the interior closed
+    form is the aggregate one (:mod:`symalign.numeric.batch.aggregate`).
+
+Engines: for aggregative affine games with numba installed (extra
+``fast``) every point runs through fused compiled kernels
+(:mod:`~symalign.numeric.batch.interior`, :mod:`~symalign.numeric.batch.supportblock`,
+:mod:`~symalign.numeric.batch.kernel`: closed form, KKT check and active set in
+one loop, ``CompiledGame.fused``); ``engine="numpy"`` (or no numba) runs
+the vectorised NumPy stages.  Both give the same answers (tested).
+
 Per point the result says which stage answered (``BatchResult.stage``):
-``closed-form``, ``active-set``, ``iterative`` (the fallback when the
-active set cycles), ``not-converged`` and ``hypotheses`` (the family's
-concavity hypotheses fail there, so a KKT point need not be an
-equilibrium).  Only ``converged`` points carry weights; the others are NaN.
+``closed-form``, ``cached-support``, ``active-set``, ``identified-support``
+and ``iterative`` (the fallback when the active set cycles:
+:mod:`symalign.numeric.batch.identify`), ``not-converged`` and ``hypotheses``
+(the family's concavity hypotheses fail there, so a KKT point need not be
+an equilibrium).  Only ``converged`` points carry weights; the others are NaN.
 
 Argument handling (default order, the arrays of a call, per-point
 parameter checks) is :mod:`symalign.numeric.batch.arguments`;
@@ -49,10 +61,13 @@ import sympy as sp
 
 from symalign.numeric.batch.arguments import (batch_arrays, check_args, compile_domain, compile_relations,
                                               default_args, exclusion_supports, failures)
-from symalign.numeric.batch.activeset import active_set, kkt_linear_solve, natural_residual
-from symalign.numeric.batch.aggregate import aggregate_linear_solve, aggregate_structure
+from symalign.numeric.batch.activeset import active_set, natural_residual
+from symalign.numeric.batch.aggregate import aggregate_structure
 from symalign.numeric.batch.closedform import compile_closed_form, derive_closed_forms
-from symalign.numeric.batch.iterative import batch_extragradient
+from symalign.numeric.batch.fused import cross_check, fused_call, fused_supports, structured_tables
+from symalign.numeric.batch.identify import iterative_stage
+from symalign.numeric.batch.kernel import available as kernel_available
+from symalign.numeric.batch.supports import solve_on_supports
 from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
 from symalign.numeric.compile import compile_expressions
@@ -60,8 +75,9 @@ from symalign.numeric.simplex import project
 
 __all__ = ["BatchResult", "CompiledGame", "compile_game", "default_args", "exclusion_supports", "STAGES"]
 
-STAGES = ("closed-form", "cached-support", "active-set", "iterative", "not-converged", "hypotheses")
-_CF, _CS, _AS, _IT, _NC, _HY = range(6)
+STAGES = ("closed-form", "cached-support", "active-set", "iterative", "not-converged", "hypotheses", "identified-support")
+_CF, _CS, _AS, _IT, _NC, _HY, _ID = range(7)
+ENGINES = ("auto", "numpy")
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,16 +152,25 @@ class CompiledGame:
     _domain: tuple = field(repr=False)
     _hypotheses: tuple = field(repr=False)
     _geometry: str = field(repr=False, default="euclidean")
+    _fused: object = field(repr=False, default=None)
+    engine: str = "auto"
 
     @property
     def arg_names(self) -> tuple:
         return tuple(str(a) for a in self.args)
 
+    @property
+    def fused(self) -> bool:
+        """Whether calls run the fused compiled kernel (:mod:`symalign.numeric.batch.kernel`)."""
+        return self.engine != "numpy" and self._fused is not None and kernel_available()
+
     def with_options(self, **options) -> "CompiledGame":
-        """Same compiled code, other ``tol``, ``verify``, ``chunk`` or ``max_iter``."""
-        bad = set(options) - {"tol", "verify", "chunk", "max_iter"}
+        """Same compiled code, other ``tol``, ``verify``, ``chunk``, ``max_iter`` or ``engine``."""
+        bad = set(options) - {"tol", "verify", "chunk", "max_iter", "engine"}
         if bad:
             raise InputError("options", sorted(bad), "unknown option")
+        if options.get("engine", "auto") not in ENGINES:
+            raise InputError("engine", options["engine"], f"must be one of {ENGINES}")
         return replace(self, **options)
 
     # ------------------------------------------------------------------ input
@@ -183,21 +208,11 @@ class CompiledGame:
             hyp &= ~bad
         out.stage[~hyp] = _HY
         todo = np.flatnonzero(hyp)
-        if self.path == "closed-form":
-            todo = self._stages(self._closed_form_stage, P, todo, out)
-            if len(self.closed_forms) > 1:
-                todo = self._stages(self._cached_stage, P, todo, out)
+        W0 = None if start is None else np.asarray(start, float).reshape(b, n, d)
+        if self.fused and self.path != "iterative":
+            todo = fused_call(self, P, todo, out, W0, fallback, (_CF, _AS))
         else:
-            out.weights[todo] = np.nan  # no interior guess for the active set
-        if fallback == "none":
-            todo = todo[:0]
-        W0 = None
-        if start is not None:
-            W0 = np.asarray(start, float).reshape(b, n, d)
-            fine = np.isfinite(W0[todo]).all(axis=(1, 2))
-            out.weights[todo[fine]] = W0[todo[fine]]
-        if self.path != "iterative" and todo.size:
-            todo = self._stages(self._active_set_stage, P, todo, out)
+            todo = self._numpy_stages(P, todo, out, W0, fallback)
         if todo.size and (fallback == "iterative" or self.path == "iterative"):
             self._iterative_stage(P, todo, out, W0)
         bad = ~out.converged
@@ -205,6 +220,25 @@ class CompiledGame:
             out.weights[bad] = np.nan
             out.support[bad] = False
         return BatchResult(*out, self.path, self.arg_names)
+
+    def _numpy_stages(self, P, todo, out, W0, fallback):
+        """Closed forms, cached supports and the active set, vectorised with NumPy; the points left."""
+        if self.path == "closed-form":
+            todo = self._stages(self._closed_form_stage, P, todo, out)
+            if len(self.closed_forms) > 1:
+                todo = self._stages(self._cached_stage, P, todo, out)
+        elif self.path == "structured":
+            todo = self._stages(self._structured_stage, P, todo, out)
+        else:
+            out.weights[todo] = np.nan  # no interior guess for the active set
+        if fallback == "none":
+            return todo[:0]
+        if W0 is not None:
+            fine = np.isfinite(W0[todo]).all(axis=(1, 2))
+            out.weights[todo[fine]] = W0[todo[fine]]
+        if self.path != "iterative" and todo.size:
+            todo = self._stages(self._active_set_stage, P, todo, out)
+        return todo
 
     def solve_supports(self, *arrays, supports, **named):
         """KKT solutions on given supports, each checked: ``(weights, residual, ok)``.
@@ -219,6 +253,8 @@ class CompiledGame:
         P = self._inputs(arrays, named)
         S = np.asarray(supports, bool)
         self._check_domain(P, S.shape[0])
+        if self.fused:
+            return fused_supports(self, P, S)
         W, fine = self._solve_support(P, S)
         for _, bad in failures(self._hypotheses, P, S.shape[0]):
             fine &= ~bad
@@ -273,6 +309,15 @@ class CompiledGame:
             out.weights[k[~valid]] = Wc[~valid]  # the interior solution: a starting guess for the next stages
         return k[~valid]
 
+    def _structured_stage(self, sub, k, out):
+        """Path "structured": the aggregate closed form on the full support (numeric.batch.supports)."""
+        full = _Full(np.ones((self.game.n_agents, self.game.n_groups), bool))
+        W, fine = self._solve_support(sub, np.broadcast_to(full.mask, (k.size,) + full.mask.shape))
+        valid = fine & (np.where(np.isnan(W), -1.0, W) > 0).all(axis=(1, 2))
+        valid = self._accept(full, sub, k, W, valid, out, _CF)
+        out.weights[k[~valid]] = np.where(fine[~valid, None, None], W[~valid], np.nan)
+        return k[~valid]
+
     def _cached_stage(self, sub, k, out):
         """For each point, the cached closed form whose zero entries the interior solution makes
         most negative; keep the points where it is valid."""
@@ -306,66 +351,15 @@ class CompiledGame:
         return k[~done]
 
     def _iterative_stage(self, P, where, out, start=None):
-        n, d = self.game.n_agents, self.game.n_groups
-        sub = [p[where] for p in P]
-        grad = lambda j, X: self._gradient([p[j] for p in sub], X)  # noqa: E731
-        W0 = np.full((where.size, n, d), 1.0 / d)
-        if start is not None:
-            fine = np.isfinite(start[where]).all(axis=(1, 2))
-            W0[fine] = start[where][fine]
-        X, r, ok, _ = batch_extragradient(grad, W0, geometry=self._geometry, tol=self.tol, max_iter=self.max_iter)
-        if self._affine is not None and ok.any():
-            # polish: exact re-solve on the support the iteration found
-            k = np.flatnonzero(ok)
-            Sk = X[k] > 1e-9
-            Xp, fine = self._solve_support([p[k] for p in sub], Sk)
-            Xp = np.where(Xp > 0, Xp, 0.0)
-            rp = np.full(k.size, np.inf)
-            if fine.any():
-                rp[fine] = natural_residual(Xp[fine], grad(k[fine], Xp[fine]), Sk[fine])
-            better = fine & (rp <= r[k])
-            X[k[better]], r[k[better]] = Xp[better], rp[better]
-        out.residual[where] = r
-        ok_pts = where[ok]
-        out.weights[ok_pts], out.support[ok_pts], out.converged[ok_pts] = X[ok], X[ok] > 0, True
-        out.stage[ok_pts] = _IT
+        iterative_stage(self, P, where, out, start, (_IT, _ID))
 
     def _solve_support(self, P, Sk):
-        """Exact solution on supports ``Sk``: compiled closed form where one matches, else a linear solve."""
-        m = Sk.shape[0]
-        W = np.full(Sk.shape, np.nan)
-        ok = np.zeros(m, bool)
-        rest = np.ones(m, bool)
-        for cf in self.closed_forms:
-            match = (Sk == cf.mask).all(axis=(1, 2))
-            if match.any():
-                k = np.flatnonzero(match)
-                Wc, _ = cf.evaluate([p[k] for p in P])
-                fine = np.isfinite(Wc).all(axis=(1, 2))
-                W[k], ok[k] = Wc, fine
-                rest[k[fine]] = False
-        k = np.flatnonzero(rest)
-        c_fn, m_fn, base, slots, agg_fn = self._affine
-        nw = base.shape[0]
-        n_ag = Sk.shape[1]
-        step = max(16, int(2**22 // (nw + n_ag) ** 2)) if agg_fn is None else 8192
-        for s in range(0, k.size, step):
-            kk = k[s:s + step]
-            Pk = [p[kk] for p in P]
-            c = np.empty((kk.size, nw))
-            for j, v in enumerate(c_fn(*Pk)):
-                c[:, j] = v
-            if agg_fn is not None:  # aggregative: a D x D system per point (numeric.batch.aggregate)
-                oc = np.empty((kk.size, 2 * n_ag))
-                for j, v in enumerate(agg_fn(*Pk)):
-                    oc[:, j] = v
-                W[kk], _, ok[kk] = aggregate_linear_solve(c, oc[:, :n_ag], oc[:, n_ag:], Sk[kk])
-                continue
-            M = np.repeat(base[None], kk.size, axis=0)
-            for (r, col), v in zip(slots, m_fn(*Pk) if slots else ()):
-                M[:, r, col] = v
-            W[kk], _, ok[kk] = kkt_linear_solve(c, M, Sk[kk])
-        return W, ok
+        """Exact solution on supports ``Sk`` (:func:`symalign.numeric.batch.supports.solve_on_supports`)."""
+        return solve_on_supports(self._affine, self.closed_forms, P, Sk)
+
+
+class _Full(NamedTuple):
+    mask: np.ndarray
 
 
 class _Out(NamedTuple):
@@ -378,7 +372,7 @@ class _Out(NamedTuple):
 
 def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verify: bool = True,
                  path: str = "auto", supports=(), derive_timeout: float | None = 60.0,
-                 chunk: int = 8192, max_iter: int = 20_000, layout: str = "auto") -> CompiledGame:
+                 chunk: int = 8192, max_iter: int = 20_000, layout: str = "auto", engine: str = "auto") -> CompiledGame:
     """Compile a game for fast batched equilibria.
 
     Parameters
@@ -397,12 +391,16 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
     verify : bool
         Also measure the KKT residual of closed-form points (default on);
         without it, their validity conditions alone certify them.
-    path : {"auto", "closed-form", "linear", "iterative"}
+    path : {"auto", "closed-form", "structured", "linear", "iterative"}
         "auto": for affine gradients derive the interior closed form within
         ``derive_timeout`` (else "linear"), otherwise "iterative".
         "closed-form": derive with no time limit (a failed derivation is an
-        error).  "linear": no interior derivation.  "iterative": the batched
-        iterative solver for every point, whatever the family.
+        error).  "structured" (aggregative affine games only): no symbolic
+        derivation; the interior closed form is the aggregate one
+        (:mod:`symalign.numeric.batch.aggregate`: a D x D system for the
+        aggregate), evaluated numerically.  "linear": no interior closed
+        form.  "iterative": the batched iterative solver for every point,
+        whatever the family.
     supports : sequence of support profiles
         More supports to derive and compile (e.g. :func:`exclusion_supports`):
         the active-set step evaluates these closed forms instead of solving.
@@ -415,6 +413,11 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
         Iteration bound of the batched iterative solvers.
     layout : {"auto", "lambdify", "polynomial-matrix"}
         How closed forms are compiled (:mod:`symalign.numeric.batch.closedform`).
+    engine : {"auto", "numpy"}
+        "auto": for aggregative affine games every point runs through the
+        fused compiled kernel (:mod:`symalign.numeric.batch.kernel`) when numba
+        is installed (``CompiledGame.fused``); "numpy": the vectorised NumPy
+        stages only.  Both give the same answers (tested).
 
     Returns
     -------
@@ -438,8 +441,10 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
 
     validate.game(game)
     args = check_args(game, args)
-    if path not in ("auto", "closed-form", "linear", "iterative"):
-        raise InputError("path", path, 'must be "auto", "closed-form", "linear" or "iterative"')
+    if path not in ("auto", "closed-form", "structured", "linear", "iterative"):
+        raise InputError("path", path, 'must be "auto", "closed-form", "structured", "linear" or "iterative"')
+    if engine not in ENGINES:
+        raise InputError("engine", engine, f"must be one of {ENGINES}")
     requested = path
     if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol > 0):
         raise InputError("tol", tol, "must be a positive number")
@@ -451,7 +456,7 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
     grad_fn = compile_expressions(grads, list(args) + Wsym, cse=cse)
     domain = compile_domain(game, args, cse)
     hypotheses = compile_relations(game.hypotheses(), args, cse)
-    affine, forms, path = None, (), "iterative"
+    affine, forms, path, fused = None, (), "iterative", None
     parts = kkt.affine_parts() if requested != "iterative" else None
     if parts is None and requested not in ("iterative", "auto"):
         raise InputError("path", requested, "needs gradients affine in the weights; this family needs \"iterative\"")
@@ -467,6 +472,16 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
         agg_fn = compile_expressions(list(agg[0]) + list(agg[1]), args, cse=cse) if agg else None
         affine = (compile_expressions(c, args, cse=cse), m_fn, base, slots, agg_fn)
         path = "linear"
+        if agg is not None:
+            fused = structured_tables(c, agg[0], agg[1], args, cse=cse)
+            if not cross_check(fused, grad_fn, game.n_agents, game.n_groups, len(args)):
+                fused = None
+                notes.append("the aggregate form of the gradient did not match the compiled gradient: "
+                             "fused kernel and structured path not used")
+        if requested == "structured":
+            if fused is None:
+                raise InputError("path", requested, "needs an aggregative game (gradients c - kappa w_i - theta T)")
+            path = "structured"
         closed_form = requested in ("auto", "closed-form")
         wanted = ([None] if closed_form else []) + list(supports)
         if wanted:
@@ -488,7 +503,8 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
             forms = tuple(built)
     timings["compile"] = time.perf_counter() - t0 - timings["derive"]
     return CompiledGame(game, args, path, float(tol), bool(verify), int(chunk), int(max_iter), forms,
-                        MappingProxyType(timings), tuple(notes), grad_fn, affine, domain, hypotheses, geometry)
+                        MappingProxyType(timings), tuple(notes), grad_fn, affine, domain, hypotheses, geometry, fused,
+                        engine)
 
 
 def _as_slice(k):
