@@ -144,6 +144,10 @@ class ExclusionRegion:
     validity_status : str
         ``"proved"`` when Z3 proved the validity conditions over the
         polygon, otherwise ``"refuted"``, ``"unknown"`` or ``"empty"``.
+    counterexample : tuple or None
+        For ``"refuted"``: an exact point ``(x, y)`` of the polygon where a
+        validity condition fails (re-checked in exact arithmetic), when one
+        was found before or by Z3.
     """
 
     condition: object
@@ -155,6 +159,7 @@ class ExclusionRegion:
     polygon: tuple
     validity: tuple
     validity_status: str
+    counterexample: tuple | None = None
 
     @property
     def group(self) -> int:
@@ -295,9 +300,62 @@ def exclusion_region(game, group, x: str, y: str, box, *, support=None, timeout:
     elif not validity:
         status = "proved"
     else:
-        hyps = [X >= x0, X <= x1, Y >= y0, Y <= y1] + [h.relation(X, Y) for h in halfplanes]
-        try:
-            status = prove(hyps, sp.And(*validity), timeout=timeout).status
-        except (TypeError, ValueError):
-            status = "unknown"
-    return ExclusionRegion(cond, X, Y, ((x0, x1), (y0, y1)), tuple(halfplanes), tuple(nonlinear), polygon, validity, status)
+        cex = failing_point(validity, X, Y, polygon)  # an exact counterexample spares Z3 the search
+        if cex is not None:
+            status = "refuted"
+        else:
+            hyps = [X >= x0, X <= x1, Y >= y0, Y <= y1] + [h.relation(X, Y) for h in halfplanes]
+            try:
+                proof = prove(hyps, sp.And(*validity), timeout=timeout)
+                status = proof.status
+                if status == "refuted" and proof.counterexample:
+                    found = dict(proof.counterexample)
+                    cex = (found.get(X), found.get(Y))
+            except (TypeError, ValueError):
+                status = "unknown"
+    return ExclusionRegion(cond, X, Y, ((x0, x1), (y0, y1)), tuple(halfplanes), tuple(nonlinear), polygon, validity,
+                           status, cex)
+
+
+def failing_point(relations, X, Y, polygon, samples: int = 64, seed: int = 0):
+    """An exact point of a convex ``polygon`` where one of ``relations`` fails, or None.
+
+    Screens the vertices, the centroid and ``samples`` seeded random convex
+    combinations of the vertices (all exact rationals) in floating point,
+    then re-checks the most violated candidates exactly with SymPy; only an
+    exact failure is returned.  Finding none proves nothing (Z3 decides).
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y")
+    >>> failing_point([x + y <= 1], x, y, ((0, 0), (1, 0), (1, 1), (0, 1)))
+    (1, 1)
+    >>> failing_point([x + y <= 2], x, y, ((0, 0), (1, 0), (1, 1), (0, 1))) is None
+    True
+    """
+    import random
+
+    verts = [(sp.Rational(a), sp.Rational(b)) for a, b in polygon]
+    rng = random.Random(seed)
+    points = list(verts) + [(sum(v[0] for v in verts) / len(verts), sum(v[1] for v in verts) / len(verts))]
+    for _ in range(samples):
+        lam = [sp.Rational(rng.randint(1, 64)) for _ in verts]
+        tot = sum(lam)
+        points.append((sum(l_ * v[0] for l_, v in zip(lam, verts)) / tot, sum(l_ * v[1] for l_, v in zip(lam, verts)) / tot))
+    px = np.array([float(p[0]) for p in points])
+    py = np.array([float(p[1]) for p in points])
+    rels = [r for r in relations if isinstance(r, sp.core.relational.Relational)]
+    if not rels:
+        return None
+    margin = np.zeros(len(points))
+    with np.errstate(all="ignore"):
+        for v in compile_expressions([r.gts - r.lts for r in rels], [X, Y])(px, py):  # >= 0 where it holds
+            v = np.broadcast_to(np.asarray(v, float), px.shape)
+            margin = np.minimum(margin, np.where(np.isfinite(v), v, -np.inf))
+    for k in np.argsort(margin)[:8]:
+        if margin[k] >= 0:
+            break
+        at = {X: points[k][0], Y: points[k][1]}
+        if any(sp.sympify(r, strict=True).xreplace(at) == sp.false for r in rels):
+            return points[k]
+    return None

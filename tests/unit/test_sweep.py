@@ -197,3 +197,21 @@ def test_cli_sweep_writes_figure_and_grid(game_file, tmp_path):
     assert res.exit_code == 0, res.output
     assert "computing 48 equilibria" in res.output
     assert out.stat().st_size > 1000 and data.read_text().count("\n") == 49
+
+
+def test_refuted_boundary_carries_an_exact_counterexample_inside_the_polygon():
+    """The exact screen before Z3: a refutation comes with a rational point of the polygon
+    where a validity condition of the reduced support fails, re-checked here independently."""
+    import sympy as sp
+    from symalign.analysis.regions import exclusion_region, failing_point
+    from symalign.io.gamefile import load_game
+    from symalign.io.resources import example
+
+    g = load_game(example("social_media.toml"))
+    r = exclusion_region(g, "right", "beta", "gamma", (("1/10", 5), (0, 5)))
+    assert r.validity_status == "refuted" and r.counterexample is not None
+    at = {r.x: r.counterexample[0], r.y: r.counterexample[1]}
+    assert any(sp.sympify(c, strict=True).xreplace(at) == sp.false for c in r.validity)
+    assert all(h.relation(r.x, r.y).xreplace(at) == sp.true for h in r.halfplanes)  # inside the polygon
+    # the screen proves nothing when every sampled point satisfies the relations
+    assert failing_point([r.x + r.y <= 100], r.x, r.y, r.polygon) is None

@@ -85,7 +85,9 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
                     click.echo(f"note: no exact boundary for {name!r} on support {sup}: {exc}", err=True)
                     continue
                 regions.append(r)
-                kind = "exact polygon" if r.exact else f"lines + grid-evaluated validity ({r.validity_status})"
+                at = "" if r.counterexample is None else \
+                    f" at {x.name}={r.counterexample[0]}, {y.name}={r.counterexample[1]}"
+                kind = "exact polygon" if r.exact else f"lines + grid-evaluated validity ({r.validity_status}{at})"
                 click.echo(f"derived boundary of {name!r} ({kind}): "
                            + "; ".join(str(h.relation(r.x, r.y)) for h in r.halfplanes if h.source != "hypothesis"), err=True)
     with output_set([out, data]) as (fig_tmp, data_tmp):  # the figure and its data land together, or neither
