@@ -35,6 +35,7 @@ is :mod:`symalign.analysis.reduced`; the input helpers (:func:`group_index`,
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
@@ -295,8 +296,39 @@ def exclusion_condition(game, group, *, free=(), support=None, solve_for=None, k
 
     validate.game(game)
     d = group_index(game, group)
+    key = _condition_key(game, d, free, support, solve_for) if kkt is None else None
+    if key is not None and key in _CONDITIONS:
+        _CONDITIONS.move_to_end(key)
+        return _CONDITIONS[key]
     ctx = _Context.build(game, free, kkt)
-    return ctx.condition(d, support=support, solve_for=solve_for)
+    out = ctx.condition(d, support=support, solve_for=solve_for)
+    if key is not None:
+        _CONDITIONS[key] = out
+        while len(_CONDITIONS) > _CONDITIONS_MAX:
+            _CONDITIONS.popitem(last=False)
+    return out
+
+
+# Derivations shared by equal games: the report, steering and levers of one run ask for the same
+# condition several times.  An ExclusionCondition is immutable and a function of the game's content
+# and the arguments alone, so equal keys may share it.  Bounded LRU.
+_CONDITIONS: "OrderedDict" = OrderedDict()
+_CONDITIONS_MAX = 64
+
+
+def _condition_key(game, d, free, support, solve_for):
+    from symalign.core.gamecache import content_key
+
+    base = content_key(game)
+    if base is None:
+        return None
+    try:
+        sup = None if support is None else tuple(tuple(s) if isinstance(s, (list, tuple)) else s for s in support)
+        key = (base, d, tuple(free), sup, None if solve_for is None else tuple(solve_for))
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def exclusion_conditions(game, *, free=(), progress=None) -> tuple:

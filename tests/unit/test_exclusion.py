@@ -258,3 +258,20 @@ def test_bad_input():
         exclusion_condition(game, "right", free=("a",))
     with pytest.raises(InputError, match="cannot contain"):
         exclusion_condition(game, "right", support=["left", "right"])
+
+
+def test_exclusion_condition_shared_between_equal_games_only():
+    """Equal games (same family, shape, exact parameters) share one derivation; any change of a
+    parameter, the group or the support derives afresh (and gives its own answer)."""
+    from symalign import Game, get_family
+    from symalign.analysis.exclusion import exclusion_condition
+
+    def make(gamma):
+        return Game.create(get_family("active_alignment"), 2, ["x", "y", "z"], alpha=1, beta=1, gamma=gamma,
+                           a=[[1, 1, 0], [1, 0, 0]], p=[[0.5, 0.5, 0], [0.5, 0.25, 0.25]])
+
+    first = exclusion_condition(make(0), "z")
+    assert exclusion_condition(make(0), "z") is first  # a new but equal Game object
+    other = exclusion_condition(make("1/10"), "z")
+    assert other is not first and other.margin != first.margin
+    assert exclusion_condition(make(0), "y") is not first
