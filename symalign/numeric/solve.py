@@ -203,7 +203,9 @@ def _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol):
         good = [e for e in eqs if _passes(e, ng, deviation_tol)]
         bad = tuple(e for e in eqs if not _passes(e, ng, deviation_tol))
         unique = False if len(good) > 1 else (True if len(good) == 1 and not degenerate else None)
-        notes = ("degenerate game: equilibria may form a continuum; enumeration lists isolated ones",) if degenerate else ()
+        notes = ("degenerate game: equilibria may form a continuum; support enumeration lists the equilibria of "
+                 "its nonsingular supports (isolated ones and some vertices of components), not every component: "
+                 "solve(..., all_equilibria=True) / solve --all lists them all",) if degenerate else ()
         return Solution(game, tuple(good), unique, degenerate, notes + _bug_notes(bad), concav, bad)
     eq = check_profile(find_equilibrium(game, tol=tol, _ng=ng), ng, concav)
     if not _passes(eq, ng, deviation_tol):  # would be a bug: KKT under proved concavity
