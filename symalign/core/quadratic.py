@@ -112,12 +112,12 @@ class QuadraticUtilities:
     n_agents, n_groups : int
     constants : tuple of Fraction
         Constant term of each agent's utility.
-    linear : tuple of (agent, k, coef)
-        ``coef * x_k`` with ``x = vec(W)`` (row-major, ``k = j * D + e``).
-    products : tuple of (agent, k, l, coef)
-        ``coef * x_k * x_l`` (``k <= l``).
-    squares : tuple of (agent, coef, c0, ((k, v), ...))
-        ``coef * (c0 + sum v * x_k)^2``.
+    linear : tuple
+        Triples ``(agent, k, coef)``: ``coef * x_k`` with ``x = vec(W)`` (row-major, ``k = j * D + e``).
+    products : tuple
+        Quadruples ``(agent, k, l, coef)``: ``coef * x_k * x_l`` (``k <= l``).
+    squares : tuple
+        Entries ``(agent, coef, c0, ((k, v), ...))``: ``coef * (c0 + sum v * x_k)^2``.
     """
 
     n_agents: int
