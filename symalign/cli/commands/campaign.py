@@ -34,6 +34,7 @@ def command(games, agents, groups, variant, seed, source, chunk, scheduler, work
     from pathlib import Path
 
     from symalign.analysis.campaign import _check, campaign
+    from symalign.numeric.batch.kernel import note_first_compile
     from symalign.errors import InputError
 
     _check(agents, groups, variant, source)
@@ -47,6 +48,8 @@ def command(games, agents, groups, variant, seed, source, chunk, scheduler, work
         from symalign.io.outputs import check_output, check_output_dir
 
         (check_output_dir if Path(p).suffix.lower() == ".zarr" else check_output)(p, name)  # before the work
+
+    note_first_compile(click.echo)
 
     def progress(done, total):
         click.echo(f"\r{done:,} / {total:,} games", err=True, nl=False)

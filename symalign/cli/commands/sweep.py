@@ -37,6 +37,7 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
     from symalign.analysis.regions import exclusion_region
     from symalign.analysis.griddata import SUFFIXES
     from symalign.analysis.sweep import LARGE_GRID, check_axes, parse_axis, sweep, write_grid
+    from symalign.numeric.batch.kernel import note_first_compile
 
     game = load_game(game_file)
     require_numeric(game, game_file, "a sweep sets two parameters and needs numbers for the others")
@@ -57,6 +58,7 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
     click.echo(f"computing {total:,} equilibria ({x.num} x {y.num} grid: {x} by {y})", err=True)
     if total >= LARGE_GRID:
         click.echo(f"large grid ({total:,} points): this may take a while", err=True)
+    note_first_compile(click.echo)
     t0 = time.perf_counter()
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), transient=True, console=Console(stderr=True)) as bar:

@@ -40,7 +40,7 @@ try:  # optional: the `fast` extra
 except ImportError:  # pragma: no cover - exercised where numba is missing
     numba = None
 
-__all__ = ["AVAILABLE", "fused_solve", "available"]
+__all__ = ["AVAILABLE", "fused_solve", "available", "compiled_here", "note_first_compile"]
 
 AVAILABLE = numba is not None
 """Whether numba is importable (the fused kernel can run)."""
@@ -49,6 +49,54 @@ AVAILABLE = numba is not None
 def available() -> bool:
     """True when the fused kernel can run here (numba installed)."""
     return AVAILABLE
+
+
+_KERNELS = ("interior._interior-", "kernel._fused_solve-", "supportblock._block-")
+
+
+def compiled_here(dirs=None) -> bool:
+    """Whether numba's on-disk cache already holds the three fused kernels.
+
+    Looks for their cache index files (``<module>.<function>-<line>.py<ver>.nbi``)
+    in ``dirs`` (default: this package's ``__pycache__``, ``NUMBA_CACHE_DIR``
+    and numba's user-wide cache).  False means the first call will compile
+    them (about 30 s of CPU on 2 cores); callers say so before a long run.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> compiled_here([tempfile.mkdtemp()])
+    False
+    """
+    import glob
+    import os
+    import sys
+
+    tag = f"py{sys.version_info.major}{sys.version_info.minor}.nbi"
+    if dirs is None:
+        here = os.path.dirname(os.path.abspath(__file__))
+        dirs = [os.path.join(here, "__pycache__")]
+        if numba is not None and getattr(numba.config, "CACHE_DIR", ""):
+            dirs.append(numba.config.CACHE_DIR)
+        dirs.append(os.path.join(os.path.expanduser("~"), ".cache", "numba"))
+    found = set()
+    for d in dirs:
+        for k in _KERNELS:
+            if glob.glob(os.path.join(glob.escape(str(d)), "**", k + "*" + tag), recursive=True):
+                found.add(k)
+    return len(found) == len(_KERNELS)
+
+
+def note_first_compile(echo) -> bool:
+    """Tell the user, through ``echo(text, err=True)``, when this run will compile the fused kernels.
+
+    Returns whether a note was given (numba installed and the kernels not cached yet).
+    """
+    if AVAILABLE and not compiled_here():
+        echo("note: first use of the fused numba kernels here: compiling them takes about 30 s of CPU "
+             "(cached on disk afterwards)", err=True)
+        return True
+    return False
 
 
 def _jit(fn, inline="never"):
