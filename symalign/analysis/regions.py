@@ -321,9 +321,9 @@ def failing_point(relations, X, Y, polygon, samples: int = 64, seed: int = 0):
     """An exact point of a convex ``polygon`` where one of ``relations`` fails, or None.
 
     Screens the vertices, the centroid and ``samples`` seeded random convex
-    combinations of the vertices (all exact rationals) in floating point,
-    then re-checks the most violated candidates exactly with SymPy; only an
-    exact failure is returned.  Finding none proves nothing (Z3 decides).
+    combinations of the vertices (all exact rationals) with
+    :func:`relations_hold`, then re-checks up to eight failing candidates
+    exactly with SymPy; only an exact failure is returned.  Finding none proves nothing (Z3 decides).
 
     Examples
     --------
@@ -342,20 +342,12 @@ def failing_point(relations, X, Y, polygon, samples: int = 64, seed: int = 0):
         lam = [sp.Rational(rng.randint(1, 64)) for _ in verts]
         tot = sum(lam)
         points.append((sum(l_ * v[0] for l_, v in zip(lam, verts)) / tot, sum(l_ * v[1] for l_, v in zip(lam, verts)) / tot))
-    px = np.array([float(p[0]) for p in points])
-    py = np.array([float(p[1]) for p in points])
-    rels = [r for r in relations if isinstance(r, sp.core.relational.Relational)]
+    rels = [r for r in relations if r is not sp.true]
     if not rels:
         return None
-    margin = np.zeros(len(points))
-    with np.errstate(all="ignore"):
-        for v in compile_expressions([r.gts - r.lts for r in rels], [X, Y])(px, py):  # >= 0 where it holds
-            v = np.broadcast_to(np.asarray(v, float), px.shape)
-            margin = np.minimum(margin, np.where(np.isfinite(v), v, -np.inf))
-    for k in np.argsort(margin)[:8]:
-        if margin[k] >= 0:
-            break
+    held = relations_hold(rels, X, Y, [float(p[0]) for p in points], [float(p[1]) for p in points])
+    for k in np.flatnonzero(~held)[:8]:  # float screen; only an exact failure counts
         at = {X: points[k][0], Y: points[k][1]}
-        if any(sp.sympify(r, strict=True).xreplace(at) == sp.false for r in rels):
+        if any(r.xreplace(at) == sp.false for r in rels):
             return points[k]
     return None
