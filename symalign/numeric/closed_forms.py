@@ -154,4 +154,8 @@ def _result(game, route, eqs, numeric, notes) -> ClosedFormResult:
         if eqs:
             eqs = tuple(checked)
         gain = max(gains, default=None)
+    elif route == "affine":  # the tilted prior proves its own concavity (b_i > 0)
+        notes = list(notes) + ["symbolic game: the closed form solves the KKT conditions under its stated "
+                               "conditions; it is an equilibrium where own-concavity holds, which is not "
+                               "checked here (see `symalign verify` / existence_certificate)"]
     return ClosedFormResult(game, route, tuple(eqs), numeric, gain, tuple(notes))
