@@ -26,7 +26,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from symalign.core.rosen import charpoly_coefficients, own_hessian
+from symalign.core.rosen import charpoly_coefficients, own_hessian, restrict_to_tangent
 
 __all__ = ["Concavity", "own_concavity", "psd_exact"]
 
@@ -180,7 +180,7 @@ def _quadratic_concavity(game, q) -> Concavity:
     D = q.n_groups
     for i in range(game.n_agents):
         H = [[rows[i * D + d].get(i * D + e, 0) for e in range(D)] for d in range(D)]
-        Hr = tuple(tuple(H[a][b] - H[a][last] - H[last][b] + H[last][last] for b in range(last)) for a in range(last))
+        Hr = tuple(map(tuple, restrict_to_tangent(H)))
         if Hr in seen:
             continue
         seen.add(Hr)
@@ -217,8 +217,7 @@ def _affine_own_hessians(game):
         if not all(x.is_Rational for row in H for x in row) or any(
                 H[d][e] != H[e][d] for d in range(D) for e in range(d)):
             return None
-        last = D - 1  # B^T H B with the tangent basis e_d - e_D, entry by entry
-        out.append(sp.Matrix(D - 1, D - 1, lambda a, b: H[a][b] - H[a][last] - H[last][b] + H[last][last]))
+        out.append(sp.Matrix(restrict_to_tangent(H)))
     return out
 
 

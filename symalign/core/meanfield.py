@@ -140,14 +140,13 @@ def derive_mean_field(family, n_groups: int) -> MeanFieldClosedForm:
     mean_eqs = [g.xreplace(to_bar) - lam_bar for g in grad] + [sum(Wbar) - 1]
     mean_sol = solve_linear(mean_eqs, Wbar + [lam_bar])
     mean = [tidy(mean_sol[x]) for x in Wbar]
-    others = {m[d]: (n * mean[d] - w[d]) / (n - 1) for d in range(D)}
-    agent_eqs = [g.xreplace(others) - lam for g in grad] + [sum(w) - 1]
-    agent_sol = solve_linear(agent_eqs, w + [lam])
-    agent = [tidy(agent_sol[x]) for x in w]
-    # the same system with the mean kept as a name: w_i in terms of Wbar*
+    # one agent's system with the population mean kept as a name (w_i in terms of Wbar*), solved once;
+    # the agent's closed form is that solution with the mean substituted
     named = {m[d]: (n * Wbar[d] - w[d]) / (n - 1) for d in range(D)}
     named_sol = solve_linear([g.xreplace(named) - lam for g in grad] + [sum(w) - 1], w + [lam])
     structured = [tidy(named_sol[x]) for x in w]
+    at_mean = dict(zip(Wbar, mean))
+    agent = [tidy(x.xreplace(at_mean)) for x in structured]
     return MeanFieldClosedForm(
         family, n, sp.ImmutableMatrix([mean]), sp.ImmutableMatrix([agent]),
         tuple(x > 0 for x in agent), own, bar, scalars, tuple(Wbar), sp.ImmutableMatrix([structured]),

@@ -15,6 +15,7 @@ import sympy as sp
 
 __all__ = [
     "tangent_basis",
+    "restrict_to_tangent",
     "own_hessian",
     "pseudo_jacobian",
     "dsc_matrix",
@@ -28,6 +29,18 @@ def tangent_basis(n_groups: int) -> sp.ImmutableMatrix:
     """D x (D-1) basis ``e_d - e_D`` of ``{v : sum v = 0}``."""
     D = n_groups
     return sp.ImmutableMatrix(D, D - 1, lambda r, c: 1 if r == c else (-1 if r == D - 1 else 0))
+
+
+def restrict_to_tangent(H) -> list:
+    """``B^T H B`` for the basis :func:`tangent_basis`, entry by entry (nested lists, exact entries kept exact).
+
+    Examples
+    --------
+    >>> restrict_to_tangent([[-2, 0, 0], [0, -2, 0], [0, 0, -2]])
+    [[-4, -2], [-2, -4]]
+    """
+    last = len(H) - 1
+    return [[H[a][b] - H[a][last] - H[last][b] + H[last][last] for b in range(last)] for a in range(last)]
 
 
 def own_hessian(game, i: int) -> sp.ImmutableMatrix:

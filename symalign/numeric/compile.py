@@ -9,13 +9,13 @@ Common-subexpression elimination is on by default.
 from __future__ import annotations
 
 import keyword
-import weakref
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import sympy as sp
 
+from symalign.core.gamecache import GameCache
 from symalign.errors import InputError
 
 __all__ = ["compile_expressions", "NumericGame", "numeric_game"]
@@ -147,8 +147,9 @@ def numeric_game(game, *, cse: bool = True) -> NumericGame:
     matrix product ``c + M vec(W)`` with ``c`` and ``M`` taken from the
     affine parts (no code generation); otherwise they are compiled with
     lambdify.  The utilities are compiled on the first call of ``utility``.
-    A game is immutable, so the result is cached by identity: a warm
-    ``solve`` of the same game compiles nothing.
+    A game is immutable, so the result is cached by content
+    (:class:`~symalign.core.gamecache.GameCache`): a warm ``solve`` of the
+    same or an equal game compiles nothing.
 
     Examples
     --------
@@ -161,20 +162,12 @@ def numeric_game(game, *, cse: bool = True) -> NumericGame:
     >>> numeric_game(g) is ng
     True
     """
-    key = (bool(cse),)
-    try:
-        return _NUMERIC[game][key]
-    except (KeyError, TypeError):
-        pass
-    ng = _build_numeric_game(game, cse)
-    try:
-        _NUMERIC.setdefault(game, {})[key] = ng
-    except TypeError:  # not weak-referenceable: no cache
-        pass
-    return ng
+    cse = bool(cse)
+    return _NUMERIC[cse].get(game, lambda g: _build_numeric_game(g, cse))
 
 
-_NUMERIC: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_NUMERIC = {True: GameCache(maxsize=16), False: GameCache(maxsize=4)}
+"""Compiled games by ``cse``: the content-keyed LRU of :mod:`symalign.core.gamecache` (one cache mechanism)."""
 
 
 def _build_numeric_game(game, cse) -> NumericGame:

@@ -167,6 +167,7 @@ def symmetric_equilibrium(game) -> SymmetricResult:
     from fractions import Fraction
 
     from symalign.core.quadratic import to_fraction
+    from symalign.core.rosen import restrict_to_tangent
     from symalign.core.rosen_affine import _jacobian_rows, positive_definite_rational
 
     if not is_homogeneous(game):
@@ -195,11 +196,10 @@ def symmetric_equilibrium(game) -> SymmetricResult:
     # Rosen on the two invariant subspaces (see the docstring)
     H = [[rows[d].get(e, Fraction(0)) for e in range(D)] for d in range(D)]
     K = [[rows[d].get(D + e, Fraction(0)) for e in range(D)] for d in range(D)]
-    last = D - 1
 
     def restricted(M):  # -B^T sym(M) B
         S = [[(M[a][b] + M[b][a]) / 2 for b in range(D)] for a in range(D)]
-        return [[-(S[a][b] - S[a][last] - S[last][b] + S[last][last]) for b in range(last)] for a in range(last)]
+        return [[-x for x in row] for row in restrict_to_tangent(S)]
 
     plus = restricted([[H[a][b] + K[a][b] for b in range(D)] for a in range(D)])
     minus = restricted([[H[a][b] - K[a][b] / (N - 1) for b in range(D)] for a in range(D)])

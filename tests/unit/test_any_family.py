@@ -215,3 +215,18 @@ def test_no_closed_form_reports_the_numeric_equilibrium():
     assert res.numeric is not None and not res.numeric.exact
     assert res.deviation_gain < 1e-8
     assert any("no closed form found" in n for n in res.notes)
+
+
+def test_every_reported_closed_form_profile_is_deviation_checked():
+    # matching pennies: the mixed profile is the equilibrium, the pure one is not; listed second it is still checked
+    from symalign.core.equilibrium import Equilibrium
+    from symalign.numeric.closed_forms import _result
+
+    g = Game.create(get_family("polymatrix"), 2, ["h", "t"], A={"A": [[1, -1], [-1, 1]], "B": [[-1, 1], [1, -1]]})
+    half = sp.Rational(1, 2)
+    good = Equilibrium(g, sp.ImmutableMatrix([[half, half]] * 2), ())
+    bad = Equilibrium(g, sp.ImmutableMatrix([[1, 0], [1, 0]]), ())
+    res = _result(g, "symmetric", (good, bad), None, [])
+    assert res.deviation_gain > 1 and any("profile 2" in n for n in res.notes)
+    assert not any("profile 1" in n for n in res.notes)
+    assert _result(g, "symmetric", (good,), None, []).deviation_gain < 1e-9

@@ -8,11 +8,17 @@ from symalign.numeric.homogeneous import is_homogeneous, solve_homogeneous
 
 @pytest.mark.parametrize("variant", ["overlap", "distance"])
 @pytest.mark.parametrize("n", [3, 5])
-def test_matches_the_explicit_game(variant, n):
+def test_matches_the_explicit_game(variant, n, monkeypatch):
+    from symalign.numeric import solve as solve_module
+
     params = dict(alpha=1, beta=2, gamma="1/2", a=[0.5, 0.3, 0.2], p=[0.4, 0.4, 0.2])
     explicit = Game.create(get_family("active_alignment", variant), n, ["x", "y", "z"], **params)
     sol = solve_homogeneous(explicit, n)
+    # the reference must not take the mean-field route itself (solve does for homogeneous games, N > 2)
+    monkeypatch.setattr(solve_module, "_symmetric", lambda g, tol: None)
     exact = solve(explicit).equilibria[0]
+    monkeypatch.undo()
+    assert exact.method != "mean-field (symmetric profile)"
     assert sol.checked and exact.exact
     assert all(tuple(exact.weights.row(i)) == sol.weights for i in range(n))
     assert solve_homogeneous(explicit, 10**6).checked
