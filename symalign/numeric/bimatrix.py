@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symalign.errors import InputError
 from symalign.numeric import gambit
 
 __all__ = ["EnumerationResult", "enumerate_bimatrix"]
@@ -65,13 +64,9 @@ def enumerate_bimatrix(game, *, engine: str = "auto", max_profiles: int = 20_000
     >>> [e.weights.tolist() for e in r.equilibria], r.rejected
     ([[[1/2, 1/2], [1/2, 1/2]]], ())
     """
-    if engine not in ("auto", "gambit", "symalign"):
-        raise InputError("engine", engine, 'must be "auto", "gambit" or "symalign"')
+    gambit.require_engine(engine)
     A, B = gambit.bimatrix_payoffs(game)
-    use_gambit = engine == "gambit" or (engine == "auto" and gambit.available())
-    if engine == "gambit" and not gambit.available():
-        raise InputError("engine", engine, "pygambit is not installed (pip install 'symalign[gambit]')")
-    if not use_gambit:
+    if engine == "symalign" or not gambit.available():
         return _own_extreme_equilibria(game, max_profiles)
     accepted, rejected = gambit.checked_equilibria(game, A, B)
     return EnumerationResult(accepted, gambit.ENGINE, rejected, None)
