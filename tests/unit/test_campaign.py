@@ -94,6 +94,7 @@ def test_campaign_command(tmp_path):
     assert out.exit_code == 0, out.output
     summary = json.loads(out.stdout[out.stdout.index("{"):])
     assert summary["passed"] and summary["games"] == 300 and (tmp_path / "c.png").stat().st_size > 0
+    assert b"Software" not in (tmp_path / "c.png").read_bytes()  # written by save_figure: no software stamp
     bad = CliRunner().invoke(main, ["campaign", "--games", "10", "--local", "--out", str(tmp_path / "c.csv")])
     assert bad.exit_code == 2 and "parquet" in bad.output
 
