@@ -15,9 +15,10 @@ from symalign.analysis.exclusion import group_index
 from symalign.io.atomic import atomic_output
 
 __all__ = ["parse_color", "phase_diagram", "phase_figure", "subsidy_curve", "subsidy_figure", "axis_label", "exact_text",
-           "figure_path", "save_figure"]
+           "figure_path", "save_figure", "FIGURE_SUFFIXES"]
 
-_FORMATS = (".png", ".pdf", ".svg")
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+"""Formats of every figure symalign writes."""
 
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "kappa", "lambda", "mu", "nu", "xi",
           "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega"}
@@ -265,10 +266,10 @@ def subsidy_figure(subsidy, path, *, points: int = 161, span=4) -> Path:
 
 
 def figure_path(path, argument: str) -> Path:
-    """``path`` as a Path if it ends in a figure format (:data:`_FORMATS`), else InputError naming ``argument``."""
+    """``path`` as a Path if it ends in a figure format (:data:`FIGURE_SUFFIXES`), else InputError naming ``argument``."""
     path = Path(path)
-    if path.suffix.lower() not in _FORMATS:
-        raise InputError(argument, str(path), f"the figure must end in one of {_FORMATS}")
+    if path.suffix.lower() not in FIGURE_SUFFIXES:
+        raise InputError(argument, str(path), f"the figure must end in one of {FIGURE_SUFFIXES}")
     return path
 
 

@@ -35,7 +35,7 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
     from symalign.errors import InputError
     from symalign.io.outputs import check_output, output_set
     from symalign.io.gamefile import load_game, require_numeric
-    from symalign.export.plots import _FORMATS, parse_color, phase_diagram
+    from symalign.export.plots import figure_path, parse_color, phase_diagram
     from symalign.analysis.regions import exclusion_region
     from symalign.analysis.griddata import SUFFIXES
     from symalign.analysis.sweep import LARGE_GRID, check_axes, parse_axis, sweep, write_grid
@@ -49,8 +49,7 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
     for name, p in (("--out", out), ("--data", data)):
         if p is not None:
             check_output(p, name, inputs=[game_file])
-    if Path(out).suffix.lower() not in _FORMATS:
-        raise InputError("--out", out, f"the figure must end in one of {_FORMATS}")
+    figure_path(out, "--out")
     if data is not None and Path(data).suffix.lower() not in SUFFIXES:
         raise InputError("--data", data, f"the grid file must end in {', '.join(SUFFIXES)}")
     if data is not None and Path(data).absolute() == Path(out).absolute():
