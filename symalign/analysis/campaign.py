@@ -208,9 +208,10 @@ class CampaignResult:
 
     @property
     def failures(self) -> int:
-        """Games not converged or with a deviation gain above the threshold."""
-        g = self.table["deviation_gain"]
-        return int((~self.table["converged"]).sum() + (np.nan_to_num(g, nan=0.0) > self.threshold).sum())
+        """Games not converged, or converged with a deviation gain above the threshold or not finite (unchecked)."""
+        ok = self.table["converged"]
+        checked = ok & (self.table["deviation_gain"] <= self.threshold)  # NaN compares False: a failure
+        return int(ok.size - checked.sum())
 
     @property
     def passed(self) -> bool:

@@ -6,13 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from symalign.errors import InputError
-from symalign.io.atomic import atomic_output
+from symalign.export.plots import figure_path, save_figure
 
 __all__ = ["campaign_figure"]
-
-_FORMATS = (".png", ".pdf", ".svg")
-
 
 def campaign_figure(result, path) -> Path:
     """Histograms of log10 residual and log10 deviation gain (zeros at the floor), written atomically.
@@ -26,9 +22,7 @@ def campaign_figure(result, path) -> Path:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    path = Path(path)
-    if path.suffix.lower() not in _FORMATS:
-        raise InputError("--figure", str(path), f"the figure must end in one of {_FORMATS}")
+    path = figure_path(path, "--figure")
     floor = 1e-18
     fig = Figure(figsize=(9, 3.6), dpi=120)
     FigureCanvasAgg(fig)
@@ -49,6 +43,4 @@ def campaign_figure(result, path) -> Path:
                  f"max gain {s['max_deviation_gain']:.2g}, failures {s['failures']}, {s['seconds']:.0f} s ({s['engine']})",
                  fontsize=9)
     fig.tight_layout()
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, format=path.suffix.lower().lstrip("."), bbox_inches="tight")
-    return path
+    return save_figure(fig, path)

@@ -14,9 +14,11 @@ from symalign.errors import InputError
 from symalign.analysis.exclusion import group_index
 from symalign.io.atomic import atomic_output
 
-__all__ = ["parse_color", "phase_diagram", "phase_figure", "subsidy_curve", "subsidy_figure", "axis_label", "exact_text"]
+__all__ = ["parse_color", "phase_diagram", "phase_figure", "subsidy_curve", "subsidy_figure", "axis_label", "exact_text",
+           "figure_path", "save_figure", "FIGURE_SUFFIXES"]
 
-_FORMATS = (".png", ".pdf", ".svg")
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+"""Formats of every figure symalign writes."""
 
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "kappa", "lambda", "mu", "nu", "xi",
           "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega"}
@@ -105,13 +107,9 @@ def phase_diagram(result, path, *, color: str = "excluded", regions=(), title: s
     point : (x, y), optional
         A point to mark (e.g. the game's own parameter values).
     """
-    path = Path(path)
-    if path.suffix.lower() not in _FORMATS:
-        raise InputError("--out", str(path), f"the figure must end in one of {_FORMATS}")
+    path = figure_path(path, "--out")
     fig = phase_figure(result, color=color, regions=regions, title=title, point=point)
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, format=path.suffix.lower().lstrip("."), bbox_inches="tight", metadata=_metadata(path))
-    return path
+    return save_figure(fig, path)
 
 
 def phase_figure(result, *, color: str = "excluded", regions=(), title: str | None = None, point=None):
@@ -246,9 +244,7 @@ def subsidy_figure(subsidy, path, *, points: int = 161, span=4) -> Path:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    path = Path(path)
-    if path.suffix.lower() not in _FORMATS:
-        raise InputError("path", str(path), f"the figure must end in one of {_FORMATS}")
+    path = figure_path(path, "path")
     game, d = subsidy.game, subsidy.group
     values, W = subsidy_curve(subsidy, points=points, span=span)
     star, top = float(subsidy.amount), float(values[-1])
@@ -266,6 +262,19 @@ def subsidy_figure(subsidy, path, *, points: int = 161, span=4) -> Path:
     ax.set_title(f"Steering: $s^* = $ {exact_text(subsidy.amount)} (exact); below it every agent excludes "
                  f"{game.groups[d]!r}", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", ncol=2, framealpha=0.85)
+    return save_figure(fig, path)
+
+
+def figure_path(path, argument: str) -> Path:
+    """``path`` as a Path if it ends in a figure format (:data:`FIGURE_SUFFIXES`), else InputError naming ``argument``."""
+    path = Path(path)
+    if path.suffix.lower() not in FIGURE_SUFFIXES:
+        raise InputError(argument, str(path), f"the figure must end in one of {FIGURE_SUFFIXES}")
+    return path
+
+
+def save_figure(fig, path: Path) -> Path:
+    """Write ``fig`` atomically in the format of ``path``'s suffix, without date or software stamps."""
     with atomic_output(path) as tmp:
         fig.savefig(tmp, format=path.suffix.lower().lstrip("."), bbox_inches="tight", metadata=_metadata(path))
     return path

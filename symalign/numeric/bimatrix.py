@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symalign.errors import InputError
 from symalign.numeric import gambit
 
 __all__ = ["EnumerationResult", "enumerate_bimatrix"]
@@ -65,34 +64,44 @@ def enumerate_bimatrix(game, *, engine: str = "auto", max_profiles: int = 20_000
     >>> [e.weights.tolist() for e in r.equilibria], r.rejected
     ([[[1/2, 1/2], [1/2, 1/2]]], ())
     """
-    if engine not in ("auto", "gambit", "symalign"):
-        raise InputError("engine", engine, 'must be "auto", "gambit" or "symalign"')
+    gambit.require_engine(engine)
     A, B = gambit.bimatrix_payoffs(game)
-    use_gambit = engine == "gambit" or (engine == "auto" and gambit.available())
-    if engine == "gambit" and not gambit.available():
-        raise InputError("engine", engine, "pygambit is not installed (pip install 'symalign[gambit]')")
-    if not use_gambit:
+    if engine == "symalign" or not gambit.available():
         return _own_extreme_equilibria(game, max_profiles)
     accepted, rejected = gambit.checked_equilibria(game, A, B)
     return EnumerationResult(accepted, gambit.ENGINE, rejected, None)
 
 
 def _own_extreme_equilibria(game, max_profiles):
-    """The extreme equilibria by symalign's exact enumeration: isolated ones and the vertices of components."""
+    """The extreme equilibria by symalign's exact enumeration: isolated ones and the vertices of components.
+
+    Each is re-checked by :func:`~symalign.numeric.polymatrix_check.nash_violations`, as Gambit's profiles are;
+    the vertices of components are otherwise only solutions of the support systems.
+    """
     import sympy as sp
 
     from symalign.core.equilibrium import Equilibrium
     from symalign.numeric.enumerate import enumerate_equilibria
 
+    from symalign.numeric.polymatrix_check import nash_violations, payoff_blocks
+
     res = enumerate_equilibria(game, max_profiles=max_profiles, engine="symalign")
-    eqs = list(res.isolated)
-    seen = {tuple(e.weights) for e in eqs}
+    candidates = [(e.weights, e) for e in res.isolated]
     for comp in res.components:
         for V in comp.vertices:
-            if tuple(V) in seen:
-                continue
-            seen.add(tuple(V))
             support = tuple(tuple(d for d in range(V.cols) if V[i, d] != 0) for i in range(V.rows))
-            eqs.append(Equilibrium(game, sp.ImmutableMatrix(V), support, exact=True, method="support-enumeration",
-                                   hypotheses=game.hypotheses(), notes=("vertex of a component of equilibria",)))
-    return EnumerationResult(tuple(eqs), "symalign-support-enumeration", (), bool(res.components))
+            candidates.append((V, Equilibrium(game, sp.ImmutableMatrix(V), support, exact=True,
+                                              method="support-enumeration", hypotheses=game.hypotheses(),
+                                              notes=("vertex of a component of equilibria",))))
+    blocks = payoff_blocks(game)
+    eqs, rejected, seen = [], [], set()
+    for W, eq in candidates:  # the same exact re-check as Gambit's profiles get
+        if tuple(W) in seen:
+            continue
+        seen.add(tuple(W))
+        bad = nash_violations(game, W.tolist(), blocks)
+        if bad:
+            rejected.append((W, bad))
+        else:
+            eqs.append(eq)
+    return EnumerationResult(tuple(eqs), "symalign-support-enumeration", tuple(rejected), bool(res.components))

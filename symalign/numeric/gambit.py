@@ -30,7 +30,7 @@ from symalign.errors import InputError, SymalignError
 from symalign.numeric.polymatrix_check import nash_violations, payoff_blocks
 
 __all__ = ["available", "bimatrix_payoffs", "gambit_profiles", "checked_equilibria", "equilibrium_set",
-           "gambit_equilibria", "ENGINE", "METHOD", "GAMBIT_NOTE", "GAMBIT_MIN_PROFILES"]
+           "gambit_equilibria", "require_engine", "ENGINE", "METHOD", "GAMBIT_NOTE", "GAMBIT_MIN_PROFILES"]
 
 ENGINE = "gambit-enummixed"
 """The engine name reported by every route that used Gambit."""
@@ -78,18 +78,13 @@ def bimatrix_payoffs(game):
         raise InputError("game", game, "Gambit enumeration needs a 2-agent polymatrix (bimatrix) game")
     if game.free_symbols():
         raise InputError("game", game, "has symbolic payoffs; Gambit needs numbers")
-    blocks = game.param("A")
-    A01, A10 = sp.Matrix(blocks[0][1]), sp.Matrix(blocks[1][0])
-    D = game.n_groups
+    return _bimatrix(payoff_blocks(game))
 
-    def frac(x):
-        if not x.is_Rational:
-            raise InputError("A", x, "Gambit needs rational payoffs")
-        return Fraction(int(x.p), int(x.q))
 
-    A = [[frac(A01[r, c]) for c in range(D)] for r in range(D)]
-    B = [[frac(A10[c, r]) for c in range(D)] for r in range(D)]
-    return A, B
+def _bimatrix(blocks) -> tuple:
+    """``(A, B)`` from :func:`~symalign.numeric.polymatrix_check.payoff_blocks` of a 2-agent game."""
+    B10 = blocks[(1, 0)]
+    return blocks[(0, 1)], [list(col) for col in zip(*B10)]
 
 
 def gambit_profiles(A, B) -> list:
@@ -116,9 +111,9 @@ def checked_equilibria(game, A=None, B=None) -> tuple:
     ``rejected`` are ``(weights, violations)`` pairs that did not.  Raises
     ImportError when pygambit is not installed.
     """
-    if A is None or B is None:
-        A, B = bimatrix_payoffs(game)
     blocks = payoff_blocks(game)
+    if A is None or B is None:
+        A, B = _bimatrix(blocks)
     accepted, rejected = [], []
     for prof in _bounded_profiles(A, B):
         W = sp.ImmutableMatrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in prof])
@@ -194,6 +189,15 @@ def equilibrium_set(game, component):
     return nash_subsets(game, accepted, component)
 
 
+def require_engine(engine: str) -> str:
+    """``engine`` if it is "auto", "symalign", or "gambit" with pygambit installed; else InputError naming it."""
+    if engine not in ("auto", "gambit", "symalign"):
+        raise InputError("engine", engine, 'must be "auto", "gambit" or "symalign"')
+    if engine == "gambit" and not available():
+        raise InputError("engine", engine, "pygambit is not installed (pip install 'symalign[gambit]')")
+    return engine
+
+
 def gambit_equilibria(game, n_profiles: int, engine: str = "auto", component=None):
     """The Gambit hook of :func:`symalign.numeric.enumerate.enumerate_equilibria`.
 
@@ -204,16 +208,12 @@ def gambit_equilibria(game, n_profiles: int, engine: str = "auto", component=Non
     pruning dominated strategies); ``"gambit"`` raises
     :class:`~symalign.errors.InputError` when Gambit cannot answer.
     """
-    if engine not in ("auto", "gambit", "symalign"):
-        raise InputError("engine", engine, 'must be "auto", "gambit" or "symalign"')
-    if engine == "symalign":
+    if require_engine(engine) == "symalign":
         return None
     if engine == "auto" and n_profiles < GAMBIT_MIN_PROFILES:
         return None
     found = equilibrium_set(game, component)
     if found is None and engine == "gambit":
-        if not available():
-            raise InputError("engine", engine, "pygambit is not installed (pip install 'symalign[gambit]')")
         raise InputError("engine", engine, "Gambit answers for 2-agent polymatrix games with rational payoffs whose "
                                            "extreme equilibria pass the exact check; use 'symalign'")
     return found

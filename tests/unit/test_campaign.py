@@ -94,6 +94,7 @@ def test_campaign_command(tmp_path):
     assert out.exit_code == 0, out.output
     summary = json.loads(out.stdout[out.stdout.index("{"):])
     assert summary["passed"] and summary["games"] == 300 and (tmp_path / "c.png").stat().st_size > 0
+    assert b"Software" not in (tmp_path / "c.png").read_bytes()  # written by save_figure: no software stamp
     bad = CliRunner().invoke(main, ["campaign", "--games", "10", "--local", "--out", str(tmp_path / "c.csv")])
     assert bad.exit_code == 2 and "parquet" in bad.output
 
@@ -169,3 +170,13 @@ def test_campaign_table_as_a_zarr_store(tmp_path):
     assert out.exit_code == 2 and "refusing" in out.output and (foreign / "keep.txt").exists()
     with pytest.raises(InputError, match="must end in"):
         write_table(r.table, tmp_path / "c.csv")
+
+
+def test_a_converged_game_whose_check_gave_nan_is_a_failure():
+    from symalign.analysis.campaign import CampaignResult
+
+    table = {"chunk": np.zeros(3, np.int64), "index": np.arange(3), "converged": np.array([True, True, False]),
+             "stage": np.zeros(3, np.int64), "residual": np.zeros(3),
+             "deviation_gain": np.array([0.0, np.nan, np.nan])}
+    r = CampaignResult(table, 2, 3, "overlap", 0, 1.0, "here")
+    assert r.failures == 2 and not r.passed

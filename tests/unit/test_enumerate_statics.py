@@ -36,27 +36,29 @@ A = {A = [[1, 1], [0, 0]], B = [[1, 1], [0, 1]]}
 '''
 
 
-def test_solve_all_finds_exactly_three_equilibria(tmp_path):
-    path = tmp_path / "three.toml"
-    path.write_text(THREE)
+def _solve_all(tmp_path, text):
+    """``solve --all --json`` on the game file ``text``: the parsed JSON (the command must succeed)."""
+    path = tmp_path / "game.toml"
+    path.write_text(text)
     out = CliRunner().invoke(main, ["solve", "--all", "--json", str(path)])
     assert out.exit_code == 0, out.output
-    data = json.loads(out.output)
+    return json.loads(out.output)
+
+
+def test_solve_all_finds_exactly_three_equilibria(tmp_path):
+    data = _solve_all(tmp_path, THREE)
     assert data["unique"] is False and data["components"] == []
     found = sorted(tuple(map(tuple, e["weights_exact"])) for e in data["equilibria"])
     assert found == sorted([(("1", "0"), ("0", "1")), (("0", "1"), ("1", "0")), (("1/2", "1/2"), ("1/2", "1/2"))])
     g = Game.create(get_family("active_alignment", "overlap"), 2, ["x", "y"], alpha=1, beta=1, gamma=3, a=[0, 0],
                     p=[0.5, 0.5])
-    for eq in solve(g, all_equilibria=True).equilibria:  # each one re-checked exactly, outside the enumeration
-        assert kkt_violations(g, eq.weights) == ()
+    for e in data["equilibria"]:  # the profiles the command printed, re-checked exactly outside the enumeration
+        W = sp.Matrix([[sp.Rational(x) for x in row] for row in e["weights_exact"]])
+        assert kkt_violations(g, W) == ()
 
 
 def test_degenerate_bimatrix_component_is_a_segment(tmp_path):
-    path = tmp_path / "seg.toml"
-    path.write_text(SEGMENT)
-    out = CliRunner().invoke(main, ["solve", "--all", "--json", str(path)])
-    assert out.exit_code == 0, out.output
-    data = json.loads(out.output)
+    data = _solve_all(tmp_path, SEGMENT)
     assert data["unique"] is False and data["equilibria"] == []  # no endpoint listed as an isolated equilibrium
     (comp,) = data["components"]
     assert comp["kind"] == "segment" and comp["dimension"] == 1

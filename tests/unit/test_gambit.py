@@ -242,3 +242,14 @@ def test_gambit_runs_in_a_child_killed_at_the_command_deadline(monkeypatch):
     with process_budget(Budget(30.0, None, "--time-limit"), "symalign solve"):  # the answer comes back from the child
         accepted, rejected = gambit.checked_equilibria(g)
     assert len(accepted) == 1 and rejected == ()
+
+
+def test_own_enumeration_rechecks_isolated_points_and_component_vertices(monkeypatch):
+    from symalign.numeric import polymatrix_check
+
+    g = _degenerate(np.random.default_rng(0), 3)
+    ok = bimatrix.enumerate_bimatrix(g, engine="symalign")
+    assert ok.rejected == () and ok.equilibria
+    monkeypatch.setattr(polymatrix_check, "nash_violations", lambda game, W, blocks=None: ("refused",))
+    bad = bimatrix.enumerate_bimatrix(g, engine="symalign")
+    assert bad.equilibria == () and len(bad.rejected) == len(ok.equilibria)

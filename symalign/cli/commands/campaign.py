@@ -29,7 +29,7 @@ __all__ = ["command"]
 def command(games, agents, groups, variant, seed, source, chunk, scheduler, workers, local, out, figure, as_json):
     """Solve random heterogeneous games with the compiled solver; check each by its best deviation.
 
-    Exit status 1 when a game did not converge or gains more than 1e-9 by deviating.
+    Exit status 1 when a game did not converge, gains more than 1e-9 by deviating, or its check gave no number.
     """
     from pathlib import Path
 
@@ -38,7 +38,10 @@ def command(games, agents, groups, variant, seed, source, chunk, scheduler, work
     from symalign.errors import InputError
 
     _check(agents, groups, variant, source)
-    for name, p, suffixes in (("--out", out, (".parquet", ".zarr")), ("--figure", figure, (".png", ".pdf", ".svg"))):
+    from symalign.analysis.distributed import TABLE_SUFFIXES
+    from symalign.export.plots import FIGURE_SUFFIXES
+
+    for name, p, suffixes in (("--out", out, TABLE_SUFFIXES), ("--figure", figure, FIGURE_SUFFIXES)):
         if p is None:
             continue
         if Path(p).suffix.lower() not in suffixes:
@@ -82,6 +85,6 @@ def command(games, agents, groups, variant, seed, source, chunk, scheduler, work
         click.echo(f"{summary['games']:,} games (N = {agents}, D = {groups}, {variant}, from {origin}) in "
                    f"{summary['seconds']} s ({summary['games_per_second']:,} games/s, {summary['engine']}); stages {summary['stages']}")
         click.echo(f"max deviation gain {summary['max_deviation_gain']:.3g}, max residual {summary['max_residual']:.3g}; "
-                   f"failures (not converged or gain > {result.threshold:g}): {summary['failures']}")
+                   f"failures (not converged, or gain > {result.threshold:g} or not computed): {summary['failures']}")
     if not result.passed:
         raise SystemExit(1)

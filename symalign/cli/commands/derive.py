@@ -6,16 +6,17 @@ import json
 
 import click
 
+from symalign.cli.options import game_file_argument, json_option
 from symalign.cli.plugins import plugin_option
 
 __all__ = ["command"]
 
 
 @click.command("derive")
-@click.argument("game_file", type=click.Path(dir_okay=False))
+@game_file_argument
 @click.option("--support", default=None, help="Support per agent, e.g. '0,1;0,1,2' or 'left,centre' for all agents. Default: interior (numeric games: the equilibrium's support).")
 @click.option("--latex", "as_latex", is_flag=True, help="Print LaTeX only (align* / gather* environments, comments with %).")
-@click.option("--json", "as_json", is_flag=True, help="Print the closed form as JSON (expressions as strings).")
+@json_option("Print the closed form as JSON (expressions as strings).")
 @plugin_option
 def command(game_file, support, as_latex, as_json):
     """Closed-form equilibrium on a support with its validity conditions."""

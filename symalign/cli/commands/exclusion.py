@@ -6,6 +6,8 @@ import json
 
 import click
 
+from symalign.cli.options import game_file_argument, json_option
+
 __all__ = ["command"]
 
 
@@ -16,8 +18,8 @@ def _f(x) -> str:
 
 
 @click.command("exclusion")
-@click.argument("game_file", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@game_file_argument
+@json_option()
 @click.option("--no-subsidy", is_flag=True, help="Skip the minimal subsidies (and their checks).")
 def command(game_file, as_json, no_subsidy):
     """Per group: excluded or not, the diversity threshold, the margin, the minimal subsidy.

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from symalign.cli.options import game_file_argument, json_option
 from symalign.cli.plugins import plugin_option
 
 __all__ = ["command"]
@@ -16,8 +17,8 @@ def _fmt(x, exact=False) -> str:
 
 
 @click.command("solve")
-@click.argument("game_file", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@game_file_argument
+@json_option()
 @click.option("--exact", is_flag=True, help="Print exact rationals instead of decimals.")
 @click.option("--all", "all_equilibria", is_flag=True,
               help="Enumerate every equilibrium (affine gradients): supports, exact elimination, components.")

@@ -14,6 +14,7 @@ import json
 
 import click
 
+from symalign.cli.options import game_file_argument, json_option
 from symalign.cli.plugins import plugin_option
 from symalign.errors import InputError
 
@@ -44,10 +45,10 @@ def parse_point(text, symbols) -> dict:
 
 
 @click.command()
-@click.argument("game_file", type=click.Path(dir_okay=False))
+@game_file_argument
 @click.option("--wrt", required=True, help="The parameter (or symbol of the game file) to differentiate by.")
 @click.option("--at", "at_text", default=None, help="Point, e.g. 'gamma=3/2,beta=1' (default: the file's values).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option()
 @plugin_option
 def command(game_file, wrt, at_text, as_json):
     """How the equilibrium moves with one parameter (implicit function theorem on the active KKT system)."""

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from symalign.cli.options import game_file_argument, json_option
+
 from symalign.errors import InputError
 
 __all__ = ["command"]
@@ -20,10 +22,10 @@ def _rows(game, W):
 
 
 @click.command("steer")
-@click.argument("game_file", type=click.Path(dir_okay=False))
+@game_file_argument
 @click.option("--include", "include", default=None, metavar="GROUP", help="End this group's exclusion.")
 @click.option("--target", default=None, metavar="W1,...,WD", help="Target average mixture (on the simplex, e.g. 0.2,0.2,0.2,0.2,0.2 or 1/3,...).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option()
 def command(game_file, include, target, as_json):
     """Derive a subsidy on attractiveness (a_i -> a_i + s) and check it by solving the steered game."""
     from symalign.io.gamefile import load_game

@@ -6,16 +6,18 @@ import time
 
 import click
 
+from symalign.cli.options import game_file_argument, json_option
+
 __all__ = ["command"]
 
 
 @click.command("sweep")
-@click.argument("game_file", type=click.Path(dir_okay=False))
+@game_file_argument
 @click.option("--x", "x_text", required=True, metavar="NAME=START:STOP:NUM", help="Horizontal axis, e.g. beta=0.1:5:400 (set for all agents).")
 @click.option("--y", "y_text", required=True, metavar="NAME=START:STOP:NUM", help="Vertical axis, e.g. gamma=0:5:400 (set for all agents).")
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False), help="Figure (.png, .pdf or .svg); written with --data as one set.")
 @click.option("--data", default=None, type=click.Path(dir_okay=False), help="Also write the grid: .csv, .npz, .nc (NetCDF, symalign[data]) or .parquet (symalign[parquet]).")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary (files written, counts) on stdout.")
+@json_option("Print a JSON summary (files written, counts) on stdout.")
 @click.option("--color", default="excluded", show_default=True, help="'excluded' (number of excluded groups) or 'weight:GROUP'.")
 @click.option("--no-boundaries", is_flag=True, help="Do not derive and draw the exact boundaries.")
 @click.option("--dask", "use_dask", is_flag=True, help="Compute blocks of rows on Dask (a LocalCluster unless --scheduler).")
@@ -33,7 +35,7 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
     from symalign.errors import InputError
     from symalign.io.outputs import check_output, output_set
     from symalign.io.gamefile import load_game, require_numeric
-    from symalign.export.plots import _FORMATS, parse_color, phase_diagram
+    from symalign.export.plots import figure_path, parse_color, phase_diagram
     from symalign.analysis.regions import exclusion_region
     from symalign.analysis.griddata import SUFFIXES
     from symalign.analysis.sweep import LARGE_GRID, check_axes, parse_axis, sweep, write_grid
@@ -47,8 +49,7 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
     for name, p in (("--out", out), ("--data", data)):
         if p is not None:
             check_output(p, name, inputs=[game_file])
-    if Path(out).suffix.lower() not in _FORMATS:
-        raise InputError("--out", out, f"the figure must end in one of {_FORMATS}")
+    figure_path(out, "--out")
     if data is not None and Path(data).suffix.lower() not in SUFFIXES:
         raise InputError("--data", data, f"the grid file must end in {', '.join(SUFFIXES)}")
     if data is not None and Path(data).absolute() == Path(out).absolute():
