@@ -54,7 +54,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import NamedTuple
 
 import numpy as np
 import sympy as sp
@@ -67,6 +66,8 @@ from symalign.numeric.batch.closedform import compile_closed_form, derive_closed
 from symalign.numeric.batch.fused import cross_check, fused_call, fused_supports, structured_tables
 from symalign.numeric.batch.identify import iterative_stage
 from symalign.numeric.batch.kernel import available as kernel_available
+from symalign.numeric.batch.result import (STAGES, BatchResult, _Full, _Out, _as_slice,
+                                           _AS, _CF, _CS, _HY, _ID, _IT, _NC)
 from symalign.numeric.batch.supports import solve_on_supports
 from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
@@ -75,58 +76,7 @@ from symalign.numeric.simplex import project
 
 __all__ = ["BatchResult", "CompiledGame", "compile_game", "default_args", "exclusion_supports", "STAGES"]
 
-STAGES = ("closed-form", "cached-support", "active-set", "iterative", "not-converged", "hypotheses", "identified-support")
-_CF, _CS, _AS, _IT, _NC, _HY, _ID = range(7)
 ENGINES = ("auto", "numpy")
-
-
-@dataclass(frozen=True, eq=False)
-class BatchResult:
-    """Equilibria of a batch of B games.
-
-    Attributes
-    ----------
-    weights : ndarray, shape (B, N, D)
-        Equilibrium profiles; NaN where not ``converged``.
-    support : ndarray of bool, shape (B, N, D)
-        Groups each agent weights positively (all False where not converged).
-    converged : ndarray of bool, shape (B,)
-        KKT verified: validity conditions of an exact closed form, or natural
-        residual ``<= tol``.
-    residual : ndarray, shape (B,)
-        Natural KKT residual (as :func:`symalign.numeric.check.kkt_residual`); NaN
-        where not measured (closed-form points with ``verify=False``).
-    stage : ndarray of int8, shape (B,)
-        Index into :data:`STAGES`: which step answered each point.
-    method : str
-        The compiled path ("closed-form", "linear" or "iterative").
-    args : tuple of str
-        Argument names, in order.
-    """
-
-    weights: np.ndarray
-    support: np.ndarray
-    converged: np.ndarray
-    residual: np.ndarray
-    stage: np.ndarray
-    method: str
-    args: tuple = ()
-
-    def __post_init__(self):
-        for name in ("weights", "support", "converged", "residual", "stage"):
-            getattr(self, name).flags.writeable = False
-
-    def __len__(self) -> int:
-        return self.converged.shape[0]
-
-    def stage_counts(self) -> dict:
-        """Number of points answered by each stage."""
-        counts = np.bincount(self.stage, minlength=len(STAGES))
-        return {name: int(c) for name, c in zip(STAGES, counts) if c}
-
-    def excluded(self) -> np.ndarray:
-        """(B, D) bool: groups given zero weight by every agent (converged points)."""
-        return self.converged[:, None] & ~self.support.any(axis=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -358,18 +308,6 @@ class CompiledGame:
         return solve_on_supports(self._affine, self.closed_forms, P, Sk)
 
 
-class _Full(NamedTuple):
-    mask: np.ndarray
-
-
-class _Out(NamedTuple):
-    weights: np.ndarray
-    support: np.ndarray
-    converged: np.ndarray
-    residual: np.ndarray
-    stage: np.ndarray
-
-
 def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verify: bool = True,
                  path: str = "auto", supports=(), derive_timeout: float | None = 60.0,
                  chunk: int = 8192, max_iter: int = 20_000, layout: str = "auto", engine: str = "auto") -> CompiledGame:
@@ -506,9 +444,3 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
                         MappingProxyType(timings), tuple(notes), grad_fn, affine, domain, hypotheses, geometry, fused,
                         engine)
 
-
-def _as_slice(k):
-    """A contiguous index array as a slice (cheap views instead of gathers)."""
-    if k.size and k[-1] - k[0] + 1 == k.size:
-        return slice(int(k[0]), int(k[-1]) + 1)
-    return k
