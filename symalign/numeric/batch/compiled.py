@@ -59,7 +59,7 @@ import numpy as np
 import sympy as sp
 
 from symalign.numeric.batch.arguments import (batch_arrays, check_args, compile_domain, compile_relations,
-                                              default_args, exclusion_supports, failures)
+                                              default_args, exclusion_supports, failures, holds)
 from symalign.numeric.batch.activeset import active_set, natural_residual
 from symalign.numeric.batch.aggregate import aggregate_structure
 from symalign.numeric.batch.closedform import compile_closed_form, derive_closed_forms
@@ -153,9 +153,7 @@ class CompiledGame:
         n, d = self.game.n_agents, self.game.n_groups
         out = _Out(np.empty((b, n, d)), np.empty((b, n, d), bool), np.zeros(b, bool),
                    np.full(b, np.nan), np.full(b, _NC, np.int8))
-        hyp = np.ones(b, bool)
-        for _, bad in failures(self._hypotheses, P, b):
-            hyp &= ~bad
+        hyp = holds(self._hypotheses, P, b)
         out.stage[~hyp] = _HY
         todo = np.flatnonzero(hyp)
         W0 = None if start is None else np.asarray(start, float).reshape(b, n, d)
@@ -206,8 +204,7 @@ class CompiledGame:
         if self.fused:
             return fused_supports(self, P, S)
         W, fine = self._solve_support(P, S)
-        for _, bad in failures(self._hypotheses, P, S.shape[0]):
-            fine &= ~bad
+        fine &= holds(self._hypotheses, P, S.shape[0])
         Wc = np.where(fine[:, None, None] & (W > 0), W, 0.0)
         r = np.full(S.shape[0], np.inf)
         if fine.any():

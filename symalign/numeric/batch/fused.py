@@ -173,14 +173,12 @@ def fused_call(cg, P, todo, out, W0, fallback, codes):
 
 def fused_supports(cg, P, S):
     """:meth:`CompiledGame.solve_supports` through the kernel: ``(W, residual, ok)``."""
-    from symalign.numeric.batch.arguments import failures
+    from symalign.numeric.batch.arguments import holds
     from symalign.numeric.batch.kernel import fused_solve
 
     m = S.shape[0]
     out = (np.empty(S.shape), np.empty(S.shape, bool), np.zeros(m, bool), np.full(m, np.inf), np.zeros(m, np.int8))
-    hyp = np.ones(m, bool)
-    for _, bad in failures(cg._hypotheses, P, m):
-        hyp &= ~bad
+    hyp = holds(cg._hypotheses, P, m)
     idx = np.flatnonzero(hyp).astype(np.int64)
     S = np.ascontiguousarray(S[idx] if idx.size < m else S)
     fused_solve(cg._fused.inputs(P, m), cg._fused, idx, S, np.ones(idx.size, bool), from_out=False, max_iter=1,
