@@ -228,8 +228,6 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
     if not isinstance(x, Axis) or not isinstance(y, Axis):
         raise InputError("x/y", (x, y), "expected two Axis objects (see parse_axis)")
     limits.check("grid_points", x.num * y.num, "grid", shown=f"{x.num} x {y.num} = {x.num * y.num} points")
-    if not game.is_numeric:
-        raise InputError("game", game, "has symbolic parameters; a sweep needs numbers")
     check_axes(game, x, y)
     pgame, _ = free_parameters(game, [x.name, y.name], shift=False)
     X = next(s for s in pgame.free_symbols() if s.name == x.name)
