@@ -112,8 +112,9 @@ def fill_grid(compiled, gx, gy, admissible, *, chunk: int = 8192, steps=(16, 4, 
             progress(total - int(todo.sum()), total)
 
     idx = np.flatnonzero(todo)
-    for s in range(0, idx.size, max(1, int(chunk))):
-        k = idx[s:s + chunk]
+    step1 = max(1, int(chunk))
+    for s in range(0, idx.size, step1):
+        k = idx[s:s + step1]
         store(k, compiled(xs[k], ys[k], fallback="none"))
         report()
     fresh = ok.copy()
