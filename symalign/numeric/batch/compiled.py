@@ -68,7 +68,7 @@ from symalign.numeric.batch.identify import iterative_stage
 from symalign.numeric.batch.kernel import available as kernel_available
 from symalign.numeric.batch.result import (STAGES, BatchResult, _Full, _Out, _as_slice,
                                            _AS, _CF, _CS, _HY, _ID, _IT, _NC)
-from symalign.numeric.batch.supports import solve_on_supports
+from symalign.numeric.batch.supports import solve_on_supports, stack_columns
 from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
 from symalign.numeric.compile import compile_expressions
@@ -225,11 +225,7 @@ class CompiledGame:
 
     def _gradient(self, P, W):
         m = W.shape[0]
-        vals = self._grad(*P, *W.reshape(m, -1).T)
-        G = np.empty((m, W.shape[1] * W.shape[2]))
-        for j, v in enumerate(vals):
-            G[:, j] = v
-        return G.reshape(W.shape)
+        return stack_columns(self._grad(*P, *W.reshape(m, -1).T), m, W.shape[1] * W.shape[2]).reshape(W.shape)
 
     def _accept(self, cf, sub, k, Wc, valid, out, code, written=False):
         """Store the closed-form points ``k`` that are valid (and verified)."""
