@@ -66,7 +66,7 @@ from symalign.numeric.batch.closedform import compile_closed_form, derive_closed
 from symalign.numeric.batch.fused import cross_check, fused_call, fused_supports, structured_tables
 from symalign.numeric.batch.identify import iterative_stage
 from symalign.numeric.batch.kernel import available as kernel_available
-from symalign.numeric.batch.result import (STAGES, BatchResult, _Full, _Out, _as_slice,
+from symalign.numeric.batch.result import (STAGES, BatchResult, _Out, _as_slice,
                                            _AS, _CF, _CS, _HY, _ID, _IT, _NC)
 from symalign.numeric.batch.supports import solve_on_supports, stack_columns
 from symalign.errors import DerivationError, InputError
@@ -227,19 +227,19 @@ class CompiledGame:
         m = W.shape[0]
         return stack_columns(self._grad(*P, *W.reshape(m, -1).T), m, W.shape[1] * W.shape[2]).reshape(W.shape)
 
-    def _accept(self, cf, sub, k, Wc, valid, out, code, written=False):
-        """Store the closed-form points ``k`` that are valid (and verified)."""
+    def _accept(self, mask, sub, k, Wc, valid, out, code, written=False):
+        """Store the closed-form points ``k`` (support ``mask``) that are valid (and verified)."""
         if self.verify and valid.any():
             v = np.flatnonzero(valid)
             at = _as_slice(v)
             r = natural_residual(Wc[at], self._gradient([p[at] for p in sub], Wc[at]),
-                                 np.broadcast_to(cf.mask, Wc[at].shape))
+                                 np.broadcast_to(mask, Wc[at].shape))
             out.residual[k[v]] = r
             valid[v] = r <= self.tol
         ok = _as_slice(k) if valid.all() else k[valid]
         if not written:
             out.weights[ok] = Wc if isinstance(ok, slice) else Wc[valid]
-        out.support[ok], out.converged[ok], out.stage[ok] = cf.mask, True, code
+        out.support[ok], out.converged[ok], out.stage[ok] = mask, True, code
         return valid
 
     def _closed_form_stage(self, sub, k, out):
@@ -247,15 +247,15 @@ class CompiledGame:
         at = _as_slice(k)
         dest = out.weights[at] if isinstance(at, slice) else None  # a view: evaluate writes in place
         Wc, valid = cf.evaluate(sub, out=dest)
-        valid = self._accept(cf, sub, k, Wc, valid, out, _CF, written=dest is not None)
+        valid = self._accept(cf.mask, sub, k, Wc, valid, out, _CF, written=dest is not None)
         if dest is None:
             out.weights[k[~valid]] = Wc[~valid]  # the interior solution: a starting guess for the next stages
         return k[~valid]
 
     def _structured_stage(self, sub, k, out):
         """Path "structured": the aggregate closed form on the full support (numeric.batch.supports)."""
-        full = _Full(np.ones((self.game.n_agents, self.game.n_groups), bool))
-        W, fine = self._solve_support(sub, np.broadcast_to(full.mask, (k.size,) + full.mask.shape))
+        full = np.ones((self.game.n_agents, self.game.n_groups), bool)
+        W, fine = self._solve_support(sub, np.broadcast_to(full, (k.size,) + full.shape))
         valid = fine & (np.where(np.isnan(W), -1.0, W) > 0).all(axis=(1, 2))
         valid = self._accept(full, sub, k, W, valid, out, _CF)
         out.weights[k[~valid]] = np.where(fine[~valid, None, None], W[~valid], np.nan)
@@ -274,7 +274,7 @@ class CompiledGame:
             sel = np.flatnonzero(pick == j)
             if sel.size:
                 Wc, valid = cf.evaluate([p[sel] for p in sub])
-                valid = self._accept(cf, [p[sel] for p in sub], k[sel], Wc, valid, out, _CS)
+                valid = self._accept(cf.mask, [p[sel] for p in sub], k[sel], Wc, valid, out, _CS)
                 keep[sel[~valid]] = True
         return k[keep]
 

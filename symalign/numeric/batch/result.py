@@ -3,7 +3,7 @@
 :class:`BatchResult` is what :class:`~symalign.numeric.batch.compiled.CompiledGame`
 returns; :data:`STAGES` names the step that answered each point (``BatchResult.stage``
 indexes it).  ``_Out`` is the writable buffer the stages fill before it is frozen
-into a :class:`BatchResult`.  The underscored names (stage codes, ``_Out``, ``_Full``,
+into a :class:`BatchResult`.  The underscored names (stage codes, ``_Out``,
 ``_as_slice``) are shared by the stage modules of :mod:`symalign.numeric.batch` only.
 """
 
@@ -67,10 +67,6 @@ class BatchResult:
     def excluded(self) -> np.ndarray:
         """(B, D) bool: groups given zero weight by every agent (converged points)."""
         return self.converged[:, None] & ~self.support.any(axis=1)
-
-
-class _Full(NamedTuple):
-    mask: np.ndarray
 
 
 class _Out(NamedTuple):
