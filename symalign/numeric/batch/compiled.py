@@ -156,7 +156,15 @@ class CompiledGame:
         hyp = holds(self._hypotheses, P, b)
         out.stage[~hyp] = _HY
         todo = np.flatnonzero(hyp)
-        W0 = None if start is None else np.asarray(start, float).reshape(b, n, d)
+        W0 = None
+        if start is not None:
+            try:
+                W0 = np.asarray(start, float)
+            except (TypeError, ValueError):
+                raise InputError("start", type(start).__name__, "must be an array of numbers") from None
+            if W0.size != b * n * d:
+                raise InputError("start", W0.shape, f"must have shape ({b}, {n}, {d}): one profile per point")
+            W0 = W0.reshape(b, n, d)
         if self.fused and self.path != "iterative":
             todo = fused_call(self, P, todo, out, W0, fallback, (_CF, _AS))
         else:
