@@ -35,7 +35,7 @@ _LAZY = {
     "ExclusionCondition": "symalign.analysis.exclusion",
     "exclusion_condition": "symalign.analysis.exclusion",
     "exclusion_conditions": "symalign.analysis.exclusion",
-    "BatchResult": "symalign.numeric.batch.compiled",
+    "BatchResult": "symalign.numeric.batch.result",
     "CompiledGame": "symalign.numeric.batch.compiled",
     "compile_game": "symalign.numeric.batch.compiled",
     "Certificate": "symalign.verify.certificates",

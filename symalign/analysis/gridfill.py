@@ -112,8 +112,9 @@ def fill_grid(compiled, gx, gy, admissible, *, chunk: int = 8192, steps=(16, 4, 
             progress(total - int(todo.sum()), total)
 
     idx = np.flatnonzero(todo)
-    for s in range(0, idx.size, max(1, int(chunk))):
-        k = idx[s:s + chunk]
+    step1 = max(1, int(chunk))
+    for s in range(0, idx.size, step1):
+        k = idx[s:s + step1]
         store(k, compiled(xs[k], ys[k], fallback="none"))
         report()
     fresh = ok.copy()
@@ -124,10 +125,7 @@ def fill_grid(compiled, gx, gy, admissible, *, chunk: int = 8192, steps=(16, 4, 
             fresh[store(seeds, compiled(xs[seeds], ys[seeds], fallback="active-set"))] = True
             seeds = seeds[todo[seeds]]
         if seeds.size:
-            kk = _known_supports(compiled, xs, ys, seeds, W, S, ok, res, max_tries)
-            todo[kk], fresh[kk] = False, True
-            if kk.size:
-                stages[KNOWN_STAGE] = stages.get(KNOWN_STAGE, 0) + int(kk.size)
+            fresh[_known_supports(compiled, xs, ys, seeds, W, S, ok, res, todo, stages, max_tries)] = True
             seeds = seeds[todo[seeds]]
         if step > 1 and seeds.size:
             fresh[store(seeds, compiled(xs[seeds], ys[seeds], start=_near(seeds, W, ok, shape, step)))] = True
@@ -137,10 +135,7 @@ def fill_grid(compiled, gx, gy, admissible, *, chunk: int = 8192, steps=(16, 4, 
             report()
     left = np.flatnonzero(todo)
     if left.size:  # every support found on the grid (cheap: one small solve each), then the full solver
-        kk = _known_supports(compiled, xs, ys, left, W, S, ok, res, 50 * max_tries)
-        todo[kk] = False
-        if kk.size:
-            stages[KNOWN_STAGE] = stages.get(KNOWN_STAGE, 0) + int(kk.size)
+        _known_supports(compiled, xs, ys, left, W, S, ok, res, todo, stages, 50 * max_tries)
         left = np.flatnonzero(todo)
     if left.size:
         store(left, compiled(xs[left], ys[left], start=_near(left, W, ok, shape, 1)))
@@ -167,7 +162,17 @@ def _near(k, W, ok, shape, step):
     return out
 
 
-def _known_supports(compiled, xs, ys, k, W, S, ok, res, max_tries):
+def _keep(k, good, Wk, rk, W, S, ok, res, todo, stages, name):
+    """Store the checked support solutions (``good``) of the points ``k``, count them under ``name``; return them."""
+    kk = k[good]
+    W[kk], S[kk], ok[kk], res[kk] = Wk[good], Wk[good] > 0, True, rk[good]
+    todo[kk] = False
+    if kk.size:
+        stages[name] = stages.get(name, 0) + int(kk.size)
+    return kk
+
+
+def _known_supports(compiled, xs, ys, k, W, S, ok, res, todo, stages, max_tries):
     """Solve the points ``k`` on the supports found so far (most frequent first); return those solved."""
     found = S[ok].reshape(int(ok.sum()), -1)
     if not found.size:
@@ -185,8 +190,7 @@ def _known_supports(compiled, xs, ys, k, W, S, ok, res, max_tries):
         kk = k[rest]
         sup = np.broadcast_to(key.reshape(S.shape[1:]), (kk.size,) + S.shape[1:])
         Wk, rk, good = compiled.solve_supports(xs[kk], ys[kk], supports=sup)
-        g = kk[good]
-        W[g], S[g], ok[g], res[g] = Wk[good], Wk[good] > 0, True, rk[good]
+        _keep(kk, good, Wk, rk, W, S, ok, res, todo, stages, KNOWN_STAGE)
         solved[rest[good]] = True
     return k[solved]
 
@@ -207,10 +211,5 @@ def _continue(compiled, xs, ys, shape, fresh, todo, W, S, ok, res, stages):
             continue
         nb = k + dy * nx + dx
         Wk, rk, good = compiled.solve_supports(xs[k], ys[k], supports=S[nb])
-        kk = k[good]
-        W[kk], S[kk], ok[kk], res[kk] = Wk[good], Wk[good] > 0, True, rk[good]
-        todo[kk] = False
-        new[kk] = True
-        if kk.size:
-            stages[NEIGHBOUR_STAGE] = stages.get(NEIGHBOUR_STAGE, 0) + int(kk.size)
+        new[_keep(k, good, Wk, rk, W, S, ok, res, todo, stages, NEIGHBOUR_STAGE)] = True
     return new

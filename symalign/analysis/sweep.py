@@ -228,8 +228,6 @@ def sweep(game, x: Axis, y: Axis, *, progress=None, chunk: int = 4096, support_t
     if not isinstance(x, Axis) or not isinstance(y, Axis):
         raise InputError("x/y", (x, y), "expected two Axis objects (see parse_axis)")
     limits.check("grid_points", x.num * y.num, "grid", shown=f"{x.num} x {y.num} = {x.num * y.num} points")
-    if not game.is_numeric:
-        raise InputError("game", game, "has symbolic parameters; a sweep needs numbers")
     check_axes(game, x, y)
     pgame, _ = free_parameters(game, [x.name, y.name], shift=False)
     X = next(s for s in pgame.free_symbols() if s.name == x.name)
@@ -299,14 +297,20 @@ _COMPILED: dict = {}
 
 
 def compiled_sweep_game(pgame, X, Y):
-    """``compile_game(pgame, [X, Y])``, kept per process by the game's structure (family, shape, parameters).
+    """``compile_game(pgame, [X, Y])``, kept per process by the game's structure (family and its options or
+    utility, shape, parameters).
 
     A second sweep of the same game (another grid, a block of rows on a Dask
     worker) reuses the derivation and compiled code.
     """
     from symalign.numeric.batch.compiled import compile_game
 
-    key = (pgame.family.label, pgame.n_agents, tuple(pgame.groups),
+    family = pgame.family  # the family itself (a frozen dataclass), not its label: custom families share "custom"
+    try:
+        hash(family)
+    except TypeError:
+        family = repr(family)
+    key = (family, pgame.n_agents, tuple(pgame.groups),
            tuple(sorted((k, str(v)) for k, v in pgame.params.items())), str(X), str(Y))
     if key not in _COMPILED:
         if len(_COMPILED) >= 8:

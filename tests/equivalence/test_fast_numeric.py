@@ -91,9 +91,16 @@ def test_grid_continuation_gives_checked_equilibria_and_matches_the_plain_batch(
     flat = W.reshape(-1, 4, 3)
     G = np.stack(np.broadcast_arrays(*grads(gx.reshape(-1), gy.reshape(-1), *flat.reshape(-1, 12).T)), axis=-1)
     assert natural_residual(flat, G.reshape(-1, 4, 3)).max() <= 1e-9
-    # where the equilibrium is unique (Rosen: gamma < 3 beta) it is the plain batch's answer
+    # where the equilibrium is unique (Rosen: gamma < 3 beta) it is the plain batch's answer.  The bound is
+    # checked, not assumed: the Hessian is -(beta I + gamma C), so DSC depends on gamma / beta only and holds
+    # on a ratio interval from 0 (convexity of the positive-definite cone); it is proved at the largest ratio
+    # used, and refuted a little above 3
     plain = cg(gx.reshape(-1), gy.reshape(-1))
     unique = (gy < 3 * gx).reshape(-1)
+    k = np.argmax(np.where(unique, gy.reshape(-1) / gx.reshape(-1), -1.0))
+    at = {X: sp.Rational(gx.reshape(-1)[k]), Y: sp.Rational(gy.reshape(-1)[k])}
+    assert rosen_affine.dsc_holds(pg.subs(at)) is True
+    assert rosen_affine.dsc_holds(pg.subs({X: 1, Y: sp.Rational(31, 10)})) is False
     assert np.allclose(plain.weights[unique], flat[unique], atol=1e-9)
 
 

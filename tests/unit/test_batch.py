@@ -242,3 +242,11 @@ def test_entropic_gamma_zero_matches_formula():
     assert r.converged.all()
     pa = np.array([[0.5, 0.25, 0.25], [0.2, 0.6, 0.2]]) * np.exp(al[:, None, None] * np.array(a) / be[:, None, None])
     np.testing.assert_allclose(r.weights, pa / pa.sum(-1, keepdims=True), rtol=0, atol=1e-9)
+
+
+def test_start_of_the_wrong_shape_is_an_input_error_naming_start(compiled):
+    P = _points(3)
+    with pytest.raises(InputError, match="start"):
+        compiled(*P, start=np.zeros((2, 1, 1)))
+    with pytest.raises(InputError, match="start"):
+        compiled(*P, start=[["a"]])

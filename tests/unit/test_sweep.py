@@ -215,3 +215,25 @@ def test_refuted_boundary_carries_an_exact_counterexample_inside_the_polygon():
     assert all(h.relation(r.x, r.y).xreplace(at) == sp.true for h in r.halfplanes)  # inside the polygon
     # the screen proves nothing when every sampled point satisfies the relations
     assert failing_point([r.x + r.y <= 100], r.x, r.y, r.polygon) is None
+
+
+def test_compiled_sweep_games_of_two_custom_utilities_are_not_shared():
+    """The per-process cache must tell apart custom families that share the label "custom"."""
+    from symalign.analysis.inputs import free_parameters
+    from symalign.analysis.sweep import compiled_sweep_game
+    from symalign.core.families.custom import CustomFamily
+    from symalign.core.params import ParamSpec
+
+    specs = (ParamSpec("a", "vector"), ParamSpec("b", "scalar"), ParamSpec("c", "scalar"))
+    out = []
+    for curvature in ("1", "2"):  # utility a.w + b w_1 - c w_2 - |w|^2 * curvature / 2
+        fam = CustomFamily(f"sum(w[d]*a[d], d) + b*w[0] - c*w[1] - {curvature}*sum(w[d]**2, d)/2", specs)
+        g = Game.create(fam, 1, 2, a=[0, 0], b=0, c=0)
+        pg, _ = free_parameters(g, ["b", "c"], shift=False)
+        X, Y = (next(s for s in pg.free_symbols() if s.name == n) for n in ("b", "c"))
+        out.append(compiled_sweep_game(pg, X, Y)(np.array([0.5]), np.array([0.0])).weights[0, 0])
+    # one agent, two groups: w = proj((b, -c) / curvature) on the simplex, derived here by hand
+    for curvature, w in zip((1, 2), out):
+        g1 = 0.5 / curvature
+        expected = np.array([min(1.0, (1 + g1) / 2), 1 - min(1.0, (1 + g1) / 2)])
+        assert np.allclose(w, expected, atol=1e-9), (curvature, w)

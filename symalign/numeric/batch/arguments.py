@@ -21,7 +21,7 @@ from symalign.numeric.compile import compile_expressions
 from symalign.core.params import flat_values
 
 __all__ = ["default_args", "exclusion_supports", "check_args", "batch_arrays", "compile_domain", "compile_relations",
-           "failures"]
+           "failures", "holds"]
 
 
 def default_args(game) -> tuple:
@@ -128,6 +128,14 @@ def failures(relations, P, b):
     fn, kinds, texts = relations
     for v, kind, text in zip(fn(*P), kinds, texts):
         yield text, _fails(np.broadcast_to(np.asarray(v, float), (b,)), kind)
+
+
+def holds(relations, P, b) -> np.ndarray:
+    """``(b,)`` bool: the points where every compiled relation holds."""
+    ok = np.ones(b, bool)
+    for _, bad in failures(relations, P, b):
+        ok &= ~bad
+    return ok
 
 
 def _fails(v, kind) -> np.ndarray:

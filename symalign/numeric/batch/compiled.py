@@ -54,20 +54,21 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import NamedTuple
 
 import numpy as np
 import sympy as sp
 
 from symalign.numeric.batch.arguments import (batch_arrays, check_args, compile_domain, compile_relations,
-                                              default_args, exclusion_supports, failures)
+                                              default_args, exclusion_supports, failures, holds)
 from symalign.numeric.batch.activeset import active_set, natural_residual
 from symalign.numeric.batch.aggregate import aggregate_structure
 from symalign.numeric.batch.closedform import compile_closed_form, derive_closed_forms
 from symalign.numeric.batch.fused import cross_check, fused_call, fused_supports, structured_tables
 from symalign.numeric.batch.identify import iterative_stage
 from symalign.numeric.batch.kernel import available as kernel_available
-from symalign.numeric.batch.supports import solve_on_supports
+from symalign.numeric.batch.result import (STAGES, BatchResult, _Out, _as_slice,
+                                           _AS, _CF, _CS, _HY, _ID, _IT, _NC)
+from symalign.numeric.batch.supports import solve_on_supports, stack_columns
 from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
 from symalign.numeric.compile import compile_expressions
@@ -75,58 +76,7 @@ from symalign.numeric.simplex import project
 
 __all__ = ["BatchResult", "CompiledGame", "compile_game", "default_args", "exclusion_supports", "STAGES"]
 
-STAGES = ("closed-form", "cached-support", "active-set", "iterative", "not-converged", "hypotheses", "identified-support")
-_CF, _CS, _AS, _IT, _NC, _HY, _ID = range(7)
 ENGINES = ("auto", "numpy")
-
-
-@dataclass(frozen=True, eq=False)
-class BatchResult:
-    """Equilibria of a batch of B games.
-
-    Attributes
-    ----------
-    weights : ndarray, shape (B, N, D)
-        Equilibrium profiles; NaN where not ``converged``.
-    support : ndarray of bool, shape (B, N, D)
-        Groups each agent weights positively (all False where not converged).
-    converged : ndarray of bool, shape (B,)
-        KKT verified: validity conditions of an exact closed form, or natural
-        residual ``<= tol``.
-    residual : ndarray, shape (B,)
-        Natural KKT residual (as :func:`symalign.numeric.check.kkt_residual`); NaN
-        where not measured (closed-form points with ``verify=False``).
-    stage : ndarray of int8, shape (B,)
-        Index into :data:`STAGES`: which step answered each point.
-    method : str
-        The compiled path ("closed-form", "linear" or "iterative").
-    args : tuple of str
-        Argument names, in order.
-    """
-
-    weights: np.ndarray
-    support: np.ndarray
-    converged: np.ndarray
-    residual: np.ndarray
-    stage: np.ndarray
-    method: str
-    args: tuple = ()
-
-    def __post_init__(self):
-        for name in ("weights", "support", "converged", "residual", "stage"):
-            getattr(self, name).flags.writeable = False
-
-    def __len__(self) -> int:
-        return self.converged.shape[0]
-
-    def stage_counts(self) -> dict:
-        """Number of points answered by each stage."""
-        counts = np.bincount(self.stage, minlength=len(STAGES))
-        return {name: int(c) for name, c in zip(STAGES, counts) if c}
-
-    def excluded(self) -> np.ndarray:
-        """(B, D) bool: groups given zero weight by every agent (converged points)."""
-        return self.converged[:, None] & ~self.support.any(axis=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,12 +153,18 @@ class CompiledGame:
         n, d = self.game.n_agents, self.game.n_groups
         out = _Out(np.empty((b, n, d)), np.empty((b, n, d), bool), np.zeros(b, bool),
                    np.full(b, np.nan), np.full(b, _NC, np.int8))
-        hyp = np.ones(b, bool)
-        for _, bad in failures(self._hypotheses, P, b):
-            hyp &= ~bad
+        hyp = holds(self._hypotheses, P, b)
         out.stage[~hyp] = _HY
         todo = np.flatnonzero(hyp)
-        W0 = None if start is None else np.asarray(start, float).reshape(b, n, d)
+        W0 = None
+        if start is not None:
+            try:
+                W0 = np.asarray(start, float)
+            except (TypeError, ValueError):
+                raise InputError("start", type(start).__name__, "must be an array of numbers") from None
+            if W0.size != b * n * d:
+                raise InputError("start", W0.shape, f"must have shape ({b}, {n}, {d}): one profile per point")
+            W0 = W0.reshape(b, n, d)
         if self.fused and self.path != "iterative":
             todo = fused_call(self, P, todo, out, W0, fallback, (_CF, _AS))
         else:
@@ -256,8 +212,7 @@ class CompiledGame:
         if self.fused:
             return fused_supports(self, P, S)
         W, fine = self._solve_support(P, S)
-        for _, bad in failures(self._hypotheses, P, S.shape[0]):
-            fine &= ~bad
+        fine &= holds(self._hypotheses, P, S.shape[0])
         Wc = np.where(fine[:, None, None] & (W > 0), W, 0.0)
         r = np.full(S.shape[0], np.inf)
         if fine.any():
@@ -278,25 +233,21 @@ class CompiledGame:
 
     def _gradient(self, P, W):
         m = W.shape[0]
-        vals = self._grad(*P, *W.reshape(m, -1).T)
-        G = np.empty((m, W.shape[1] * W.shape[2]))
-        for j, v in enumerate(vals):
-            G[:, j] = v
-        return G.reshape(W.shape)
+        return stack_columns(self._grad(*P, *W.reshape(m, -1).T), m, W.shape[1] * W.shape[2]).reshape(W.shape)
 
-    def _accept(self, cf, sub, k, Wc, valid, out, code, written=False):
-        """Store the closed-form points ``k`` that are valid (and verified)."""
+    def _accept(self, mask, sub, k, Wc, valid, out, code, written=False):
+        """Store the closed-form points ``k`` (support ``mask``) that are valid (and verified)."""
         if self.verify and valid.any():
             v = np.flatnonzero(valid)
             at = _as_slice(v)
             r = natural_residual(Wc[at], self._gradient([p[at] for p in sub], Wc[at]),
-                                 np.broadcast_to(cf.mask, Wc[at].shape))
+                                 np.broadcast_to(mask, Wc[at].shape))
             out.residual[k[v]] = r
             valid[v] = r <= self.tol
         ok = _as_slice(k) if valid.all() else k[valid]
         if not written:
             out.weights[ok] = Wc if isinstance(ok, slice) else Wc[valid]
-        out.support[ok], out.converged[ok], out.stage[ok] = cf.mask, True, code
+        out.support[ok], out.converged[ok], out.stage[ok] = mask, True, code
         return valid
 
     def _closed_form_stage(self, sub, k, out):
@@ -304,15 +255,15 @@ class CompiledGame:
         at = _as_slice(k)
         dest = out.weights[at] if isinstance(at, slice) else None  # a view: evaluate writes in place
         Wc, valid = cf.evaluate(sub, out=dest)
-        valid = self._accept(cf, sub, k, Wc, valid, out, _CF, written=dest is not None)
+        valid = self._accept(cf.mask, sub, k, Wc, valid, out, _CF, written=dest is not None)
         if dest is None:
             out.weights[k[~valid]] = Wc[~valid]  # the interior solution: a starting guess for the next stages
         return k[~valid]
 
     def _structured_stage(self, sub, k, out):
         """Path "structured": the aggregate closed form on the full support (numeric.batch.supports)."""
-        full = _Full(np.ones((self.game.n_agents, self.game.n_groups), bool))
-        W, fine = self._solve_support(sub, np.broadcast_to(full.mask, (k.size,) + full.mask.shape))
+        full = np.ones((self.game.n_agents, self.game.n_groups), bool)
+        W, fine = self._solve_support(sub, np.broadcast_to(full, (k.size,) + full.shape))
         valid = fine & (np.where(np.isnan(W), -1.0, W) > 0).all(axis=(1, 2))
         valid = self._accept(full, sub, k, W, valid, out, _CF)
         out.weights[k[~valid]] = np.where(fine[~valid, None, None], W[~valid], np.nan)
@@ -331,7 +282,7 @@ class CompiledGame:
             sel = np.flatnonzero(pick == j)
             if sel.size:
                 Wc, valid = cf.evaluate([p[sel] for p in sub])
-                valid = self._accept(cf, [p[sel] for p in sub], k[sel], Wc, valid, out, _CS)
+                valid = self._accept(cf.mask, [p[sel] for p in sub], k[sel], Wc, valid, out, _CS)
                 keep[sel[~valid]] = True
         return k[keep]
 
@@ -356,18 +307,6 @@ class CompiledGame:
     def _solve_support(self, P, Sk):
         """Exact solution on supports ``Sk`` (:func:`symalign.numeric.batch.supports.solve_on_supports`)."""
         return solve_on_supports(self._affine, self.closed_forms, P, Sk)
-
-
-class _Full(NamedTuple):
-    mask: np.ndarray
-
-
-class _Out(NamedTuple):
-    weights: np.ndarray
-    support: np.ndarray
-    converged: np.ndarray
-    residual: np.ndarray
-    stage: np.ndarray
 
 
 def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verify: bool = True,
@@ -506,9 +445,3 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
                         MappingProxyType(timings), tuple(notes), grad_fn, affine, domain, hypotheses, geometry, fused,
                         engine)
 
-
-def _as_slice(k):
-    """A contiguous index array as a slice (cheap views instead of gathers)."""
-    if k.size and k[-1] - k[0] + 1 == k.size:
-        return slice(int(k[0]), int(k[-1]) + 1)
-    return k

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from symalign.numeric.batch.supports import stack_columns
 from symalign.numeric.compile import compile_expressions
 
 __all__ = ["StructuredTables", "structured_tables", "cross_check"]
@@ -110,11 +111,7 @@ def cross_check(tables: StructuredTables, grad_fn, n: int, d: int, n_args: int, 
         kap = own - cross
         T = W.sum(axis=1)
         mine = c.reshape(points, n, d) - kap[..., None] * W - cross[..., None] * T[:, None, :]
-        vals = grad_fn(*P, *W.reshape(points, -1).T)
-        ref = np.empty((points, n * d))
-        for j, v in enumerate(vals):
-            ref[:, j] = v
-    ref = ref.reshape(points, n, d)
+        ref = stack_columns(grad_fn(*P, *W.reshape(points, -1).T), points, n * d).reshape(points, n, d)
     if not (np.isfinite(ref).all() and np.isfinite(mine).all()):
         return False
     return bool(np.abs(mine - ref).max() <= 1e-9 * max(1.0, np.abs(ref).max()))
@@ -173,14 +170,12 @@ def fused_call(cg, P, todo, out, W0, fallback, codes):
 
 def fused_supports(cg, P, S):
     """:meth:`CompiledGame.solve_supports` through the kernel: ``(W, residual, ok)``."""
-    from symalign.numeric.batch.arguments import failures
+    from symalign.numeric.batch.arguments import holds
     from symalign.numeric.batch.kernel import fused_solve
 
     m = S.shape[0]
     out = (np.empty(S.shape), np.empty(S.shape, bool), np.zeros(m, bool), np.full(m, np.inf), np.zeros(m, np.int8))
-    hyp = np.ones(m, bool)
-    for _, bad in failures(cg._hypotheses, P, m):
-        hyp &= ~bad
+    hyp = holds(cg._hypotheses, P, m)
     idx = np.flatnonzero(hyp).astype(np.int64)
     S = np.ascontiguousarray(S[idx] if idx.size < m else S)
     fused_solve(cg._fused.inputs(P, m), cg._fused, idx, S, np.ones(idx.size, bool), from_out=False, max_iter=1,

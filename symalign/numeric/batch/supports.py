@@ -17,7 +17,7 @@ import numpy as np
 from symalign.numeric.batch.activeset import kkt_linear_solve
 from symalign.numeric.batch.aggregate import aggregate_linear_solve
 
-__all__ = ["solve_on_supports"]
+__all__ = ["solve_on_supports", "stack_columns"]
 
 
 def solve_on_supports(affine, closed_forms, P, Sk):
@@ -45,10 +45,10 @@ def solve_on_supports(affine, closed_forms, P, Sk):
     for s in range(0, k.size, step):
         kk = k[s:s + step]
         Pk = [p[kk] for p in P]
-        c = _columns(c_fn(*Pk), kk.size, nw)
+        c = stack_columns(c_fn(*Pk), kk.size, nw)
         full = np.ones(kk.size, bool)
         if agg_fn is not None:  # aggregative: a D x D system per point (numeric.batch.aggregate)
-            oc = _columns(agg_fn(*Pk), kk.size, 2 * n_ag)
+            oc = stack_columns(agg_fn(*Pk), kk.size, 2 * n_ag)
             W[kk], _, ok[kk] = aggregate_linear_solve(c, oc[:, :n_ag], oc[:, n_ag:], Sk[kk])
             full = ~ok[kk]
             if not full.any():
@@ -58,7 +58,14 @@ def solve_on_supports(affine, closed_forms, P, Sk):
     return W, ok
 
 
-def _columns(values, m, width):
+def stack_columns(values, m: int, width: int) -> np.ndarray:
+    """``(m, width)`` array whose column ``j`` is ``values[j]`` (a compiled function's outputs, scalars broadcast).
+
+    Examples
+    --------
+    >>> stack_columns([np.array([1.0, 2.0]), 3.0], 2, 2).tolist()
+    [[1.0, 3.0], [2.0, 3.0]]
+    """
     out = np.empty((m, width))
     for j, v in enumerate(values):
         out[:, j] = v
