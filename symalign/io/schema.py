@@ -154,6 +154,11 @@ def _one_line(error, data, source) -> GameFileError:
     if rule == "not" and isinstance(error.instance, dict):
         key, reason = _not_message(error)
         return GameFileError(source, _path(where + [key]), None, reason)
+    if rule == "minimum":
+        low = error.validator_value
+        positive = error.schema.get("type") == "integer" and low == 1
+        return GameFileError(source, _path(where), error.instance,
+                             "must be a positive integer" if positive else f"must be at least {low}")
     if rule == "minItems":
         return GameFileError(source, _path(where), error.instance, f"must have at least {error.validator_value} entries")
     if rule == "uniqueItems":
