@@ -8,7 +8,10 @@ JSON Schema draft 2020-12) and published in the docs (:doc:`/reference/schemas`)
 ``claim``
     claim files (``theorems/<source>/<claim>.toml``);
 ``results``
-    ``results.json`` written by ``symalign reproduce``.
+    ``results.json`` written by ``symalign reproduce``;
+``cli``
+    what each command prints with ``--json`` (one definition per command, and ``error``), checked by
+    :func:`validate_output`.
 
 Readers validate a file's parsed contents against its schema *before* their
 semantic checks (:func:`validate`); a violation is one line naming the file,
@@ -19,7 +22,7 @@ is data, and :mod:`jsonschema` only compares values.
 Examples
 --------
 >>> sorted(SCHEMAS)
-['claim', 'game', 'results']
+['claim', 'cli', 'game', 'results']
 >>> schema("game")["title"]
 'symalign game file'
 >>> validate({"agents": 2, "groups": ["x", "y"], "family": "polymatrix"}, "game")
@@ -40,9 +43,9 @@ from importlib import resources
 
 from symalign.errors import GameFileError, InputError
 
-__all__ = ["SCHEMAS", "schema", "schema_text", "validate", "suggest"]
+__all__ = ["SCHEMAS", "schema", "schema_text", "validate", "validate_output", "suggest"]
 
-SCHEMAS = {"game": "game-1.json", "claim": "claim-1.json", "results": "results-1.json"}
+SCHEMAS = {"game": "game-1.json", "claim": "claim-1.json", "results": "results-1.json", "cli": "cli-1.json"}
 """Schema name -> file in ``symalign/io/schemas`` (the number is the schema's major version)."""
 
 
@@ -116,6 +119,34 @@ def _non_finite(value, where):
         if found is not None:
             return found
     return None
+
+
+@lru_cache(maxsize=None)
+def _output_validator(command: str):
+    from jsonschema import Draft202012Validator
+
+    doc = schema("cli")
+    if command not in doc["$defs"]:
+        raise InputError("command", command, f"no --json schema (known: {', '.join(sorted(doc['$defs']))})")
+    return Draft202012Validator({**doc, "$ref": f"#/$defs/{command}"})
+
+
+def validate_output(command: str, text: str) -> dict:
+    """Parse what ``symalign COMMAND --json`` printed and check it against its schema (or the error schema).
+
+    Returns the parsed object; raises :class:`GameFileError` naming the command and the offending field.
+
+    >>> validate_output("rerun", '{"file": "a.csv", "rerun": "b.csv", "command": "sweep", "identical": true}')["identical"]
+    True
+    >>> validate_output("solve", '{"error": {"kind": "InputError", "message": "m", "exit_status": 2}}')["error"]["kind"]
+    'InputError'
+    """
+    data = json.loads(text)
+    name = "error" if isinstance(data, dict) and set(data) == {"error"} else command
+    error = next(iter(_output_validator(name).iter_errors(data)), None)
+    if error is not None:
+        raise _one_line(error, data, f"symalign {command} --json")
+    return data
 
 
 def _path(parts) -> str:
