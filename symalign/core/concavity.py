@@ -57,11 +57,16 @@ class Concavity:
     method: str
     witness: tuple | None = None
     notes: tuple = ()
+    certificates: tuple = ()
+    """``(agent, Node)`` pairs: curvature rule trees (:mod:`symalign.core.curvature`) proving own-concavity,
+    re-checkable by :func:`symalign.core.curvature.check_tree`."""
 
     def to_dict(self) -> dict:
         out = {"status": self.status, "strict": self.strict, "method": self.method}
         if self.witness is not None:
             out["witness"] = {"agent": self.witness[0], "profile": [[str(x) for x in r] for r in self.witness[1]]}
+        if self.certificates:
+            out["certificates"] = [{"agent": i, "tree": t.to_dict()} for i, t in self.certificates]
         return out
 
 
@@ -130,6 +135,10 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
     strict_all, methods, unknown_notes = True, set(), []
     weights = game.weights
     affine = _affine_own_hessians(game)
+    if affine is None:
+        structural = _structural(game)
+        if structural is not None:
+            return structural
     for i in range(game.n_agents):
         H = affine[i] if affine is not None else sp.Matrix(own_hessian(game, i))
         key = sp.ImmutableMatrix(H)
@@ -161,6 +170,27 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
     if unknown_notes:
         return Concavity("unknown", None, " + ".join(sorted(methods)), None, tuple(unknown_notes))
     return Concavity("proved", strict_all, " + ".join(sorted(methods)))
+
+
+def _structural(game):
+    """Own-concavity proved by curvature rules for every agent (milliseconds), or None when a rule is missing.
+
+    Each agent's certificate is re-checked by :func:`~symalign.core.curvature.check_tree` before it is
+    used; strictness is claimed only for separable trees (:func:`~symalign.core.curvature.strictly_concave`).
+    """
+    from symalign.core.curvature import check_tree, curvature_tree, strictly_concave
+
+    certs, strict = [], True
+    for i in range(game.n_agents):
+        own = list(game.weights.row(i))
+        tree = curvature_tree(game.utility(i), own)
+        if tree.curvature not in ("concave", "affine", "constant") or not check_tree(tree, own):
+            return None
+        certs.append((i, tree))
+        strict = strict and strictly_concave(tree, own)
+    return Concavity("proved", True if strict else None, "curvature rules (DCP)", None,
+                     () if strict else ("strict own-concavity not established by the curvature rules",),
+                     tuple(certs))
 
 
 def _quadratic_concavity(game, q) -> Concavity:
