@@ -26,6 +26,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from symalign.core.kkt import kkt_system
 from symalign.core.rosen import charpoly_coefficients, own_hessian, restrict_to_tangent
 
 __all__ = ["Concavity", "own_concavity", "psd_exact"]
@@ -135,7 +136,7 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
     strict_all, methods, unknown_notes = True, set(), []
     weights = game.weights
     affine = _affine_own_hessians(game)
-    if affine is None:
+    if affine is None and not kkt_system(game).is_affine():  # Hessian depends on the weights: rules first
         structural = _structural(game)
         if structural is not None:
             return structural
@@ -234,8 +235,6 @@ def _affine_own_hessians(game):
     gradient is not affine, a coefficient is not rational, or a block is not
     symmetric.
     """
-    from symalign.core.kkt import kkt_system
-
     parts = kkt_system(game).affine_parts()
     if parts is None:
         return None

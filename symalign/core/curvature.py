@@ -288,18 +288,23 @@ def _poly(e, variables):
 
 
 def _quadratic(e, variables):
-    from symalign.core.concavity import psd_exact
-
     H = sp.hessian(e, variables)
     if not all(x.is_Rational for x in H):
         return None
-    if psd_exact(-H)[0]:
+    if _semidefinite(-H):
         curv = "concave"
-    elif psd_exact(H)[0]:
+    elif _semidefinite(H):
         curv = "convex"
     else:
         curv = "unknown"
     return Node(e, "quadratic", curv, _const_sign(e))
+
+
+def _semidefinite(M) -> bool:
+    """Exact PSD test of a rational symmetric matrix: its characteristic polynomial's coefficients alternate."""
+    from symalign.core.rosen import charpoly_coefficients
+
+    return all((-1) ** k * a >= 0 for k, a in enumerate(charpoly_coefficients(M)))
 
 
 # --- the checker ---------------------------------------------------------------------------------------------
@@ -405,8 +410,9 @@ def strictly_concave(tree: Node, variables) -> bool:
     """True when a concave certificate is separable with a strictly concave one-variable term in each variable.
 
     A term qualifies when it is, up to a positive constant factor, ``x^r``
-    (``0 < r < 1``), ``log x``, ``-x log(k x)`` or ``x/(x + c)`` with
-    ``c > 0``, of an affine ``x`` in one variable only; the other terms are
+    (``0 < r < 1``), ``-x^r`` (``r > 1`` or ``r < 0``), ``log x``, ``-exp x``,
+    ``-x log(k x)`` or ``x/(x + c)`` with ``c > 0``, of an affine ``x`` in one
+    variable only; the other terms are
     concave by the tree, so the sum is strictly concave.  False means only
     "not established".
 
@@ -436,6 +442,6 @@ def strictly_concave(tree: Node, variables) -> bool:
         if positive and ((t.rule == "power" and 0 < t.data[0] < 1) or t.rule == "log"
                          or (t.rule == "ratio" and t.data[0].is_positive)):
             covered |= own
-        elif positive is False and t.rule == "entropy":
-            covered |= own
+        elif positive is False and (t.rule in ("entropy", "exp") or (t.rule == "power" and not 0 <= t.data[0] <= 1)):
+            covered |= own  # minus a strictly convex one-variable atom
     return covered >= set(variables)

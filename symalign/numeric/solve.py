@@ -329,7 +329,13 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
         notes=() if res.converged else (f"solver did not converge (residual {res.residual:.3g})",),
     )
     if derive is None:
-        return numeric
+        from symalign.numeric.recognise import recognise
+
+        exact = recognise(game, W)
+        if exact is None:
+            return numeric
+        return replace(exact, method="solver+" + exact.method,
+                       residual=float(check.kkt_residual(ng.grad, exact.as_array())))
     support = _numeric_support(W)
     seen = set()
     limit = max_repairs if max_repairs is not None else 4 * game.n_agents * game.n_groups
