@@ -59,15 +59,17 @@ class Concavity:
     witness: tuple | None = None
     notes: tuple = ()
     certificates: tuple = ()
-    """``(agent, Node)`` pairs: curvature rule trees (:mod:`symalign.core.curvature`) proving own-concavity,
-    re-checkable by :func:`symalign.core.curvature.check_tree`."""
+    """``(agent, proof)`` pairs: curvature rule trees (:class:`symalign.core.curvature.Node`, re-checked by
+    :func:`symalign.core.curvature.check_tree`) or Z3 sign proofs of a diagonal Hessian
+    (:class:`symalign.core.hessian_signs.SignProof`, whose SMT-LIB queries can be re-run)."""
 
     def to_dict(self) -> dict:
         out = {"status": self.status, "strict": self.strict, "method": self.method}
         if self.witness is not None:
             out["witness"] = {"agent": self.witness[0], "profile": [[str(x) for x in r] for r in self.witness[1]]}
         if self.certificates:
-            out["certificates"] = [{"agent": i, "tree": t.to_dict()} for i, t in self.certificates]
+            out["certificates"] = [{"agent": i, "tree": t.to_dict()} if hasattr(t, "to_dict") else
+                                   {"agent": i, "smt2": list(t.queries)} for i, t in self.certificates]
         return out
 
 
@@ -133,7 +135,7 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
     if q is not None:
         return _quadratic_concavity(game, q)
     seen: dict = {}
-    strict_all, methods, unknown_notes = True, set(), []
+    strict_all, methods, unknown_notes, z3_proofs = True, set(), [], []
     weights = game.weights
     affine = _affine_own_hessians(game)
     if affine is None and not kkt_system(game).is_affine():  # Hessian depends on the weights: rules first
@@ -160,7 +162,13 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
             methods.add("diagonal Hessian, signs on positive weights")
             strict_all = None if strict_all is None else (strict_all and _diagonal_negative(game, i))
             continue
-        bad = _sampled_violation(H, weights, game, i, samples, seed)
+        proof = _z3_diagonal(game, i)
+        bad = _sampled_violation(H, weights, game, i, samples, seed)  # also cross-checks a Z3 proof
+        if bad is None and proof is not None and proof.status == "proved":
+            methods.add("diagonal Hessian, Z3 sign proof on the simplex")
+            strict_all = None
+            z3_proofs.append((i, proof))
+            continue
         if bad is not None:
             return Concavity("refuted", False, "sampled, confirmed at a rational profile", (i, bad),
                              (f"agent {i + 1}: own Hessian has a positive eigenvalue at the witness profile",))
@@ -170,7 +178,26 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
                              f"{samples + 1 + game.n_groups} sampled profiles (evidence, not proof)")
     if unknown_notes:
         return Concavity("unknown", None, " + ".join(sorted(methods)), None, tuple(unknown_notes))
-    return Concavity("proved", strict_all, " + ".join(sorted(methods)))
+    return Concavity("proved", strict_all, " + ".join(sorted(methods)), None, (), tuple(z3_proofs))
+
+
+def _z3_diagonal(game, i):
+    """Z3 proof that agent i's diagonal own Hessian is nonpositive on the product of simplices, or None.
+
+    None when the Hessian is not diagonal or an entry is not a rational function; the proof's queries
+    (SMT-LIB) are its certificate (:mod:`symalign.core.hessian_signs`).
+    """
+    from symalign.core.hessian_signs import diagonal_sign_proof
+
+    H = _full_hessian(game, i)
+    if any(H[r, c] != 0 for r in range(H.rows) for c in range(H.cols) if r != c):
+        return None
+    entries = [sp.cancel(H[d, d]) for d in range(H.rows)]
+    used = set().union(*(e.free_symbols for e in entries))
+    rows = [list(game.weights.row(j)) for j in range(game.n_agents) if used & set(game.weights.row(j))]
+    if not rows:
+        return None
+    return diagonal_sign_proof(entries, rows)
 
 
 def _structural(game):

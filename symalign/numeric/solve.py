@@ -320,6 +320,11 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
             eq = None
         if eq is not None and eq.valid:
             return replace(eq, method="interior+exact-kkt", residual=float(check.kkt_residual(ng.grad, eq.as_array())))
+    if derive is None:
+        from symalign.numeric.nonsmooth import is_nonsmooth
+
+        if is_nonsmooth(game):
+            return _nonsmooth_equilibrium(game, ng)
     method = "mirror_descent" if ng.entropic else "extragradient"
     res = solvers.solve(ng.grad, game.n_agents, game.n_groups, method=method, tol=tol)
     W = np.asarray(res.weights)
@@ -365,6 +370,29 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
             break
     return replace(numeric, notes=numeric.notes + (
         f"no exact equilibrium derived (support guess {support}): numeric solution with its residual",))
+
+
+def _nonsmooth_equilibrium(game, ng) -> Equilibrium:
+    """Kinks (abs/max/min): smoothing continuation for the point, then an exact one-sided KKT check of its
+    rational candidate (:mod:`symalign.numeric.nonsmooth`); the numeric point when the check does not pass."""
+    from symalign.numeric.nonsmooth import one_sided_kkt, smoothed_solution
+    from symalign.numeric.recognise import rational_candidate
+
+    W = smoothed_solution(game)
+    R = rational_candidate(W, tol=1e-6)
+    ok = one_sided_kkt(game, R) if R is not None else None
+    N, D = game.n_agents, game.n_groups
+    if ok:
+        return Equilibrium(game, sp.ImmutableMatrix(N, D, lambda i, d: R[i][d]), _numeric_support(np.array(
+            [[float(x) for x in row] for row in R])), (), (sp.true,) * (N * D), game.hypotheses(), True,
+            "smoothing + one-sided exact KKT", None,
+            ("utility with kinks: the profile's one-sided derivatives satisfy the supergradient KKT conditions "
+             "exactly (each kink in one own weight, so the superdifferential is a box)",))
+    why = "no rational candidate" if R is None else ("the exact one-sided KKT check failed" if ok is False else
+                                                     "kinks in several own weights: no exact check")
+    return Equilibrium(game, sp.ImmutableMatrix(W.tolist()), _numeric_support(W), exact=False,
+                       method="smoothing continuation", hypotheses=game.hypotheses(),
+                       notes=(f"utility with kinks: numeric point of the smoothed game ({why})",))
 
 
 def _deriver(game):
