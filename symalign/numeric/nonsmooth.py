@@ -57,24 +57,28 @@ def _smooth(expr, eps):
 
 
 def smoothed_solution(game, *, epsilons=(1e-2, 1e-4, 1e-6, 1e-8), tol: float = 1e-11):
-    """A numeric profile near an equilibrium of a game with kinks (smoothing continuation), shape (N, D)."""
+    """Numeric profiles approaching an equilibrium of a game with kinks (smoothing continuation).
+
+    Yields one (N, D) array a smoothing level (the gradient is differentiated and compiled once, with
+    ``eps`` an argument), so that the caller can stop as soon as a candidate passes its exact check.
+    """
     from symalign.numeric import solvers
     from symalign.numeric.compile import compile_expressions
 
     W = game.weights
     flat = list(W)
     N, D = game.n_agents, game.n_groups
+    eps = sp.Dummy("eps", positive=True)
+    grads = [sp.diff(_smooth(game.utility(i), eps), W[i, d]) for i in range(N) for d in range(D)]
+    f = compile_expressions(grads, flat + [eps])
     W0 = None
-    for eps in epsilons:
-        e = sp.Float(eps)
-        grads = [sp.diff(_smooth(game.utility(i), e), W[i, d]) for i in range(N) for d in range(D)]
-        f = compile_expressions(grads, flat)
+    for level in epsilons:
+        def grad(P, level=level):
+            out = f(*np.asarray(P, dtype=float).reshape(-1), level)
+            return np.array(np.broadcast_arrays(*out), dtype=float).reshape(N, D)
 
-        def grad(P, f=f):
-            return np.array(np.broadcast_arrays(*f(*np.asarray(P, dtype=float).reshape(-1))), dtype=float).reshape(N, D)
-
-        W0 = np.asarray(solvers.solve(grad, N, D, W0=W0, tol=tol, max_iter=50_000).weights)
-    return W0
+        W0 = np.asarray(solvers.solve(grad, N, D, W0=W0, tol=max(tol, level * 1e-3), max_iter=50_000).weights)
+        yield W0
 
 
 def one_sided_derivative(expr, point, direction):

@@ -378,9 +378,15 @@ def _nonsmooth_equilibrium(game, ng) -> Equilibrium:
     from symalign.numeric.nonsmooth import one_sided_kkt, smoothed_solution
     from symalign.numeric.recognise import rational_candidate
 
-    W = smoothed_solution(game)
-    R = rational_candidate(W, tol=1e-6)
-    ok = one_sided_kkt(game, R) if R is not None else None
+    ok = R = None
+    for W in smoothed_solution(game):  # loose candidates are fine: the exact check decides
+        for den, tol in ((20, 2e-2), (100, 1e-3), (1000, 1e-5)):
+            R = rational_candidate(W, max_denominator=den, tol=tol)
+            ok = one_sided_kkt(game, R) if R is not None else None
+            if ok:
+                break
+        if ok:
+            break
     N, D = game.n_agents, game.n_groups
     if ok:
         return Equilibrium(game, sp.ImmutableMatrix(N, D, lambda i, d: R[i][d]), _numeric_support(np.array(

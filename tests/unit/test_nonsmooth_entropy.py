@@ -20,7 +20,7 @@ def _l1(beta="1/5"):
         "parameters": {"a": ["1/2", "3/10", "1/5"], "p": ["1/5", "3/10", "1/2"], "beta": beta, "gamma": "3/10"}})
 
 
-def _exact_regret_on_grid(game, W, steps=20):
+def _exact_regret_on_grid(game, W, steps=10):
     """Largest exact gain of a unilateral deviation to a rational grid point of the simplex (independent check)."""
     best = sp.Integer(0)
     values = dict(zip(list(game.weights), list(W)))
