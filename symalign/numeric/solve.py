@@ -338,7 +338,7 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
 
         exact = recognise(game, W)
         if exact is None:
-            return numeric
+            return _boxed(game, numeric, W)
         return replace(exact, method="solver+" + exact.method,
                        residual=float(check.kkt_residual(ng.grad, exact.as_array())))
     support = _numeric_support(W)
@@ -370,6 +370,22 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
             break
     return replace(numeric, notes=numeric.notes + (
         f"no exact equilibrium derived (support guess {support}): numeric solution with its residual",))
+
+
+def _boxed(game, numeric, W):
+    """The numeric KKT point with a Krawczyk certificate (:mod:`symalign.numeric.krawczyk`) when one is found."""
+    from symalign.numeric.krawczyk import certify_kkt_point
+
+    support = _numeric_support(W)
+    try:
+        box = certify_kkt_point(game, W, support, kkt_system(game).gradients)
+    except (NotImplementedError, ValueError, ZeroDivisionError):
+        box = None
+    if box is None:
+        return numeric
+    return replace(numeric, method=numeric.method + "+krawczyk", notes=numeric.notes + (
+        f"certified isolating box: exactly one KKT point with this support lies within {box.width() / 2:.1e} of "
+        "these weights (Krawczyk test in ball arithmetic; weights and off-support slacks positive on the box)",))
 
 
 def _nonsmooth_equilibrium(game, ng) -> Equilibrium:
