@@ -33,7 +33,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-__all__ = ["Box", "krawczyk_box", "arb_eval", "certify_kkt_point"]
+__all__ = ["Box", "krawczyk_box", "arb_eval", "certify_kkt_point", "boxed_equilibrium"]
 
 
 @dataclass(frozen=True)
@@ -184,3 +184,21 @@ def gradients_float(game, W):
     from symalign.numeric.cache import numeric
 
     return numeric(game).grad(np.asarray(W, dtype=float))
+
+
+def boxed_equilibrium(game, numeric, W):
+    """``numeric`` (an Equilibrium at ``W``) with a Krawczyk certificate in its notes when one is found."""
+    from dataclasses import replace
+
+    from symalign.core.kkt import kkt_system
+
+    support = tuple(tuple(int(d) for d in np.flatnonzero(row > 1e-9)) for row in np.asarray(W))
+    try:
+        box = certify_kkt_point(game, W, support, kkt_system(game).gradients)
+    except (NotImplementedError, ValueError, ZeroDivisionError):
+        box = None
+    if box is None:
+        return numeric
+    return replace(numeric, method=numeric.method + "+krawczyk", notes=numeric.notes + (
+        f"certified isolating box: exactly one KKT point with this support lies within {box.width() / 2:.1e} of "
+        "these weights (Krawczyk test in ball arithmetic; weights and off-support slacks positive on the box)",))

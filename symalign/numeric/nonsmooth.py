@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-__all__ = ["is_nonsmooth", "smoothed_solution", "one_sided_derivative", "one_sided_kkt"]
+__all__ = ["is_nonsmooth", "smoothed_solution", "one_sided_derivative", "one_sided_kkt", "nonsmooth_equilibrium"]
 
 _KINKS = (sp.Abs, sp.Max, sp.Min)
 
@@ -143,3 +143,33 @@ def one_sided_kkt(game, R) -> bool | None:
         if support and low > min(down[d] for d in support):
             return False
     return True
+
+
+def nonsmooth_equilibrium(game, ng):
+    """Kinks (abs/max/min): smoothing continuation for the point, then an exact one-sided KKT check of its
+    rational candidate; the numeric point when the check does not pass (``ng`` is unused, kept for the caller)."""
+    from symalign.core.equilibrium import Equilibrium
+    from symalign.numeric.recognise import rational_candidate
+
+    ok = R = None
+    for W in smoothed_solution(game):  # loose candidates are fine: the exact check decides
+        for den, tol in ((20, 2e-2), (100, 1e-3), (1000, 1e-5)):
+            R = rational_candidate(W, max_denominator=den, tol=tol)
+            ok = one_sided_kkt(game, R) if R is not None else None
+            if ok:
+                break
+        if ok:
+            break
+    N, D = game.n_agents, game.n_groups
+    if ok:
+        support = tuple(tuple(d for d in range(D) if R[i][d] > 0) for i in range(N))
+        return Equilibrium(game, sp.ImmutableMatrix(N, D, lambda i, d: R[i][d]), support, (), (sp.true,) * (N * D),
+                           game.hypotheses(), True, "smoothing + one-sided exact KKT", None,
+                           ("utility with kinks: the profile's one-sided derivatives satisfy the supergradient KKT "
+                            "conditions exactly (each kink in one own weight, so the superdifferential is a box)",))
+    why = "no rational candidate" if R is None else ("the exact one-sided KKT check failed" if ok is False else
+                                                     "kinks in several own weights: no exact check")
+    support = tuple(tuple(int(d) for d in np.flatnonzero(row > 1e-9)) or (int(np.argmax(row)),) for row in W)
+    return Equilibrium(game, sp.ImmutableMatrix(W.tolist()), support, exact=False, method="smoothing continuation",
+                       hypotheses=game.hypotheses(),
+                       notes=(f"utility with kinks: numeric point of the smoothed game ({why})",))

@@ -326,7 +326,9 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
         from symalign.numeric.nonsmooth import is_nonsmooth
 
         if is_nonsmooth(game):
-            return _nonsmooth_equilibrium(game, ng)
+            from symalign.numeric.nonsmooth import nonsmooth_equilibrium
+
+            return nonsmooth_equilibrium(game, ng)
     method = "mirror_descent" if ng.entropic else "extragradient"
     res = solvers.solve(ng.grad, game.n_agents, game.n_groups, method=method, tol=tol)
     W = np.asarray(res.weights)
@@ -340,7 +342,9 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
 
         exact = recognise(game, W)
         if exact is None:
-            return _boxed(game, numeric, W)
+            from symalign.numeric.krawczyk import boxed_equilibrium
+
+            return boxed_equilibrium(game, numeric, W)
         return replace(exact, method="solver+" + exact.method,
                        residual=float(check.kkt_residual(ng.grad, exact.as_array())))
     support = _numeric_support(W)
@@ -396,51 +400,6 @@ def _all_by_branch_and_bound(game, ng, concav, deviation_tol):
     unique = False if len(eqs) > 1 else None  # boundary points are outside the search
     return Solution(game, tuple(eqs), unique, False, notes + _bug_notes(tuple(bad)) * (concav.status == "proved"),
                     concav, tuple(bad))
-
-
-def _boxed(game, numeric, W):
-    """The numeric KKT point with a Krawczyk certificate (:mod:`symalign.numeric.krawczyk`) when one is found."""
-    from symalign.numeric.krawczyk import certify_kkt_point
-
-    support = _numeric_support(W)
-    try:
-        box = certify_kkt_point(game, W, support, kkt_system(game).gradients)
-    except (NotImplementedError, ValueError, ZeroDivisionError):
-        box = None
-    if box is None:
-        return numeric
-    return replace(numeric, method=numeric.method + "+krawczyk", notes=numeric.notes + (
-        f"certified isolating box: exactly one KKT point with this support lies within {box.width() / 2:.1e} of "
-        "these weights (Krawczyk test in ball arithmetic; weights and off-support slacks positive on the box)",))
-
-
-def _nonsmooth_equilibrium(game, ng) -> Equilibrium:
-    """Kinks (abs/max/min): smoothing continuation for the point, then an exact one-sided KKT check of its
-    rational candidate (:mod:`symalign.numeric.nonsmooth`); the numeric point when the check does not pass."""
-    from symalign.numeric.nonsmooth import one_sided_kkt, smoothed_solution
-    from symalign.numeric.recognise import rational_candidate
-
-    ok = R = None
-    for W in smoothed_solution(game):  # loose candidates are fine: the exact check decides
-        for den, tol in ((20, 2e-2), (100, 1e-3), (1000, 1e-5)):
-            R = rational_candidate(W, max_denominator=den, tol=tol)
-            ok = one_sided_kkt(game, R) if R is not None else None
-            if ok:
-                break
-        if ok:
-            break
-    N, D = game.n_agents, game.n_groups
-    if ok:
-        return Equilibrium(game, sp.ImmutableMatrix(N, D, lambda i, d: R[i][d]), _numeric_support(np.array(
-            [[float(x) for x in row] for row in R])), (), (sp.true,) * (N * D), game.hypotheses(), True,
-            "smoothing + one-sided exact KKT", None,
-            ("utility with kinks: the profile's one-sided derivatives satisfy the supergradient KKT conditions "
-             "exactly (each kink in one own weight, so the superdifferential is a box)",))
-    why = "no rational candidate" if R is None else ("the exact one-sided KKT check failed" if ok is False else
-                                                     "kinks in several own weights: no exact check")
-    return Equilibrium(game, sp.ImmutableMatrix(W.tolist()), _numeric_support(W), exact=False,
-                       method="smoothing continuation", hypotheses=game.hypotheses(),
-                       notes=(f"utility with kinks: numeric point of the smoothed game ({why})",))
 
 
 def _deriver(game):
