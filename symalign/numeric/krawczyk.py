@@ -195,6 +195,8 @@ def boxed_equilibrium(game, numeric, W):
     support = tuple(tuple(int(d) for d in np.flatnonzero(row > 1e-9)) for row in np.asarray(W))
     try:
         box = certify_kkt_point(game, W, support, kkt_system(game).gradients)
+    except ImportError:  # python-flint not installed (extra symalign[intervals])
+        return replace(numeric, notes=numeric.notes + ("no certified box: python-flint is not installed",))
     except (NotImplementedError, ValueError, ZeroDivisionError):
         box = None
     if box is None:

@@ -385,7 +385,11 @@ def _all_by_branch_and_bound(game, ng, concav, deviation_tol):
 
     from symalign.numeric.recognise import recognise
 
-    res = interior_kkt_points(game)
+    try:
+        res = interior_kkt_points(game)
+    except ImportError:
+        raise DerivationError("solve --all for games with non-affine gradients needs python-flint "
+                              "(pip install 'symalign[intervals]')") from None
     eqs, bad = [], []
     for P in res.points:
         e = recognise(game, P) or Equilibrium(game, sp.ImmutableMatrix(P.tolist()), _numeric_support(P),
