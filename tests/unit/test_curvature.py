@@ -114,3 +114,39 @@ def test_tullock_blotto_exact_with_concavity_proved_fast(r):
 def test_tullock_r3_is_not_proved_concave():
     conc = own_concavity(_blotto(3, agents=2))
     assert conc.status != "proved"
+
+
+def _random_expr(rng, depth):
+    """A random expression over x, y from the atoms the rules know (and some they must not trust)."""
+    if depth == 0:
+        return rng.choice([x, y, x + 2 * y + 1, 1 - x / 3, sp.Rational(rng.randint(1, 5), 3)])
+    a = _random_expr(rng, depth - 1)
+    b = _random_expr(rng, depth - 1)
+    k = sp.Rational(rng.randint(-3, 3), 2)
+    return rng.choice([
+        a + b, k * a, a * b, sp.sqrt(a + 1) if (a + 1).is_nonnegative else a, sp.log(a + 2) if (a + 2).is_positive
+        else a, sp.exp(a / 4), sp.Abs(a - 1), sp.Max(a, b), sp.Min(a, b), a ** 2, (a + 1) / (a + 2)
+        if a.is_nonnegative else a, -a * sp.log(a + 1) if a.is_nonnegative else a,
+    ])
+
+
+def test_random_expressions_claimed_concave_are_concave():
+    """Soundness fuzz: whatever the rules claim concave (and the checker accepts) has NSD Hessians at samples."""
+    import random
+
+    rng = random.Random(7)
+    claimed = 0
+    pairs = np.random.default_rng(3).uniform(0.05, 3.0, size=(20, 2, 2))
+    for _ in range(45):
+        e = _random_expr(rng, rng.randint(1, 3))
+        tree = curvature_tree(e, (x, y))
+        if tree.curvature not in ("concave", "convex") or not check_tree(tree, (x, y)):
+            continue
+        claimed += 1
+        sign = 1 if tree.curvature == "concave" else -1
+        f = sp.lambdify((x, y), sign * e, "numpy")
+        for p, q in pairs:  # midpoint concavity: f((p + q)/2) >= (f(p) + f(q))/2
+            fm, fp, fq = f(*(p + q) / 2), f(*p), f(*q)
+            if np.all(np.isfinite([fm, fp, fq])):
+                assert fm >= (fp + fq) / 2 - 1e-9 * (1 + abs(fp) + abs(fq)), (e, tree.rule)
+    assert claimed >= 10  # the fuzz exercised the rules
