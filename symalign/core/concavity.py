@@ -177,6 +177,9 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
         unknown_notes.append(f"agent {i + 1}: own Hessian depends on the weights; no violation at "
                              f"{samples + 1 + game.n_groups} sampled profiles (evidence, not proof)")
     if unknown_notes:
+        if any(u.has(sp.Abs, sp.Max, sp.Min) for u in game.utilities()):
+            unknown_notes.append("the utilities have kinks (abs/max/min): sampled Hessians are blind to them, "
+                                 "a convex kink is not detected")
         return Concavity("unknown", None, " + ".join(sorted(methods)), None, tuple(unknown_notes))
     return Concavity("proved", strict_all, " + ".join(sorted(methods)), None, (), tuple(z3_proofs))
 
