@@ -110,12 +110,15 @@ TABLE_SUFFIXES = (".parquet", ".zarr")
 """Formats of a campaign table: Parquet (pyarrow) or a Zarr store (a directory; zarr)."""
 
 
-def write_table(table: dict, path) -> None:
+def write_table(table: dict, path, into=None) -> None:
     """Write a campaign table (dict of equal-length 1-D arrays) as Parquet or as a Zarr store, atomically.
 
     ``.parquet``: one file (pyarrow).  ``.zarr``: a directory store with one
     array per column (zarr), built beside ``path`` and swapped in whole
-    (:func:`symalign.io.outputs.directory_build`).
+    (:func:`symalign.io.outputs.directory_build`).  With ``into`` (a
+    temporary of an :func:`~symalign.io.outputs.output_set` that also holds
+    the figure) the table is written there, in ``path``'s format, and the set
+    moves it into place.
     """
     from pathlib import Path
 
@@ -130,14 +133,20 @@ def write_table(table: dict, path) -> None:
         zarr = _require("zarr", "pip install zarr")
         from symalign.io.outputs import MARKER, directory_build
 
+        def store(folder):
+            zarr.save_group(str(folder), **columns)  # clears the directory first
+            (Path(folder) / MARKER).write_text("written by symalign; this directory is replaced whole by the next run\n")
+
+        if into is not None:
+            return store(into)
         with directory_build(path, "--out") as tmp:
-            marker = (tmp / MARKER).read_text()
-            zarr.save_group(str(tmp), **columns)  # clears the directory first
-            (tmp / MARKER).write_text(marker)  # so that the next run may replace the store
+            store(tmp)  # the marker lets the next run replace the store
         return
     _require("pyarrow")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    if into is not None:
+        return pq.write_table(pa.table(columns), str(into))
     with atomic_output(path) as tmp:
         pq.write_table(pa.table(columns), str(tmp))

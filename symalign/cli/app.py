@@ -214,8 +214,10 @@ def _conventions(command: click.Command, name: str) -> click.Command:
         except BudgetExceeded as exc:
             flag = "--time-limit" if exc.resource == "time" else "--memory-limit"
             raise BudgetExceeded(exc.phase, exc.resource, exc.limit, flag) from None
-        except ImportError as exc:  # a library could not be mapped into the memory budget
-            if budget.memory_mb is None or not any(t in str(exc) for t in ("failed to map", "allocate memory")):
+        except (ImportError, OSError) as exc:  # a library could not be mapped into the memory budget
+            nomem = getattr(exc, "errno", None) == errno.ENOMEM or any(t in str(exc) for t in ("failed to map",
+                                                                                              "allocate memory"))
+            if budget.memory_mb is None or not nomem:
                 raise
             raise BudgetExceeded(f"symalign {name}", "memory", budget.memory_mb, "--memory-limit") from None
         if capture_out is not None:
