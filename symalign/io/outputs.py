@@ -247,8 +247,9 @@ def directory_build(path, argument: str = "--out"):
     """Build a whole output directory beside ``path`` and swap it in only when the block succeeds.
 
     Yields a fresh temporary sibling directory (holding :data:`MARKER`).  A
-    lock file ``.NAME.lock`` beside ``path`` refuses a concurrent build into
-    the same directory.  On success the new directory replaces ``path`` in
+    lock file ``.NAME.lock`` (:mod:`filelock`) beside the *resolved* folder
+    refuses a concurrent build into the same directory under any spelling
+    (``results`` and a link to it share one lock).  On success the new directory replaces ``path`` in
     one step (an atomic exchange where the OS offers one); on failure, or if
     the process is killed, ``path`` is untouched and leftovers of the
     interrupted build are removed by the next one.
@@ -263,17 +264,18 @@ def directory_build(path, argument: str = "--out"):
     ...     sorted(os.listdir(out))
     ['.symalign-output', 'report.tex']
     """
-    import fcntl
     import shutil
 
-    path = check_output_dir(path, argument).absolute()
+    import filelock
+
+    path = check_output_dir(path, argument).resolve()  # the folder itself: every spelling (a link) shares one lock
     parent = path.parent
     lock_path = parent / f".{path.name}.lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = filelock.FileLock(lock_path, timeout=0)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            lock.acquire()
+        except filelock.Timeout:
             raise OutputError(argument, str(path), "another symalign run is writing this directory "
                                                    f"(lock {str(lock_path)!r}); wait for it to finish") from None
         for stale in parent.glob(f".{path.name}.build-*"):  # left by a killed run (we hold the lock)
@@ -296,7 +298,8 @@ def directory_build(path, argument: str = "--out"):
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
     finally:
-        os.close(fd)
+        if lock.is_locked:
+            lock.release()
 
 
 def _exchange(a: Path, b: Path) -> bool:
