@@ -90,7 +90,20 @@ def parse_axis(text: str, argument: str = "axis") -> Axis:
         raise InputError(argument, text, f"need at least 2 points, got {num}")
     if not start < stop:
         raise InputError(argument, text, f"the range is empty or inverted: start {start} must be < stop {stop}")
+    _check_magnitude(start, stop, argument, text)
     return Axis(name, start, stop, num)
+
+
+def _check_magnitude(start, stop, argument, text):
+    """Refuse axis ends beyond 10**sweep_exponent in size (or nonzero below its inverse) before any work."""
+    from symalign.core import limits
+    from symalign.errors import LimitExceeded
+
+    e = limits.current().sweep_exponent
+    for v in (start, stop):
+        if v != 0 and not sp.Rational(1, 10**e) <= abs(v) <= 10**e:
+            raise LimitExceeded(argument, text, "sweep_exponent", f"{e} (each end 0 or of size 1e-{e} to 1e{e})",
+                                limits.flag("sweep_exponent"))
 
 
 def _number(s, argument, text):

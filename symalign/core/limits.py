@@ -19,6 +19,8 @@ limit                   default      what it bounds
 ``number_digits``       100          decimal digits of a numerator or denominator
                                      (so every number converts to a finite float)
 ``grid_points``         1 000 000    points of a sweep grid
+``sweep_exponent``      12           ends of a sweep axis: 0 or of size 1e-12..1e12
+                                     (floats of the grid stay far from overflow)
 ``file_bytes``          1 048 576    size of a game or claim file (1 MiB)
 ======================= ============ ==============================================
 
@@ -63,6 +65,7 @@ class Limits:
     expression_degree: int = 100
     number_digits: int = 100
     grid_points: int = 1_000_000
+    sweep_exponent: int = 12
     file_bytes: int = 1_048_576
 
     def __post_init__(self):
