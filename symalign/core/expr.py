@@ -199,6 +199,11 @@ def _parse(text: str, functions: frozenset | None) -> tuple[str, ast.Expression]
         depth += (char in "([{") - (char in ")]}")
         if depth > MAX_DEPTH:
             raise ExpressionError(text, text[max(0, pos - 20):pos + 1], f"brackets nested deeper than {MAX_DEPTH}")
+    run = re.search(r"\d[\d_]{%d,}" % (4 * limits.current().number_digits), text)
+    if run:  # a number literal far over the digit limit: refused before Python converts it (or refuses to)
+        raise ExpressionError(text, run.group()[:20] + "...", f"a {len(run.group())}-digit number exceeds the limit "
+                              f"number_digits = {limits.current().number_digits} "
+                              f"(raise it with {limits.flag('number_digits')})")
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
