@@ -162,8 +162,8 @@ def sweep_stale(paths) -> list:
                         _commit(Path(tmp), Path(target))
                         done.append(str(target))
                 journal.unlink()
-        pattern = re.compile(re.escape(f".{p.name}") + r"\.symalign-(\d+)-")
-        for stale in parent.glob(f".{glob.escape(p.name)}.symalign-*"):
+        pattern = re.compile(r"\.+" + re.escape(p.name) + r"\.symalign-(\d+)-")  # also a temporary's temporary
+        for stale in parent.glob(f".*{glob.escape(p.name)}.symalign-*"):
             m = pattern.match(stale.name)
             if m and not _alive(int(m.group(1))):
                 _remove(stale)

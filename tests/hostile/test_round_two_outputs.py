@@ -136,12 +136,16 @@ def test_dead_writers_temporaries_are_swept_and_live_ones_kept(tmp_path):
     dead_pid = int(dead.stdout)
     stale = tmp_path / f".f.png.symalign-{dead_pid}-abc.png"
     stale.write_text("left by a killed run")
+    nested = tmp_path / f"..f.png.symalign-{dead_pid}-abc.png.symalign-{dead_pid}-def.png"  # a writer's own temp
+    nested.write_text("left by a killed run")
     live = tmp_path / f".f.png.symalign-{os.getppid()}-xyz.png"  # a running process's temporary
     live.write_text("being written")
+    other = tmp_path / f".g.png.symalign-{dead_pid}-abc.png"  # another target's: not this writer's business
+    other.write_text("x")
     with output_set([target]) as (tmp,):
         open(tmp, "w").write("new")
     assert target.read_text() == "new"
-    assert not stale.exists() and live.exists()
+    assert not stale.exists() and not nested.exists() and live.exists() and other.exists()
 
 
 def test_reproduce_lock_is_keyed_by_the_resolved_folder(tmp_path):
