@@ -80,6 +80,14 @@ def test_sweep_ranges_are_limited(tmp_path, axis):
     assert "computing" not in res.stderr and "Warning" not in res.stderr
 
 
+@pytest.mark.parametrize("alpha", ["1e99", "1e-99"])
+def test_sweep_of_a_game_with_extreme_fixed_parameters_is_refused_before_work(tmp_path, alpha):
+    game = write(tmp_path, BASE.replace("alpha = 1", f"alpha = {alpha}"))
+    res = cli("sweep", game, "--x", "beta=1:2:5", "--y", "gamma=0:1:5", "--out", tmp_path / "f.png")
+    assert_clean_error(res, "game.toml", "parameters.alpha", "sweep_exponent")
+    assert "computing" not in res.stderr
+
+
 def test_sweep_range_limit_can_be_raised(tmp_path):
     from symalign.analysis.sweep import parse_axis
     from symalign.core.limits import override
