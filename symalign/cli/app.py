@@ -13,7 +13,10 @@ Conventions shared by every command (added here, in one place):
   (defaults in :data:`symalign.core.limits.COMMAND_BUDGETS`, ``0`` = none);
   ``--limit NAME=VALUE`` raises an input limit of :mod:`symalign.core.limits`;
 * ``-o/--out FILE`` writes what the command prints to FILE (atomically; the
-  file must not be an input, a directory, a device or a FIFO);
+  file must not be an input, a directory, a device or a FIFO), only when the
+  command answers (exit 0 or 1): a failed command leaves FILE as it was;
+  every single-file output option of every command is checked the same way
+  before any work (:func:`symalign.io.outputs.check_output`);
 * progress goes to stderr, results to stdout.
 
 Commands are imported only when run, so ``symalign --help`` and
@@ -102,6 +105,9 @@ class _Group(click.Group):
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EIO) and exc.filename is None:  # stdout itself failed
                 _silence_stdout()
+            if exc.errno == errno.ENOMEM:  # the address space of the memory budget ran out outside its phase
+                exc = OSError(exc.errno, f"{exc.strerror}: memory budget exhausted (raise it with --memory-limit)",
+                              exc.filename)
             code = _fail(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", EXIT_INPUT, as_json,
                          kind="OSError")
         except Exception as exc:  # noqa: BLE001 - a bug: one line, never a traceback unless asked
