@@ -201,7 +201,7 @@ def _parse(text: str, functions: frozenset | None) -> tuple[str, ast.Expression]
             raise ExpressionError(text, text[max(0, pos - 20):pos + 1], f"brackets nested deeper than {MAX_DEPTH}")
     run = re.search(r"\d[\d_]{%d,}" % (4 * limits.current().number_digits), text)
     if run:  # a number literal far over the digit limit: refused before Python converts it (or refuses to)
-        raise ExpressionError(text, run.group()[:20] + "...", f"a {len(run.group())}-digit number exceeds the limit "
+        raise ExpressionError(text, run.group()[:20] + "...", f"number too large: {len(run.group())} digits exceed the limit "
                               f"number_digits = {limits.current().number_digits} "
                               f"(raise it with {limits.flag('number_digits')})")
     try:
