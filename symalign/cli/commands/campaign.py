@@ -79,11 +79,16 @@ def command(games, agents, groups, variant, seed, source, chunk, scheduler, work
         from symalign.analysis.distributed import write_table
         from symalign.export.campaign_plot import campaign_figure
         from symalign.io.outputs import output_set
+        from symalign.io.provenance import data_provenance
+        from symalign.numeric.batch.result import STAGES
 
         zarr = [out] if out and Path(out).suffix.lower() == ".zarr" else []
+        run = {"games": games, "agents": agents, "groups": groups, "variant": variant, "seed": seed,
+               "source": source, "chunk": chunk}
         with output_set([out, figure], directories=zarr) as (table_tmp, figure_tmp):  # both land, or neither
             if out:
-                write_table(result.table, out, into=table_tmp)
+                write_table(result.table, out, provenance=data_provenance("campaign", run, stages=list(STAGES)),
+                            into=table_tmp)
                 summary["table"] = out
             if figure:
                 campaign_figure(result, figure_tmp)
