@@ -112,7 +112,7 @@ TABLE_SUFFIXES = (".parquet", ".zarr")
 """Formats of a campaign table: Parquet (pyarrow) or a Zarr store (a directory; zarr)."""
 
 
-def write_table(table: dict, path, provenance: dict | None = None) -> None:
+def write_table(table: dict, path, provenance: dict | None = None, into=None) -> None:
     """Write a campaign table (dict of equal-length 1-D arrays) as Parquet or as a Zarr store, atomically.
 
     ``provenance`` (:func:`symalign.io.provenance.data_provenance`) goes into the Parquet key-value
@@ -120,7 +120,10 @@ def write_table(table: dict, path, provenance: dict | None = None) -> None:
 
     ``.parquet``: one file (pyarrow).  ``.zarr``: a directory store with one
     array per column (zarr), built beside ``path`` and swapped in whole
-    (:func:`symalign.io.outputs.directory_build`).
+    (:func:`symalign.io.outputs.directory_build`).  With ``into`` (a
+    temporary of an :func:`~symalign.io.outputs.output_set` that also holds
+    the figure) the table is written there, in ``path``'s format, and the set
+    moves it into place.
     """
     from pathlib import Path
 
@@ -135,14 +138,18 @@ def write_table(table: dict, path, provenance: dict | None = None) -> None:
         zarr = _require("zarr", "pip install zarr")
         from symalign.io.outputs import MARKER, directory_build
 
-        with directory_build(path, "--out") as tmp:
-            marker = (tmp / MARKER).read_text()
-            zarr.save_group(str(tmp), **columns)  # clears the directory first
+        def store(folder):
+            zarr.save_group(str(folder), **columns)  # clears the directory first
             if provenance is not None:
                 from symalign.io.provenance import ATTRIBUTE
 
-                zarr.open_group(str(tmp), mode="a").attrs[ATTRIBUTE] = json.dumps(provenance, sort_keys=True)
-            (tmp / MARKER).write_text(marker)  # so that the next run may replace the store
+                zarr.open_group(str(folder), mode="a").attrs[ATTRIBUTE] = json.dumps(provenance, sort_keys=True)
+            (Path(folder) / MARKER).write_text("written by symalign; this directory is replaced whole by the next run\n")
+
+        if into is not None:
+            return store(into)
+        with directory_build(path, "--out") as tmp:
+            store(tmp)  # the marker lets the next run replace the store
         return
     _require("pyarrow")
     import pyarrow as pa
@@ -151,5 +158,7 @@ def write_table(table: dict, path, provenance: dict | None = None) -> None:
     data = pa.table(columns)
     if provenance is not None:
         data = data.replace_schema_metadata({b"symalign": json.dumps(provenance, sort_keys=True).encode()})
+    if into is not None:
+        return pq.write_table(data, str(into))
     with atomic_output(path) as tmp:
         pq.write_table(data, str(tmp))

@@ -40,7 +40,8 @@ import sympy as sp
 
 from symalign.core.families import get_family
 from symalign.core.game import Game
-from symalign.errors import GameFileError, InputError
+from symalign.core import limits
+from symalign.errors import GameFileError, InputError, LimitExceeded
 from symalign.io.gamefile import read_bytes
 
 __all__ = ["parse_nfg", "read_nfg", "nfg_text", "bimatrix", "bimatrix_payoffs"]
@@ -78,7 +79,10 @@ def _number(word, source, where):
             d = Decimal(word)
             if not d.is_finite():
                 raise InvalidOperation
+            limits.check_decimal(d, where)  # before Fraction builds 10**exponent
             q = Fraction(d)
+    except LimitExceeded as exc:
+        raise GameFileError(source, where, word, exc.reason) from None
     except (ValueError, ZeroDivisionError, InvalidOperation):
         raise GameFileError(source, where, word, "not a number") from None
     return sp.Rational(q.numerator, q.denominator)
@@ -136,6 +140,10 @@ def parse_nfg(text: str, source=None, *, with_title: bool = False):
         counts = [len(s) for s in names]
     else:
         counts = [_count(tok, r) for tok in strat]
+        for c in counts:  # before any name is built
+            if c > limits.current().groups:
+                r.fail("strategies", c, f"exceeds the limit groups = {limits.current().groups} "
+                                        f"(raise it with {limits.flag('groups')})")
         names = [[f"{k + 1}" for k in range(c)] for c in counts]
     if len(counts) != 2 or min(counts) < 1:
         r.fail("strategies", counts, "expected the strategy counts of two players")

@@ -4,7 +4,8 @@ The formats are chosen by suffix (``.toml``, ``.nfg``).  ``.nfg`` holds
 two-player strategic games: a TOML game converts to ``.nfg`` when it is a
 numeric two-agent polymatrix (bimatrix) game.  TOML to TOML rewrites a game
 file in canonical form (exact values, shared rows written once).  Values
-stay exact both ways.  Without ``-o`` the result goes to standard output.
+stay exact both ways.  Without ``-o`` the result goes to standard output;
+``--json`` prints a JSON record instead (with the text when there is no ``-o``).
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ def convert(source, target_format: str) -> str:
               help="Output file (.toml or .nfg), written atomically; default: standard output.")
 @click.option("--to", "to", type=click.Choice(["toml", "nfg"]), default=None,
               help="Output format when writing to standard output (default: the other format).")
-def command(source, out, to):
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"input", "output", "format", "text"} as JSON ("text" only without -o).')
+def command(source, out, to, as_json):
     """Convert a game file between symalign TOML and Gambit .nfg (two-player games)."""
     from symalign.io.atomic import atomic_output
 
@@ -57,9 +60,14 @@ def command(source, out, to):
     else:
         fmt = ".toml" if Path(source).suffix.lower() == ".nfg" else ".nfg"
     text = convert(source, fmt)
-    if out is None:
+    if out is not None:
+        with atomic_output(out) as tmp:
+            Path(tmp).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}", err=True)
+    if as_json:
+        import json
+
+        record = {"input": str(source), "output": out, "format": fmt.lstrip(".")}
+        click.echo(json.dumps(record if out is not None else {**record, "text": text}, indent=2))
+    elif out is None:
         click.echo(text, nl=False)
-        return
-    with atomic_output(out) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-    click.echo(f"wrote {out}", err=True)

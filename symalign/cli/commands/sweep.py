@@ -44,7 +44,7 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
     game = load_game(game_file)
     require_numeric(game, game_file, "a sweep sets two parameters and needs numbers for the others")
     x, y = parse_axis(x_text, "--x"), parse_axis(y_text, "--y")
-    check_axes(game, x, y)  # fail before the (long) sweep, as the output checks below
+    check_axes(game, x, y, game_file)  # fail before the (long) sweep, as the output checks below
     parse_color(color, game)
     for name, p in (("--out", out), ("--data", data)):
         if p is not None:
