@@ -191,8 +191,8 @@ def equilibrium_set(game, component):
 
 def require_engine(engine: str) -> str:
     """``engine`` if it is "auto", "symalign", or "gambit" with pygambit installed; else InputError naming it."""
-    if engine not in ("auto", "gambit", "symalign"):
-        raise InputError("engine", engine, 'must be "auto", "gambit" or "symalign"')
+    if engine not in ("auto", "gambit", "symalign", "support"):
+        raise InputError("engine", engine, 'must be "auto", "gambit", "symalign" or "support"')
     if engine == "gambit" and not available():
         raise InputError("engine", engine, "pygambit is not installed (pip install 'symalign[gambit]')")
     return engine
@@ -203,12 +203,12 @@ def gambit_equilibria(game, n_profiles: int, engine: str = "auto", component=Non
 
     Returns :func:`equilibrium_set` (``(isolated, components)``) or None to
     let symalign's exact enumeration answer: always None for
-    ``engine="symalign"``; for ``"auto"`` also None below
+    ``engine="symalign"`` and ``"support"``; for ``"auto"`` also None below
     :data:`GAMBIT_MIN_PROFILES` support profiles (``n_profiles``, after
     pruning dominated strategies); ``"gambit"`` raises
     :class:`~symalign.errors.InputError` when Gambit cannot answer.
     """
-    if require_engine(engine) == "symalign":
+    if require_engine(engine) in ("symalign", "support"):
         return None
     if engine == "auto" and n_profiles < GAMBIT_MIN_PROFILES:
         return None
