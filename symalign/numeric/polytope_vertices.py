@@ -36,7 +36,7 @@ from fractions import Fraction
 
 from symalign.errors import InputError
 
-__all__ = ["Vertex", "polytope_vertices"]
+__all__ = ["Vertex", "polytope_vertices", "cdd_available"]
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,32 @@ def _check(M):
                 raise InputError("M", x, "entries must be positive exact numbers (int or Fraction)")
 
 
-def polytope_vertices(M, *, max_bases: int = 2_000_000) -> tuple:
+def cdd_available() -> bool:
+    """Whether pycddlib (3.x, with its GMP rational module ``cdd.gmp``) can be imported."""
+    try:
+        import cdd.gmp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def polytope_vertices(M, *, max_bases: int = 2_000_000, backend: str = "auto") -> tuple:
     """Every vertex of ``{z >= 0 : M z <= 1}`` for a positive k x d matrix ``M`` (ints or Fractions).
+
+    ``backend``: ``"pivot"`` (the exact integer pivoting of this module),
+    ``"cdd"`` (cddlib's double description in GMP rationals, pycddlib 3.x), or
+    ``"auto"`` (cdd when installed).  Both give exact points; the labels are
+    computed here from the exact point in either case.
 
     Raises :class:`~symalign.errors.InputError` naming ``max_bases`` when more
     feasible bases than that would be visited (degenerate polytopes can have
     many bases per vertex).
     """
     _check(M)
+    if backend not in ("auto", "pivot", "cdd"):
+        raise InputError("backend", backend, 'must be "auto", "pivot" or "cdd"')
+    if backend == "cdd" or (backend == "auto" and cdd_available()):
+        return _cdd_vertices(M)
     k, d = len(M), len(M[0])
     lcm = 1
     for row in M:
@@ -145,3 +163,26 @@ def _record(points, basis, T, d, k):
     zero = frozenset(j for j in range(d) if num[j] == 0)
     tight = frozenset(r for r in range(k) if num[d + r] == 0)
     points[z] = Vertex(z, zero, tight)
+
+
+def _cdd_vertices(M) -> tuple:
+    """The vertices by cddlib (exact GMP rationals), labels from the exact points."""
+    try:
+        import cdd
+        import cdd.gmp
+    except ImportError:
+        raise InputError("backend", "cdd", "pycddlib is not installed (pip install 'symalign[cdd]')") from None
+    k, d = len(M), len(M[0])
+    Mq = [[Fraction(x) for x in row] for row in M]
+    rows = [[Fraction(1)] + [-x for x in row] for row in Mq]
+    rows += [[Fraction(0)] + [Fraction(int(i == j)) for i in range(d)] for j in range(d)]
+    poly = cdd.gmp.polyhedron_from_matrix(cdd.gmp.matrix_from_array(rows, rep_type=cdd.RepType.INEQUALITY))
+    out = []
+    for g in cdd.gmp.copy_generators(poly).array:
+        if g[0] != 1:
+            raise InputError("M", M, "the set {z >= 0 : M z <= 1} is not bounded")
+        z = tuple(Fraction(x) for x in g[1:])
+        zero = frozenset(j for j in range(d) if z[j] == 0)
+        tight = frozenset(r for r in range(k) if sum(a * x for a, x in zip(Mq[r], z) if x) == 1)
+        out.append(Vertex(z, zero, tight))
+    return tuple(out)

@@ -55,8 +55,12 @@ def _positive(M):
     return [[Fraction(x) - low + 1 for x in r] for r in M]
 
 
-def extreme_equilibria(A, B) -> list:
-    """Every extreme equilibrium ``(x, y)`` (tuples of Fractions) of the bimatrix game ``(A, B)`` (m x n)."""
+def extreme_equilibria(A, B, *, backend: str = "auto") -> list:
+    """Every extreme equilibrium ``(x, y)`` (tuples of Fractions) of the bimatrix game ``(A, B)`` (m x n).
+
+    ``backend`` is passed to :func:`~symalign.numeric.polytope_vertices.polytope_vertices`
+    (``"pivot"``, ``"cdd"`` or ``"auto"``).
+    """
     m, n = len(A), len(A[0])
     if any(len(r) != n for r in A) or len(B) != m or any(len(r) != n for r in B):
         raise InputError("B", [len(r) for r in B], f"A and B must both be {m} x {n}")
@@ -64,11 +68,11 @@ def extreme_equilibria(A, B) -> list:
     BT = [[B1[i][j] for i in range(m)] for j in range(n)]
     full = (1 << (m + n)) - 1
     P = []
-    for v in polytope_vertices(BT):  # x in R^m; rows j of B^T x <= 1
+    for v in polytope_vertices(BT, backend=backend):  # x in R^m; rows j of B^T x <= 1
         mask = sum(1 << i for i in v.zero) | sum(1 << (m + j) for j in v.tight)
         P.append((mask, v.point))
     Q = []
-    for v in polytope_vertices(A1):  # y in R^n; rows i of A y <= 1
+    for v in polytope_vertices(A1, backend=backend):  # y in R^n; rows i of A y <= 1
         mask = sum(1 << i for i in v.tight) | sum(1 << (m + j) for j in v.zero)
         Q.append((mask, v.point))
     out = []
