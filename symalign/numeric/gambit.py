@@ -97,8 +97,8 @@ def gambit_profiles(A, B) -> list:
     g = gbt.Game.from_arrays(A, B)
     result = gbt.nash.enummixed_solve(g, rational=True)
     out = []
-    for eq in result.equilibria:
-        out.append([[Fraction(str(eq[p][s])) for s in p.strategies] for p in g.players])
+    for eq in result.equilibria:  # eq[strategy] is the probability in pygambit 16.1+ and 17.x alike
+        out.append([[Fraction(str(eq[s])) for s in p.strategies] for p in g.players])
     return out
 
 
@@ -144,7 +144,7 @@ def _bounded_profiles(A, B) -> list:
                        phase="Gambit enummixed")
 
 
-def equilibrium_set(game, component):
+def equilibrium_set(game, component, reasons=None):
     """Every equilibrium of a bimatrix game from Gambit: ``(isolated, components)``, or None.
 
     Gambit's extreme equilibria, each re-checked exactly
@@ -158,7 +158,8 @@ def equilibrium_set(game, component):
     Returns None, leaving the game to symalign's exact enumeration, when the
     game is not a 2-agent polymatrix game with rational payoffs, pygambit is
     not installed, Gambit raised an error, or it returned a profile that
-    fails the exact check (then its list is not trusted at all).
+    fails the exact check (then its list is not trusted at all); the reason
+    is appended to ``reasons`` (a list) when given, Gambit's error included.
 
     Examples
     --------
@@ -172,19 +173,31 @@ def equilibrium_set(game, component):
     """
     from symalign.numeric.nash_subsets import nash_subsets
 
-    if game.family.name != "polymatrix" or game.n_agents != 2 or not game.is_numeric or not available():
+    reasons = [] if reasons is None else reasons
+    if game.family.name != "polymatrix" or game.n_agents != 2 or not game.is_numeric:
+        reasons.append("not a numeric two-agent polymatrix (bimatrix) game")
+        return None
+    if not available():
+        reasons.append("pygambit is not installed (pip install 'symalign[gambit]')")
         return None
     try:
         A, B = bimatrix_payoffs(game)
     except InputError:  # payoffs that are not rational
+        reasons.append("payoffs are not rational numbers")
         return None
     try:
         accepted, rejected = checked_equilibria(game, A, B)
     except SymalignError:  # a budget ran out, or bad input: not Gambit's failure
         raise
-    except Exception:  # noqa: BLE001 - Gambit failed (pygambit raises its own types): our enumeration answers
+    except Exception as exc:  # noqa: BLE001 - Gambit failed (pygambit raises its own types): reported, not hidden
+        reasons.append(f"Gambit failed: {type(exc).__name__}: {exc}")
         return None
-    if rejected or not accepted:
+    if rejected:
+        reasons.append(f"Gambit returned {len(rejected)} profile(s) failing the exact check, e.g. "
+                       f"{rejected[0][0].tolist()}: {rejected[0][1][0]}")
+        return None
+    if not accepted:
+        reasons.append("Gambit returned no equilibrium")
         return None
     return nash_subsets(game, accepted, component)
 
@@ -212,8 +225,9 @@ def gambit_equilibria(game, n_profiles: int, engine: str = "auto", component=Non
         return None
     if engine == "auto" and n_profiles < GAMBIT_MIN_PROFILES:
         return None
-    found = equilibrium_set(game, component)
+    reasons = []
+    found = equilibrium_set(game, component, reasons)
     if found is None and engine == "gambit":
-        raise InputError("engine", engine, "Gambit answers for 2-agent polymatrix games with rational payoffs whose "
-                                           "extreme equilibria pass the exact check; use 'symalign'")
+        raise InputError("engine", engine, f"Gambit gave no answer here: {'; '.join(reasons)} (engine 'symalign' "
+                                           "enumerates bimatrix games exactly without Gambit)")
     return found

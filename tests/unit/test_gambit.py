@@ -253,3 +253,20 @@ def test_own_enumeration_rechecks_isolated_points_and_component_vertices(monkeyp
     monkeypatch.setattr(polymatrix_check, "nash_violations", lambda game, W, blocks=None: ("refused",))
     bad = bimatrix.enumerate_bimatrix(g, engine="symalign")
     assert bad.equilibria == () and len(bad.rejected) == len(ok.equilibria)
+
+
+def test_gambit_errors_are_surfaced_in_the_engine_message(monkeypatch):
+    g = Game.create(get_family("polymatrix"), 2, ["h", "t"], A={"A": [[1, -1], [-1, 1]], "B": [[-1, 1], [1, -1]]})
+    monkeypatch.setattr(gambit, "available", lambda: True)
+
+    def broken(A, B):
+        raise AttributeError("'MixedStrategyProfile' has no attribute 'foo'")  # e.g. an API change between majors
+
+    monkeypatch.setattr(gambit, "gambit_profiles", broken)
+    with pytest.raises(InputError, match="Gambit failed: AttributeError: 'MixedStrategyProfile' has no attribute"):
+        enumerate_equilibria(g, engine="gambit")
+    reasons = []
+    assert gambit.equilibrium_set(g, Component, reasons) is None and "AttributeError" in reasons[0]
+    monkeypatch.setattr(gambit, "available", lambda: False)
+    with pytest.raises(InputError, match="not installed"):
+        enumerate_equilibria(g, engine="gambit")
