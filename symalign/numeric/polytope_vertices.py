@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
@@ -41,11 +42,18 @@ __all__ = ["Vertex", "polytope_vertices", "cdd_available"]
 
 @dataclass(frozen=True)
 class Vertex:
-    """One vertex ``z`` of ``{z >= 0 : M z <= 1}``: exact point, zero coordinates and tight rows."""
+    """One vertex ``z = num / den`` of ``{z >= 0 : M z <= 1}`` (integers, lowest terms), its zero coordinates
+    and tight rows."""
 
-    point: tuple
+    num: tuple
+    den: int
     zero: frozenset
     tight: frozenset
+
+    @property
+    def point(self) -> tuple:
+        """The exact point (Fractions)."""
+        return tuple(Fraction(x, self.den) for x in self.num)
 
 
 def _check(M):
@@ -158,12 +166,13 @@ def _record(points, basis, T, d, k):
     num = [0] * (d + k)
     for r, b in enumerate(basis):
         num[b] = T[r][-1]
-    z = tuple(Fraction(x, den) for x in num[:d])
+    g = math.gcd(den, *num[:d])
+    z = (tuple(x // g for x in num[:d]), den // g)
     if z in points:
         return
     zero = frozenset(j for j in range(d) if num[j] == 0)
     tight = frozenset(r for r in range(k) if num[d + r] == 0)
-    points[z] = Vertex(z, zero, tight)
+    points[z] = Vertex(z[0], z[1], zero, tight)
 
 
 def _cdd_vertices(M) -> tuple:
@@ -185,5 +194,6 @@ def _cdd_vertices(M) -> tuple:
         z = tuple(Fraction(x) for x in g[1:])
         zero = frozenset(j for j in range(d) if z[j] == 0)
         tight = frozenset(r for r in range(k) if sum(a * x for a, x in zip(Mq[r], z) if x) == 1)
-        out.append(Vertex(z, zero, tight))
+        den = math.lcm(*(x.denominator for x in z))
+        out.append(Vertex(tuple(int(x * den) for x in z), den, zero, tight))
     return tuple(out)

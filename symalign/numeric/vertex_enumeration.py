@@ -70,18 +70,18 @@ def extreme_equilibria(A, B, *, backend: str = "auto") -> list:
     P = []
     for v in polytope_vertices(BT, backend=backend):  # x in R^m; rows j of B^T x <= 1
         mask = sum(1 << i for i in v.zero) | sum(1 << (m + j) for j in v.tight)
-        P.append((mask, v.point))
+        P.append((mask, v.num))
     Q = []
     for v in polytope_vertices(A1, backend=backend):  # y in R^n; rows i of A y <= 1
         mask = sum(1 << i for i in v.tight) | sum(1 << (m + j) for j in v.zero)
-        Q.append((mask, v.point))
+        Q.append((mask, v.num))
     out = []
     for px, qy in _complementary(P, Q, full, m + n):
         x, y = P[px][1], Q[qy][1]
         sx, sy = sum(x), sum(y)
         if sx == 0 or sy == 0:
             continue  # the artificial equilibrium (0, 0)
-        out.append((tuple(v / sx for v in x), tuple(v / sy for v in y)))
+        out.append((tuple(Fraction(v, sx) for v in x), tuple(Fraction(v, sy) for v in y)))
     return out
 
 
