@@ -27,9 +27,9 @@ import sympy as sp
 
 from symalign.core.equilibrium import Equilibrium
 from symalign.errors import InputError, SymalignError
-from symalign.numeric.polymatrix_check import nash_violations, payoff_blocks
+from symalign.numeric.polymatrix_check import payoff_blocks
 
-__all__ = ["available", "bimatrix_payoffs", "gambit_profiles", "checked_equilibria", "equilibrium_set",
+__all__ = ["available", "bimatrix_payoffs", "gambit_profiles", "checked_equilibria", "check_profiles", "equilibrium_set",
            "gambit_equilibria", "require_engine", "ENGINE", "METHOD", "GAMBIT_NOTE", "GAMBIT_MIN_PROFILES"]
 
 ENGINE = "gambit-enummixed"
@@ -114,15 +114,29 @@ def checked_equilibria(game, A=None, B=None) -> tuple:
     blocks = payoff_blocks(game)
     if A is None or B is None:
         A, B = _bimatrix(blocks)
+    return check_profiles(game, _bounded_profiles(A, B), METHOD, blocks)
+
+
+def check_profiles(game, profiles, method: str, blocks=None) -> tuple:
+    """``(accepted, rejected)``: each profile (rows of Fractions) checked by exact regret.
+
+    Accepted profiles become :class:`~symalign.core.equilibrium.Equilibrium`
+    objects with ``method``; rejected ones are ``(weights, violations)``.
+    The check is :func:`symalign.numeric.polymatrix_check.nash_violations`,
+    shared by every engine's answers (Gambit's and symalign's vertex enumeration).
+    """
+    from symalign.numeric import polymatrix_check
+
+    blocks = payoff_blocks(game) if blocks is None else blocks
     accepted, rejected = [], []
-    for prof in _bounded_profiles(A, B):
+    for prof in profiles:
         W = sp.ImmutableMatrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in prof])
-        bad = nash_violations(game, prof, blocks)
+        bad = polymatrix_check.nash_violations(game, prof, blocks)
         if bad:
             rejected.append((W, bad))
             continue
         support = tuple(tuple(d for d, x in enumerate(row) if x > 0) for row in prof)
-        accepted.append(Equilibrium(game, W, support, exact=True, method=METHOD, hypotheses=game.hypotheses()))
+        accepted.append(Equilibrium(game, W, support, exact=True, method=method, hypotheses=game.hypotheses()))
     return tuple(accepted), tuple(rejected)
 
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import sympy as sp
 
 from symalign.errors import InputError
 from symalign.numeric.polytope_vertices import polytope_vertices
@@ -108,23 +107,10 @@ def checked_extreme_equilibria(game) -> tuple:
     (``method`` = :data:`METHOD`) that passed the exact check; ``rejected``:
     ``(weights, violations)`` pairs that did not (a bug: should be empty).
     """
-    from symalign.core.equilibrium import Equilibrium
-    from symalign.numeric.gambit import bimatrix_payoffs
-    from symalign.numeric.polymatrix_check import nash_violations, payoff_blocks
+    from symalign.numeric.gambit import bimatrix_payoffs, check_profiles
 
     A, B = bimatrix_payoffs(game)
-    blocks = payoff_blocks(game)
-    accepted, rejected = [], []
-    for x, y in extreme_equilibria(A, B):
-        prof = [list(x), list(y)]
-        W = sp.ImmutableMatrix([[sp.Rational(v.numerator, v.denominator) for v in row] for row in prof])
-        bad = nash_violations(game, prof, blocks)
-        if bad:
-            rejected.append((W, bad))
-            continue
-        support = tuple(tuple(d for d, v in enumerate(row) if v > 0) for row in prof)
-        accepted.append(Equilibrium(game, W, support, exact=True, method=METHOD, hypotheses=game.hypotheses()))
-    return tuple(accepted), tuple(rejected)
+    return check_profiles(game, ([list(x), list(y)] for x, y in extreme_equilibria(A, B)), METHOD)
 
 
 def exact_regret_checked(eq, concavity: str):

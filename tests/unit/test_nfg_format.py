@@ -15,7 +15,7 @@ from symalign.errors import GameFileError
 from symalign.io.gamefile import game_from_mapping, load_game
 from symalign.io.gametoml import game_toml
 from symalign.io.nfg import bimatrix, bimatrix_payoffs, game_of, nfg_text, normal_form_of, read_normal_form
-from symalign.io.normal_form import NormalForm, parse_normal_form
+from symalign.io.normal_form import parse_normal_form
 from tests.unit.finite_games import SKIP_REASON, VON_STENGEL_A, VON_STENGEL_B, catalogue_files
 
 THREE = r'''NFG 1 R "three \"quoted\" players \\ here" { "Ann" "Bob" "Cy" }
@@ -140,3 +140,46 @@ def test_gambit_catalogue_files_convert_and_round_trip(path, tmp_path):
     back = parse_normal_form(convert(out, ".nfg"))
     assert (back.title, back.players, back.strategies, back.comment) == (nf.title, nf.players, nf.strategies, nf.comment)
     assert back.payoff_tables() == nf.payoff_tables()
+
+
+# ------------------------------------------------------------------ n-player games: every equilibrium, exactly
+
+NAU_SEC4 = ('NFG 1 R "Nau et al. (2004) section 4" { "1" "2" "3" } { 2 2 2 }\n'
+            '{ { "" 3, 0, 2 } { "" 0, 1, 0 } { "" 0, 2, 0 } { "" 1, 0, 0 } { "" 1, 0, 0 } { "" 0, 3, 0 } '
+            '{ "" 0, 1, 0 } { "" 2, 0, 3 } }\n1 2 3 4 5 6 7 8\n')  # payoffs as published (Nau, Gomez Canovas, Hansen 2004)
+
+
+def test_three_player_game_with_a_unique_irrational_equilibrium():
+    import sympy as sp
+
+    from symalign.numeric.normal_form_nash import exact_regret, normal_form_equilibria
+
+    nf = parse_normal_form(NAU_SEC4)
+    res = normal_form_equilibria(nf)
+    assert len(res.points) == 1 and res.components == ()
+    (point,) = res.points
+    assert all(r == 0 for r in exact_regret(nf, point))  # exact regret, zero-tested by minimal polynomials
+    assert any(not v.is_Rational for row in point for v in row)  # irrational: sqrt(601) appears
+    assert sp.sqrt(601) in {a for row in point for v in row for a in v.atoms(sp.Pow)}
+    # an independent check of one indifference: player 3 is indifferent between its strategies
+    p, q = point[0][0], point[1][0]
+    u3 = [2 * p * q, 3 * (1 - p) * (1 - q)]  # player 3's payoffs from the table: (T, L, 1) -> 2, (B, R, 2) -> 3
+    assert sp.simplify(u3[0] - u3[1]) == 0
+    off = ((1, 0), (1, 0), (1, 0))
+    assert any(r != 0 for r in exact_regret(nf, off))  # a profile that is not an equilibrium is caught
+
+
+@pytest.mark.skipif(not catalogue_files(), reason=SKIP_REASON)
+def test_catalogue_three_player_games_points_and_continua():
+    from symalign.numeric.normal_form_nash import exact_regret, normal_form_equilibria
+
+    files = {p.stem: p for p in catalogue_files() if len(read_normal_form(p).players) == 3}
+    if "sec5" not in files:
+        pytest.skip("Nau et al. section 5 not in this catalogue")
+    nf = read_normal_form(files["sec5"])
+    res = normal_form_equilibria(nf)
+    assert sorted(sum(1 for row in p for v in row if v not in (0, 1)) for p in res.points) == [0, 0, 0]  # 3 pure
+    full = [c for c in res.components if all(len(s) == k for s, k in zip(c.support, nf.shape))]
+    assert len(full) == 1 and full[0].sample is not None  # the continuum of completely mixed equilibria
+    for c in res.components:
+        assert c.sample is not None and all(r == 0 for r in exact_regret(nf, c.sample))

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symalign import Game, get_family
 from symalign.io.nfg import bimatrix, game_of, read_normal_form
 from symalign.numeric import bimatrix as bimatrix_engine
 from symalign.numeric import polymatrix_check
