@@ -183,3 +183,19 @@ def test_catalogue_three_player_games_points_and_continua():
     assert len(full) == 1 and full[0].sample is not None  # the continuum of completely mixed equilibria
     for c in res.components:
         assert c.sample is not None and all(r == 0 for r in exact_regret(nf, c.sample))
+
+
+def test_solve_reads_nfg_files_of_two_and_three_players(tmp_path):
+    import json
+
+    three = tmp_path / "nau4.nfg"
+    three.write_text(NAU_SEC4, encoding="utf-8")
+    res = CliRunner().invoke(main, ["solve", str(three), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert len(out["equilibria"]) == 1 and out["components"] == [] and "sqrt(601)" in out["equilibria"][0][0][0]
+    two = tmp_path / "bos.nfg"
+    two.write_text('NFG 1 R "BoS" { "a" "b" } { { "O" "F" } { "O" "F" } }\n3 2 0 0 0 0 2 3\n', encoding="utf-8")
+    res = CliRunner().invoke(main, ["solve", str(two), "--all", "--json"])
+    assert res.exit_code == 0, res.output
+    assert len(json.loads(res.output)["equilibria"]) == 3
