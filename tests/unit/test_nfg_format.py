@@ -16,7 +16,7 @@ from symalign.io.gamefile import game_from_mapping, load_game
 from symalign.io.gametoml import game_toml
 from symalign.io.nfg import bimatrix, bimatrix_payoffs, game_of, nfg_text, normal_form_of, read_normal_form
 from symalign.io.normal_form import parse_normal_form
-from tests.unit.finite_games import SKIP_REASON, VON_STENGEL_A, VON_STENGEL_B, catalogue_files
+from _finite_games import SKIP_REASON, VON_STENGEL_A, VON_STENGEL_B, catalogue_files
 
 THREE = r'''NFG 1 R "three \"quoted\" players \\ here" { "Ann" "Bob" "Cy" }
 

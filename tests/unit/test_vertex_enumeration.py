@@ -17,7 +17,7 @@ from symalign.numeric.polymatrix_check import nash_violations
 from symalign.numeric.polytope_vertices import cdd_available, polytope_vertices
 from symalign.numeric.vertex_enumeration import NOTE, checked_extreme_equilibria, extreme_equilibria, \
     vertex_equilibrium_set
-from tests.unit.finite_games import SKIP_REASON, VON_STENGEL_A, VON_STENGEL_B, catalogue_files
+from _finite_games import SKIP_REASON, VON_STENGEL_A, VON_STENGEL_B, catalogue_files
 
 
 def _brute_vertices(M):
