@@ -93,81 +93,79 @@ def polytope_vertices(M, *, max_bases: int = 2_000_000, backend: str = "auto") -
     if backend == "cdd":
         return _cdd_vertices(M)
     k, d = len(M), len(M[0])
-    lcm = 1
-    for row in M:
-        for x in row:
-            den = Fraction(x).denominator
-            lcm = lcm * den // _gcd(lcm, den)
-    # rows scaled to integers: (lcm M) z + lcm s = lcm; slack columns d..d+k-1
-    start = [[int(Fraction(x) * lcm) for x in row] + [lcm if c == r else 0 for c in range(k)] + [lcm]
-             for r, row in enumerate(M)]
-    basis0 = tuple(range(d, d + k))
+    lcm = math.lcm(*(Fraction(x).denominator for row in M for x in row))
+    # dictionary form of (lcm M) z + s' = lcm with the slacks scaled, s' = lcm s (zero where s is): one row per
+    # basic variable (at first the slacks d..d+k-1), one column per nonbasic variable (at first z_0..z_{d-1})
+    # and the right-hand side; ``det`` is the common coefficient of the basic variables, 1 at the start
+    # (Edmonds: every entry stays an integer, every division is exact)
+    start = [[int(Fraction(x) * lcm) for x in row] + [lcm] for row in M]
+    basis0, nonbasic0 = tuple(range(d, d + k)), tuple(range(d))
     seen = {frozenset(basis0)}
-    queue = deque([(basis0, start, 1)])
+    queue = deque([(basis0, nonbasic0, start, 1)])
     points = {}
     while queue:
-        basis, T, det = queue.popleft()
-        _record(points, basis, T, d, k)
-        for c in range(d + k):
-            if c in basis:
-                continue
+        basis, nonbasic, T, det = queue.popleft()
+        _record(points, basis, T, det, d, k)
+        for c in range(d):
             best = None
             for r in range(k):
                 a = T[r][c]
                 if a <= 0:
                     continue
                 if best is None:
-                    best, rows = (T[r][-1], a), [r]
+                    best, rows = (T[r][d], a), [r]
                     continue
-                lhs, rhs = T[r][-1] * best[1], best[0] * a
+                lhs, rhs = T[r][d] * best[1], best[0] * a
                 if lhs < rhs:
-                    best, rows = (T[r][-1], a), [r]
+                    best, rows = (T[r][d], a), [r]
                 elif lhs == rhs:
                     rows.append(r)
             if best is None:
                 continue  # unbounded direction: impossible for a polytope with M > 0
             for r in rows:
-                nb = basis[:r] + (c,) + basis[r + 1:]
+                nb = basis[:r] + (nonbasic[c],) + basis[r + 1:]
                 key = frozenset(nb)
                 if key in seen:
                     continue
                 seen.add(key)
                 if len(seen) > max_bases:
                     raise InputError("max_bases", max_bases, "more feasible bases than the limit: a degenerate polytope")
-                queue.append((nb, _pivot(T, r, c, det), T[r][c]))
+                nn = nonbasic[:c] + (basis[r],) + nonbasic[c + 1:]
+                queue.append((nb, nn, _pivot(T, r, c, det), T[r][c]))
     return tuple(points.values())
 
 
-def _gcd(a, b):
-    while b:
-        a, b = b, a % b
-    return a
-
-
 def _pivot(T, r, c, det):
-    """Edmonds' integer pivot on ``(r, c)``: every entry stays an integer (exact division by ``det``)."""
+    """Edmonds' integer pivot on ``(r, c)`` of a dictionary: every entry stays an integer (exact division).
+
+    Row ``r`` keeps its entries and gets ``det`` in column ``c`` (the leaving
+    variable); every other row ``i`` becomes ``(p T[i][j] - T[i][c] T[r][j]) / det``
+    and ``-T[i][c]`` in column ``c``; ``p = T[r][c]`` is the new ``det``.
+    """
     pr = T[r]
     p = pr[c]
     out = []
     for i, row in enumerate(T):
         if i == r:
-            out.append(pr)
-            continue
-        q = row[c]
-        if q == 0:
-            out.append([x * p // det for x in row])
+            new = list(pr)
+            new[c] = det
         else:
-            out.append([(x * p - q * y) // det for x, y in zip(row, pr)])
+            q = row[c]
+            if q == 0:
+                new = [x * p // det for x in row]
+            else:
+                new = [(x * p - q * y) // det for x, y in zip(row, pr)]
+                new[c] = -q
+        out.append(new)
     return out
 
 
-def _record(points, basis, T, d, k):
-    den = T[0][basis[0]]  # every basic column is den times a unit vector
+def _record(points, basis, T, det, d, k):
     num = [0] * (d + k)
     for r, b in enumerate(basis):
-        num[b] = T[r][-1]
-    g = math.gcd(den, *num[:d])
-    z = (tuple(x // g for x in num[:d]), den // g)
+        num[b] = T[r][d]  # basic variable b = T[r][d] / det; nonbasic ones are 0
+    g = math.gcd(det, *num[:d])
+    z = (tuple(x // g for x in num[:d]), det // g)
     if z in points:
         return
     zero = frozenset(j for j in range(d) if num[j] == 0)

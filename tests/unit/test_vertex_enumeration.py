@@ -51,6 +51,23 @@ def test_vertices_equal_brute_force_also_when_degenerate(seed):
             (v.point, v.zero, v.tight) for v in pivot}
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_vertices_with_fraction_entries_equal_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    M = [[Fraction(int(a), int(b)) for a, b in zip(r1, r2)]
+         for r1, r2 in zip(rng.integers(1, 9, (3, 4)), rng.integers(1, 5, (3, 4)))]
+    assert {v.point for v in polytope_vertices(M, backend="pivot")} == _brute_vertices(M)
+
+
+def test_rational_payoffs_agree_with_support_enumeration():
+    A = [["1/3", 0, "2/7"], [0, "1/2", "1/5"], ["3/4", "1/6", 0]]
+    B = [[0, "2/3", "1/7"], ["5/6", 0, "1/4"], [0, "1/9", "3/5"]]
+    g = _game(A, B)
+    ours, theirs = enumerate_equilibria(g), enumerate_equilibria(g, engine="support")
+    assert NOTE in ours.notes and ours.isolated
+    assert {tuple(e.weights) for e in ours.isolated} == {tuple(e.weights) for e in theirs.isolated}
+
+
 def _game(A, B):
     return bimatrix(A, B)
 
