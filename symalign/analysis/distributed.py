@@ -14,6 +14,8 @@ writes a campaign's table as Parquet (pyarrow).
 
 from __future__ import annotations
 
+import json
+
 import contextlib
 
 import numpy as np
@@ -110,8 +112,11 @@ TABLE_SUFFIXES = (".parquet", ".zarr")
 """Formats of a campaign table: Parquet (pyarrow) or a Zarr store (a directory; zarr)."""
 
 
-def write_table(table: dict, path) -> None:
+def write_table(table: dict, path, provenance: dict | None = None) -> None:
     """Write a campaign table (dict of equal-length 1-D arrays) as Parquet or as a Zarr store, atomically.
+
+    ``provenance`` (:func:`symalign.io.provenance.data_provenance`) goes into the Parquet key-value
+    metadata ``symalign`` or the Zarr group attribute ``symalign_provenance``.
 
     ``.parquet``: one file (pyarrow).  ``.zarr``: a directory store with one
     array per column (zarr), built beside ``path`` and swapped in whole
@@ -133,11 +138,18 @@ def write_table(table: dict, path) -> None:
         with directory_build(path, "--out") as tmp:
             marker = (tmp / MARKER).read_text()
             zarr.save_group(str(tmp), **columns)  # clears the directory first
+            if provenance is not None:
+                from symalign.io.provenance import ATTRIBUTE
+
+                zarr.open_group(str(tmp), mode="a").attrs[ATTRIBUTE] = json.dumps(provenance, sort_keys=True)
             (tmp / MARKER).write_text(marker)  # so that the next run may replace the store
         return
     _require("pyarrow")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    data = pa.table(columns)
+    if provenance is not None:
+        data = data.replace_schema_metadata({b"symalign": json.dumps(provenance, sort_keys=True).encode()})
     with atomic_output(path) as tmp:
-        pq.write_table(pa.table(columns), str(tmp))
+        pq.write_table(data, str(tmp))

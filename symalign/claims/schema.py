@@ -42,6 +42,7 @@ from symalign.errors import ExpressionError, GameFileError, InputError
 from symalign.core.expr import RESERVED, referenced_names
 from symalign.claims.instances import N_SYMBOL, Instance, _instances  # noqa: F401  (N_SYMBOL, Instance re-exported)
 from symalign.core.notebook import LatexRepr
+from symalign.io.schema import validate
 
 __all__ = ["Claim", "Instance", "load_claim", "load_claims", "claim_files", "KINDS", "STATUSES",
            "TRUE_STATUSES"]
@@ -175,6 +176,7 @@ def _build(data: dict, path: Path) -> Claim:
     def fail(fld, value, reason):
         raise GameFileError(path, fld, value, reason)
 
+    validate(data, "claim", path)  # the published schema first (symalign.io.schema), then the semantics
     unknown = sorted(set(data) - _TOP)
     if unknown:
         fail(unknown[0], data[unknown[0]], f"unknown field (known: {sorted(_TOP)})")

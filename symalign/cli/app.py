@@ -65,6 +65,7 @@ class _Group(click.Group):
                 return None
             raise
         command = _conventions(module.command, name)
+        command.name = name  # the name it is registered under (help, usage lines and the docs' reference use it)
         self.commands[name] = command
         return command
 

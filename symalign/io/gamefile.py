@@ -40,6 +40,7 @@ from symalign.core.families import get_family
 from symalign.core.families.custom import CustomFamily
 from symalign.core.game import Game
 from symalign.core.params import ParamSpec
+from symalign.io.schema import validate
 
 __all__ = ["load_game", "game_from_mapping", "read_toml", "read_bytes", "require_numeric", "custom_family", "CUSTOM_FIELDS"]
 
@@ -156,6 +157,7 @@ def game_from_mapping(data: dict, source=None) -> Game:
     def fail(field, value, reason):
         raise GameFileError(source, field, value, reason)
 
+    validate(data, "game", source)  # the published schema first (symalign.io.schema), then the semantics
     unknown = sorted(set(data) - _TOP)
     if unknown:
         fail(unknown[0], data[unknown[0]], f"unknown field (known: {sorted(_TOP)})")

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from symalign.cli.app import main
 from symalign.io.resources import theorems_dir
+from symalign.io.schema import validate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "theorems" / "fixtures"  # test data, not package data
 
@@ -43,6 +44,7 @@ def test_reproduce_writes_report_figures_and_json(tmp_path):
                                                   "subsidy_right.png"]
     assert sorted(os.listdir(out)) == [".symalign-output", "figures", "report.tex", "results.json"]
     data = json.loads((out / "results.json").read_text())
+    validate(data, "results", out / "results.json")  # the published schema (symalign/io/schemas/results-1.json)
     assert data["all_claims_as_stated"] is True
     assert data["figures"] == ["figures/scenario_equilibrium.png", "figures/subsidy_right.png", "figures/phase_overlap.png",
                                "figures/phase_distance.png"]

@@ -105,14 +105,19 @@ def test_every_toml_written_reads_back_with_emoji_non_ascii_and_backslashes():
         assert back.params == g.params and back.groups == g.groups
 
 
-def test_toml_non_ascii_parameter_keys_read_back():
-    custom = {"agents": 2, "groups": ["x", "ÿ😀"], "family": "custom", "utility": "-sum((w[d] - β[d])**2, d)",
-              "parameters": {"β": [0.5, "1/2"]}, "kinds": {"β": "vector"}}
+def test_toml_keys_and_values_with_non_ascii_read_back():
+    import tomli_w
+
+    # parameter names are ASCII identifiers (the game-file schema); every other key or value may be any text,
+    # and tomli-w quotes and escapes it
+    custom = {"agents": 2, "groups": ["x", "ÿ😀"], "family": "custom", "utility": "-sum((w[d] - c[d])**2, d)",
+              "parameters": {"c": [0.5, "1/2"]}, "kinds": {"c": "vector"}}
     g = game_from_mapping(custom)
-    text = game_toml(g, title="ключ 😀")
+    text = game_toml(g, title="ключ 😀 \\")
     data = tomllib.loads(text, parse_float=Decimal)
-    assert "β" in data["parameters"] and data["kinds"] == {"β": "vector"}
+    assert data["title"] == "ключ 😀 \\" and data["groups"] == ["x", "ÿ😀"]
     assert game_from_mapping(data).params == g.params
+    assert tomllib.loads(tomli_w.dumps({"é 😀\\": {"ключ": 1}})) == {"é 😀\\": {"ключ": 1}}
 
 
 def test_von_stengel_game_round_trips_through_both_formats(tmp_path):
@@ -193,7 +198,8 @@ def test_solve_reads_nfg_files_of_two_and_three_players(tmp_path):
     res = CliRunner().invoke(main, ["solve", str(three), "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
-    assert len(out["equilibria"]) == 1 and out["components"] == [] and "sqrt(601)" in out["equilibria"][0][0][0]
+    assert len(out["equilibria"]) == 1 and out["components"] == [] and out["unique"] is True
+    assert "sqrt(601)" in out["equilibria"][0]["weights"][0][0]
     two = tmp_path / "bos.nfg"
     two.write_text('NFG 1 R "BoS" { "a" "b" } { { "O" "F" } { "O" "F" } }\n3 2 0 0 0 0 2 3\n', encoding="utf-8")
     res = CliRunner().invoke(main, ["solve", str(two), "--all", "--json"])

@@ -71,7 +71,12 @@ def command(games, agents, groups, variant, seed, source, chunk, scheduler, work
     if out:
         from symalign.analysis.distributed import write_table
 
-        write_table(result.table, out)
+        from symalign.io.provenance import data_provenance
+        from symalign.numeric.batch.result import STAGES
+
+        run = {"games": games, "agents": agents, "groups": groups, "variant": variant, "seed": seed,
+               "source": source, "chunk": chunk}
+        write_table(result.table, out, provenance=data_provenance("campaign", run, stages=list(STAGES)))
         summary["table"] = out
     if figure:
         from symalign.export.campaign_plot import campaign_figure

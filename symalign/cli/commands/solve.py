@@ -149,10 +149,15 @@ def _n_player(nf, as_json, exact):
     def row(v):
         return str(v) if exact or v.is_Rational else f"{float(v):.6f} ({v})"
 
+    unique = len(res.points) == 1 and not res.components  # the support enumeration is complete
     if as_json:
         click.echo(json.dumps({
-            "players": list(nf.players), "strategies": [list(s) for s in nf.strategies],
-            "equilibria": [[[str(v) for v in p] for p in point] for point in res.points],
+            "players": list(nf.players), "strategies": [list(s) for s in nf.strategies], "unique": unique,
+            "equilibria": [{"weights": [[str(v) for v in p] for p in point], "exact": True,
+                            "support": [[lab for lab, v in zip(labels, p) if v != 0]
+                                        for labels, p in zip(nf.strategies, point)],
+                            "notes": ["exact regret 0 over pure strategies (independent check)"]}
+                           for point in res.points],
             "components": [{"support": [list(s) for s in c.support], "profile": [[str(v) for v in p] for p in c.profile],
                             "parameters": [str(t) for t in c.parameters], "constraints": [str(x) for x in c.constraints],
                             "sample": None if c.sample is None else [[str(v) for v in p] for p in c.sample]}

@@ -97,7 +97,12 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
         phase_diagram(result, fig_tmp, color=color, regions=regions, title=_title(game_file, game),
                       point=_own_point(game, x, y))
         if data is not None:
-            write_grid(result, data_tmp)
+            from symalign.io.gamefile import read_bytes
+            from symalign.io.provenance import data_provenance
+
+            run = {"x": x_text, "y": y_text, "color": color, "no_boundaries": bool(no_boundaries)}
+            write_grid(result, data_tmp, provenance=data_provenance(
+                "sweep", run, game_text=read_bytes(game_file).decode("utf-8-sig"), method=result.method))
     counts = np.bincount(result.excluded_count[result.admissible].reshape(-1), minlength=game.n_groups + 1)
     share = ", ".join(f"{k}: {c / max(counts.sum(), 1):.1%}" for k, c in enumerate(counts) if c)
     if as_json:
