@@ -45,7 +45,7 @@ from symalign.io.schema import validate
 __all__ = ["load_game", "game_from_mapping", "read_toml", "read_bytes", "require_numeric", "custom_family", "CUSTOM_FIELDS"]
 
 _TOP = {"title", "description", "agents", "groups", "family", "variant", "utility", "hypotheses",
-        "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative"}
+        "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative", "players", "strategies"}
 
 
 def read_bytes(path, most: int | None = None) -> bytes:

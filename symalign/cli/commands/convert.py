@@ -1,10 +1,14 @@
 """``symalign convert IN -o OUT``: game files between symalign TOML and Gambit ``.nfg``.
 
-The formats are chosen by suffix (``.toml``, ``.nfg``).  ``.nfg`` holds
-two-player strategic games: a TOML game converts to ``.nfg`` when it is a
-numeric two-agent polymatrix (bimatrix) game.  TOML to TOML rewrites a game
-file in canonical form (exact values, shared rows written once).  Values
-stay exact both ways.  Without ``-o`` the result goes to standard output;
+The formats are chosen by suffix (``.toml``, ``.nfg``).  ``.nfg`` to
+``.nfg`` rewrites any strategic game (any number of players) in Gambit's
+layout; a two-player ``.nfg`` converts to a TOML bimatrix (``polymatrix``)
+game keeping its title, description (Gambit's comment), player names and
+strategy labels (``players``, ``strategies``), and back.  A TOML game
+converts to ``.nfg`` when it is a numeric two-agent polymatrix game.  TOML
+to TOML rewrites a game file in canonical form.  Values stay exact both
+ways; every TOML file is written with tomli-w and reads back.  Without
+``-o`` the result goes to standard output;
 ``--json`` prints a JSON record instead (with the text when there is no ``-o``).
 """
 
@@ -19,12 +23,31 @@ __all__ = ["command", "convert"]
 _FORMATS = (".toml", ".nfg")
 
 
+def _labels(data, source):
+    """``(title, description, players, strategies)`` of a TOML game file's mapping, checked."""
+    from symalign.errors import GameFileError
+
+    out = []
+    for key in ("title", "description"):
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise GameFileError(source, key, value, "must be a string")
+        out.append(value)
+    players, strategies = data.get("players"), data.get("strategies")
+    if players is not None and (not isinstance(players, list) or not all(isinstance(p, str) for p in players)):
+        raise GameFileError(source, "players", players, "must be a list of names (strings)")
+    if strategies is not None and (not isinstance(strategies, list) or not all(
+            isinstance(s, list) and all(isinstance(x, str) for x in s) for s in strategies)):
+        raise GameFileError(source, "strategies", strategies, "must be a list of label lists (strings), one per player")
+    return (*out, players, strategies)
+
+
 def convert(source, target_format: str) -> str:
     """The text of the game file ``source`` in ``target_format`` (``".toml"`` or ``".nfg"``)."""
     from symalign.errors import InputError
-    from symalign.io.gamefile import load_game, read_toml
+    from symalign.io.gamefile import game_from_mapping, read_toml
     from symalign.io.gametoml import game_toml
-    from symalign.io.nfg import nfg_text, read_nfg
+    from symalign.io.nfg import game_of, nfg_text, read_normal_form
 
     source = Path(source)
     suffix = source.suffix.lower()
@@ -33,12 +56,17 @@ def convert(source, target_format: str) -> str:
     if target_format not in _FORMATS:
         raise InputError("--out", target_format, f"unknown format: the output must end in {' or '.join(_FORMATS)}")
     if suffix == ".nfg":
-        game, title = read_nfg(source, with_title=True)
-    else:
-        game = load_game(source)
-        title = read_toml(source).get("title", "")
-        title = title if isinstance(title, str) else ""
-    return nfg_text(game, title=title) if target_format == ".nfg" else game_toml(game, title=title)
+        nf = read_normal_form(source)
+        if target_format == ".nfg":
+            return nfg_text(nf)
+        return game_toml(game_of(nf, source), title=nf.title, description=nf.comment, players=nf.players,
+                         strategies=nf.strategies)
+    data = read_toml(source)
+    game = game_from_mapping(data, source=source)
+    title, description, players, strategies = _labels(data, source)
+    if target_format == ".nfg":
+        return nfg_text(game, title=title, players=players, strategies=strategies, comment=description)
+    return game_toml(game, title=title, description=description, players=players, strategies=strategies)
 
 
 @click.command("convert")
@@ -50,7 +78,7 @@ def convert(source, target_format: str) -> str:
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"input", "output", "format", "text"} as JSON ("text" only without -o).')
 def command(source, out, to, as_json):
-    """Convert a game file between symalign TOML and Gambit .nfg (two-player games)."""
+    """Convert a game file between symalign TOML and Gambit .nfg (labels and exact values kept)."""
     from symalign.io.atomic import atomic_output
 
     if out is not None:
