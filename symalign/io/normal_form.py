@@ -44,7 +44,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from symalign.errors import GameFileError, InputError
+from symalign.core import limits
+from symalign.errors import GameFileError, InputError, LimitExceeded
 
 __all__ = ["NormalForm", "parse_normal_form", "nfg_text", "number_text", "MAX_PROFILES", "MAX_NUMBER_CHARS"]
 
@@ -188,6 +189,13 @@ def number(word: str, source=None, where: str = "payoffs") -> Fraction:
                 raise InvalidOperation
     except (ValueError, ZeroDivisionError, InvalidOperation):
         raise GameFileError(source, where, word, "not a number") from None
+    try:  # the project's number_digits limit, checked before the exact fraction is built
+        if "/" in word:
+            limits.check("number_digits", max(len(str(abs(q.numerator))), len(str(q.denominator))), where, shown=word)
+        else:
+            limits.check_decimal(d, where)
+    except LimitExceeded as exc:
+        raise GameFileError(source, where, word, exc.reason) from None
     if "/" not in word:
         if abs(d.as_tuple().exponent) > MAX_NUMBER_CHARS:
             raise GameFileError(source, where, word, f"exponent beyond +-{MAX_NUMBER_CHARS}")
@@ -256,6 +264,9 @@ def parse_normal_form(text: str, source=None) -> NormalForm:
         r.fail("strategies", strat, "either labels for every player or counts for every player")
     if min(counts) < 1:
         r.fail("strategies", counts, "every player needs at least one strategy")
+    if max(counts) > limits.current().groups:  # before any name or profile is built
+        r.fail("strategies", counts, f"exceeds the limit groups = {limits.current().groups} strategies per player "
+                                     f"(raise it with {limits.flag('groups')})")
     n_prof = math.prod(counts)
     if n_prof > MAX_PROFILES:
         r.fail("strategies", counts, f"{n_prof} pure profiles exceed the limit {MAX_PROFILES}")

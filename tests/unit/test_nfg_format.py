@@ -65,8 +65,8 @@ def test_outcome_indices_that_are_not_whole_numbers_in_range_are_refused(index):
     ('NFG 1 R "" { "a" "b" } { 2 2 } { 1 2 } 1 2 3 4', "outcome"),
     ('NFG 1 R "" { "a" "b" } { 2 2 } { { "" 1 } } 1 1 1 1', "name and 2 payoffs"),
     ('NFG 1 R "" { "a" "b" } { 2 } 1 2', "one entry per player"),
-    ('NFG 1 R "" { "a" "b" } { 100000 100000 } 1', "exceed the limit"),
-    ('NFG 1 R "" { "a" "b" } { 1 2 } 1 2 3 1e5000', "exponent"),
+    ('NFG 1 R "" { "a" "b" } { 100000 100000 } 1', "exceeds the limit groups"),
+    ('NFG 1 R "" { "a" "b" } { 1 2 } 1 2 3 1e5000', "number_digits"),
     ('NFG 1 R "" { "a" "b" } { 1 2 } 1 2 3 1/0', "not a number"),
     ('NFG 1 R "" { "a" "b" } { { "x" } 2 } 1 2 3 4', "labels for every player or counts"),
 ])
