@@ -26,12 +26,14 @@ from symalign.claims.best_response import check_best_response
 from symalign.claims.closed_form import check_closed_form, check_identity
 from symalign.claims.common import InstanceResult
 from symalign.claims.dynamics import check_dynamics
-from symalign.claims.exclusion import check_exclusion, check_steering
+from symalign.claims.exclusion import check_exclusion
 from symalign.claims.equilibria import check_equilibrium_count, check_symmetric_equilibrium
 from symalign.claims.existence import check_existence
 from symalign.claims.statics import check_comparative_statics
+from symalign.claims.steering import check_steering
 from symalign.claims.schema import Claim
-from symalign.claims.uniqueness import check_uniqueness, file_counterexample
+from symalign.claims.counterexample import file_counterexample
+from symalign.claims.uniqueness import check_uniqueness
 from symalign.errors import SymalignError
 from symalign.core.notebook import LatexRepr
 

@@ -1,4 +1,4 @@
-"""Checking ``exclusion_threshold`` and ``steering`` claims about one group.
+"""Checking ``exclusion_threshold`` claims about one group (``steering``: :mod:`symalign.claims.steering`).
 
 The derived exclusion condition (:mod:`symalign.analysis.exclusion`) and
 minimal subsidy (:mod:`symalign.analysis.steering`) are compared with the
@@ -13,7 +13,7 @@ import sympy as sp
 from symalign.claims.common import InstanceResult, _compare, _eliminate_minmax, _hyps, _implies, _truth
 from symalign.errors import InputError
 
-__all__ = ["check_exclusion", "check_steering"]
+__all__ = ["check_exclusion"]
 
 
 def _without_dummies(cex):
@@ -143,21 +143,3 @@ def _outside_validity(inst, d, stated0, validity0, relation, seeds, draws: int =
                                   f"confirmed by the solver: equilibrium {eq.weights.tolist()}",
                                   witness=text or "")
     return None
-
-
-def check_steering(claim, inst, timeout):
-    from symalign.analysis.steering import minimal_subsidy
-
-    d = _group_index(inst, claim.body["group"])
-    derived = sp.sympify(minimal_subsidy(inst.game, d).amount, strict=True)
-    stated = inst.expression(claim.body["amount"], None, d)
-    (a, b), extra = _eliminate_minmax([derived, stated])
-    p = _implies(_hyps(inst) + tuple(extra), sp.true, sp.Eq(a, b), timeout)
-    base = f"derived minimal subsidy: {derived}"
-    if p.refuted:
-        cex = _without_dummies(p.counterexample)
-        return InstanceResult(inst.label, "refuted", f"{base}; differs from the stated amount", cex,
-                              f"re-checked exactly: derived {derived.xreplace(cex)}, stated {stated.xreplace(cex)}")
-    if not p.proved:
-        return InstanceResult(inst.label, "open", f"{base}; Z3: {p.reason}")
-    return InstanceResult(inst.label, "proved", f"{base}; equal to the stated amount")

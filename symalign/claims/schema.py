@@ -64,7 +64,7 @@ _CLAIM = {
     "dynamics": ({"process", "property"}, {"condition", "relation", "modulus", "lipschitz", "step",
                                            "iterations", "starts", "seed"}),
     "exclusion_threshold": ({"group", "condition"}, {"relation", "scope"}),
-    "steering": ({"group", "amount"}, set()),
+    "steering": ({"group", "amount"}, {"scope"}),
     "equilibrium_count": ({"count"}, {"relation"}),
     "symmetric_equilibrium": ({"weights"}, {"only"}),
     "comparative_statics": ({"wrt"}, {"of", "group", "agent", "parameter", "derivative", "sign"}),

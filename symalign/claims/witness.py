@@ -19,20 +19,12 @@ import sympy as sp
 
 from symalign.verify.population import PopulationGame
 
-__all__ = ["complete_point", "random_points", "game_file_text", "excluded_by_solver"]
+__all__ = ["complete_point", "admissible", "random_points", "game_file_text", "excluded_by_solver"]
 
 
 def _spec_symbols(game):
     """``(spec, value)`` pairs of the game's parameters (matrices for vectors)."""
     return [(spec, game.params[spec.name]) for spec in game.family.parameters()]
-
-
-def _holds(relations, values) -> bool:
-    for rel in relations:
-        r = sp.sympify(rel, strict=True).xreplace(values)
-        if r is not sp.true and r is not True:
-            return False
-    return True
 
 
 def complete_point(inst, point, extra=()) -> dict | None:
@@ -64,7 +56,52 @@ def complete_point(inst, point, extra=()) -> dict | None:
                 if s not in values:
                     values[s] = sp.Integer(1) if spec.sign == "positive" else sp.Integer(0)
     checks = tuple(game.parameter_constraints()) + tuple(game.hypotheses()) + tuple(inst.hypotheses) + tuple(extra)
-    return values if _holds(checks, values) else None
+    return values if _failing(checks, values) is None else None
+
+
+def admissible(inst, point, extra=()):
+    """``(values, None)`` as :func:`complete_point`, or ``(None, reason)`` naming the first violated constraint.
+
+    Examples
+    --------
+    >>> from symalign.claims.schema import load_claim
+    >>> from pathlib import Path
+    >>> import symalign
+    >>> root = Path(symalign.__file__).resolve().parents[1]
+    >>> inst = load_claim(root / "theorems/active_alignment/T3_interior_uniqueness.toml").instances[0]
+    >>> p11, p12 = sp.Symbol("p_{1,1}", nonnegative=True), sp.Symbol("p_{1,2}", nonnegative=True)
+    >>> admissible(inst, {p11: 2, p12: -1})[1]
+    'p_{1,2} >= 0 fails (parameter sign or prior on the simplex)'
+    """
+    game = inst.game
+    values = complete_point(inst, point, ()) if not isinstance(game, PopulationGame) else None
+    if values is None and not isinstance(game, PopulationGame):
+        values = _raw_completion(inst, point)
+    groups = ((tuple(game.parameter_constraints()) if not isinstance(game, PopulationGame) else (),
+               "parameter sign or prior on the simplex"),
+              (tuple(game.hypotheses()) if not isinstance(game, PopulationGame) else (), "family hypothesis"),
+              (tuple(inst.hypotheses), "claim hypothesis"), (tuple(extra), "scope"))
+    for relations, what in groups:
+        bad = _failing(relations, values if values is not None else dict(point))
+        if bad is not None:
+            return None, f"{bad} fails ({what})"
+    return values if values is not None else dict(point), None
+
+
+def _raw_completion(inst, point):
+    """The point with neutral values for symbols it leaves free (no prior row completed)."""
+    from symalign.claims.common import _neutral_values
+
+    return {**_neutral_values(inst.game), **{k: sp.sympify(v, strict=True) for k, v in dict(point).items()}}
+
+
+def _failing(relations, values):
+    """The first relation not exactly true at ``values`` (None when all hold)."""
+    for rel in relations:
+        r = sp.sympify(rel, strict=True).xreplace(values)
+        if r is not sp.true and r is not True:
+            return rel
+    return None
 
 
 def random_points(inst, n: int, seed: int = 0, extra=()):

@@ -332,9 +332,10 @@ def test_steering_dispatch_compares_amounts(tmp_path, monkeypatch):
 
     _fake(monkeypatch, "steering", minimal_subsidy=minimal_subsidy)
     assert check_claim(_file(tmp_path, "steering", 'amount = "max(0, 1 - gamma)"')).status == "proved"
+    # a difference Z3 finds is not a refutation until the true minimal subsidy of a real game (the
+    # independent steering analysis, which the fake module cannot give) confirms it
     bad = check_claim(_file(tmp_path, "steering", 'amount = "1 - gamma"'))
-    assert bad.status == "refuted"
-    assert bad.counterexample[sp.Symbol("gamma", nonnegative=True)] > 1
+    assert bad.status == "open" and "no admissible game there confirms it" in bad.detail
 
 
 # --- the new claim kinds: each false instance refuted, confirmed independently ----------------
