@@ -56,7 +56,7 @@ def complete_point(inst, point, extra=()) -> dict | None:
                 if s not in values:
                     values[s] = sp.Integer(1) if spec.sign == "positive" else sp.Integer(0)
     checks = tuple(game.parameter_constraints()) + tuple(game.hypotheses()) + tuple(inst.hypotheses) + tuple(extra)
-    return values if _failing(checks, values) is None else None
+    return values if _failing(checks, values) is None and _bad_sign(game, values) is None else None
 
 
 def admissible(inst, point, extra=()):
@@ -69,8 +69,8 @@ def admissible(inst, point, extra=()):
     >>> import symalign
     >>> root = Path(symalign.__file__).resolve().parents[1]
     >>> inst = load_claim(root / "theorems/active_alignment/T3_interior_uniqueness.toml").instances[0]
-    >>> p11, p12 = sp.Symbol("p_{1,1}", nonnegative=True), sp.Symbol("p_{1,2}", nonnegative=True)
-    >>> admissible(inst, {p11: 2, p12: -1})[1]
+    >>> sym = {s.name: s for s in inst.game.free_symbols()}
+    >>> admissible(inst, {sym["p_{1,1}"]: 2, sym["p_{1,2}"]: -1})[1]      # sums to 1, but off the simplex
     'p_{1,2} >= 0 fails (parameter sign or prior on the simplex)'
     """
     game = inst.game
@@ -81,11 +81,27 @@ def admissible(inst, point, extra=()):
                "parameter sign or prior on the simplex"),
               (tuple(game.hypotheses()) if not isinstance(game, PopulationGame) else (), "family hypothesis"),
               (tuple(inst.hypotheses), "claim hypothesis"), (tuple(extra), "scope"))
+    values = values if values is not None else dict(point)
+    bad = None if isinstance(game, PopulationGame) else _bad_sign(game, values)
+    if bad is not None:
+        return None, f"{bad} fails (parameter sign or prior on the simplex)"
     for relations, what in groups:
-        bad = _failing(relations, values if values is not None else dict(point))
+        bad = _failing(relations, values)
         if bad is not None:
             return None, f"{bad} fails ({what})"
-    return values if values is not None else dict(point), None
+    return values, None
+
+
+def _bad_sign(game, values):
+    """The first parameter entry whose value breaks its declared sign (a symbol's assumptions hide these)."""
+    for spec, value in _spec_symbols(game):
+        op = {"positive": ">", "nonnegative": ">=", "simplex": ">="}.get(spec.sign)
+        flat = list(value) if isinstance(value, (tuple, sp.MatrixBase)) else [value]
+        for x in flat if op else ():
+            v = sp.sympify(x, strict=True).xreplace(values)
+            if v.is_number and not (v > 0 if op == ">" else v >= 0):
+                return f"{x} {op} 0"
+    return None
 
 
 def _raw_completion(inst, point):
