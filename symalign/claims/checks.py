@@ -120,8 +120,16 @@ def check_claim(claim: Claim, *, timeout: float = 10.0) -> ClaimResult:
             tb = traceback.extract_tb(exc.__traceback__)[-1]
             r = InstanceResult(inst.label, "open", f"internal error {type(exc).__name__}: {exc} "
                                                    f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})")
+        witness = r.witness
+        if r.status == "refuted" and not witness:
+            from symalign.claims.witness import fallback_witness
+
+            try:
+                witness = fallback_witness(inst, r.counterexample, f"claim {claim.id}, {r.label}")
+            except SymalignError:
+                witness = ""
         results.append(InstanceResult(r.label, r.status, r.detail, r.counterexample, r.recheck,
-                                      time.monotonic() - t0, inst.sampled, r.witness))
+                                      time.monotonic() - t0, inst.sampled, witness))
     status, lead = _aggregate(results)
     detail = lead.detail if lead else ""
     if claim.counterexample is not None and status == "refuted":

@@ -233,7 +233,8 @@ def check_identity(claim, inst, timeout):
             free = sorted(diff.free_symbols, key=sp.default_sort_key)
             point = _random_point(free, 1)
             return InstanceResult(inst.label, "refuted", f"lhs - rhs = {sp.factor(diff)} is not zero"
-                                  + (f" at i={i}" if i is not None else "") + (f", d={d}" if d is not None else ""),
+                                  + (f" for agent {i + 1}" if i is not None else "")
+                                  + (f", group {d + 1}" if d is not None else ""),
                                   point, f"re-checked exactly: lhs - rhs = {diff.xreplace(point)}")
     return InstanceResult(inst.label, "checked-by-property" if inst.sampled else "proved",
                           "lhs - rhs cancels exactly" + ("" if inst.symbolic_n else " (sum_d p_{i,d} = 1 imposed)"))

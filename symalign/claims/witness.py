@@ -19,7 +19,7 @@ import sympy as sp
 
 from symalign.verify.population import PopulationGame
 
-__all__ = ["complete_point", "admissible", "random_points", "game_file_text", "excluded_by_solver"]
+__all__ = ["complete_point", "admissible", "fallback_witness", "random_points", "game_file_text", "excluded_by_solver"]
 
 
 def _spec_symbols(game):
@@ -200,3 +200,21 @@ def game_file_text(game, *, title: str = "", comment: str = "") -> str | None:
     except SymalignError:
         return None
     return "".join(f"# {line}\n" for line in comment.splitlines()) + text
+
+
+def fallback_witness(inst, counterexample, what: str = "") -> str:
+    """A game file for a refutation whose checker wrote none ('' when there is no game to write).
+
+    The instance's own game when it is numeric (its parameters are the
+    counterexample), else the counterexample point completed to an
+    admissible game (:func:`complete_point`).
+    """
+    game = inst.game
+    if isinstance(game, PopulationGame):
+        return ""
+    comment = f"counterexample{': ' + what if what else ''}"
+    if not game.free_symbols():
+        return game_file_text(game, comment=comment) or ""
+    point = {k: v for k, v in dict(counterexample or {}).items() if isinstance(k, sp.Symbol)}
+    values = complete_point(inst, point) if point else None
+    return "" if values is None else game_file_text(game.subs(values), comment=comment) or ""
