@@ -197,3 +197,84 @@ def test_counterexample_outside_the_stated_scope_is_a_bad_counterexample(tmp_pat
                                                                      "amount = \"max(0, min(s(0, d), s(1, d))) + 1\"")
     res = check_claim(load_claim(_write(tmp_path, "t5-scoped-cex", text)))
     assert res.status == "bad-counterexample" and "(scope)" in res.detail
+
+
+# --- 5. latex of refuted counts; witness files for every refuted kind, never over an input ----------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_latex_of_a_refuted_equilibrium_count_claim_exits_0_and_lists_the_equilibria():
+    from click.testing import CliRunner
+
+    from symalign.cli.app import main
+
+    res = CliRunner().invoke(main, ["latex", "--check", str(FIXTURES / "false_equilibrium_count.toml")])
+    assert res.exit_code == 0, res.output
+    assert r"\begin{claim}[refuted:" in res.output
+    assert "equilibrium 1: ((1, 0), (0, 1))" in res.output and "equilibrium 3: ((1/2, 1/2), (1/2, 1/2))" in res.output
+
+
+def test_witness_never_replaces_the_claim_file_and_names_it_relatively(tmp_path):
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from symalign.cli.app import main
+
+    claim = tmp_path / "false-count-one.toml"          # named <claim id>.toml, inside the witness directory
+    shutil.copy(FIXTURES / "false_equilibrium_count.toml", claim)
+    before = claim.read_text()
+    res = CliRunner().invoke(main, ["verify", "--json", "--witness", str(tmp_path), str(claim)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert "1-based" in data["index_convention"]
+    written = Path(data["claims"][0]["witness_file"])
+    assert claim.read_text() == before and written != claim and written.name == "false-count-one.witness.toml"
+    text = written.read_text()
+    assert str(tmp_path) not in text and "/" not in text.splitlines()[0]
+    game = load_game(written)                          # the witness is the game: it has three equilibria
+    assert len(solve(game, all_equilibria=True).equilibria) == 3
+
+
+def test_every_refuted_kind_writes_a_witness(tmp_path):
+    from symalign.claims.checks import check_claim as check
+    from symalign.cli.commands.verify import write_witnesses
+
+    results = [check(load_claim(FIXTURES / name)) for name in sorted(p.name for p in FIXTURES.glob("false_*.toml"))]
+    refuted = [r for r in results if r.status == "refuted"]
+    assert len(refuted) >= 4
+    written = write_witnesses(refuted, tmp_path / "w")
+    assert set(written) == {r.claim.id for r in refuted}
+
+
+# --- closed forms: scope (default: wherever the hypotheses hold) -------------------------------------
+
+def test_unscoped_interior_closed_form_is_refuted_and_scoped_one_derived(tmp_path):
+    text = (AA / "T3_interior_homogeneous.toml").read_text()
+    text = text.replace('instances = [{agents = 3, groups = 2}, {agents = 2, groups = 3}]\n'
+                        'samples = [{agents = 5, groups = 3, count = 2}]', 'agents = 2\ngroups = 2')
+    scoped = check_claim(load_claim(_write(tmp_path, "t3-scoped", text)))
+    assert scoped.status == "derived" and 'scope = "interior"' in scoped.detail
+    unscoped = text.replace('scope = "interior"\n', "").replace('status = "derived"', 'status = "refuted"')
+    res = check_claim(load_claim(_write(tmp_path, "t3-unscoped", unscoped)))
+    assert res.status == "refuted" and "the claim states no scope" in res.detail
+    witness = tmp_path / "w.toml"
+    witness.write_text(res.witness)
+    game = load_game(witness)
+    # independent: the stated form has a negative entry there, so it is not the equilibrium the solver finds
+    claim = load_claim(tmp_path / "t3-unscoped.toml")
+    stated = claim.instances[0].matrix(claim.body["weights"]).xreplace(res.counterexample)
+    assert min(stated) < 0
+    assert all(min(sp.Matrix(eq.weights)) >= 0 for eq in solve(game).equilibria)
+
+
+def test_statics_derivative_on_the_interior_needs_its_scope(tmp_path):
+    text = (AA / "T3_statics_gamma.toml").read_text().replace(
+        "instances = [{agents = 2, groups = 2}, {agents = 3, groups = 2}]", "agents = 2\ngroups = 2")
+    scoped = check_claim(load_claim(_write(tmp_path, "st-scoped", text)))
+    assert scoped.status == "derived" and "(scope: interior)" in scoped.detail
+    unscoped = text.replace('scope = "interior"\n', "").replace('status = "derived"', 'status = "open"')
+    res = check_claim(load_claim(_write(tmp_path, "st-unscoped", unscoped)))
+    assert res.status == "open" and "states no scope" in res.detail
