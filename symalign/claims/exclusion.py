@@ -74,14 +74,9 @@ def check_exclusion(claim, inst, timeout):
     pending = [p for p in (p_if, p_only) if p is not None and not p.proved]
     if pending:
         return InstanceResult(inst.label, "open", f"{base}; Z3: {pending[0].reason}")
-    if not within or scope == "reduced_interior":
-        tail = " within the stated scope (reduced game interior)" if within else ""
-        return InstanceResult(inst.label, "proved", f"{base}; {relation} proved{tail}")
-    p_v = _implies(_hyps(inst) + tuple(extra), sp.true, validity, timeout)
-    if p_v.proved:
-        return InstanceResult(inst.label, "proved", f"{base}; {relation} proved, and the hypotheses imply "
-                                                    "the validity")
-    seeds = [_without_dummies(p_v.counterexample)] if p_v.refuted else []
+    done, seeds = scope_verdict(inst, f"{base}; {relation} proved", within, scope, extra, validity, timeout)
+    if done is not None:
+        return done
     found = _outside_validity(inst, d, stated0, validity0, relation, seeds)
     if found is not None:
         return found
@@ -89,6 +84,22 @@ def check_exclusion(claim, inst, timeout):
                           "valid, but the claim states no scope and the hypotheses do not imply the validity "
                           "(no counterexample found outside it): state scope = \"reduced_interior\" or "
                           "hypotheses that imply it")
+
+
+def scope_verdict(inst, proved_text, within, scope, extra, validity, timeout):
+    """After the comparison is proved inside the validity: ``(proved result, [])`` or ``(None, seeds)``.
+
+    Proved when the claim is scoped to the reduced interior, when there is
+    no validity condition, or when the hypotheses imply it (Z3); otherwise
+    the region outside must be searched, from the Z3 point (``seeds``).
+    """
+    if not within or scope == "reduced_interior":
+        tail = " within the stated scope (reduced game interior)" if within else ""
+        return InstanceResult(inst.label, "proved", f"{proved_text}{tail}"), []
+    p_v = _implies(_hyps(inst) + tuple(extra), sp.true, validity, timeout)
+    if p_v.proved:
+        return InstanceResult(inst.label, "proved", f"{proved_text}, and the hypotheses imply the validity"), []
+    return None, ([_without_dummies(p_v.counterexample)] if p_v.refuted else [])
 
 
 def _disagree(relation, excluded, stated_true) -> bool:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symalign.claims.common import InstanceResult, _eliminate_minmax, _hyps, _implies
-from symalign.claims.exclusion import _group_index, _without_dummies
+from symalign.claims.exclusion import _group_index, _without_dummies, scope_verdict
 
 __all__ = ["check_steering", "true_minimal_subsidy"]
 
@@ -127,15 +127,11 @@ def check_steering(claim, inst, timeout):
                               "no admissible game there confirms it (true minimal subsidy by the solver)")
     if not p.proved:
         return InstanceResult(inst.label, "open", f"{base}; Z3: {p.reason}")
-    if not within or scope == "reduced_interior":
-        tail = " within the stated scope (reduced game interior)" if within else ""
-        return InstanceResult(inst.label, "proved", f"{base}; equal to the stated amount{tail}")
-    p_v = _implies(_hyps(inst) + tuple(extra), sp.true, validity, timeout)
-    if p_v.proved:
-        return InstanceResult(inst.label, "proved", f"{base}; equal to the stated amount, and the hypotheses "
-                                                    "imply the validity")
+    done, seeds = scope_verdict(inst, f"{base}; equal to the stated amount", within, scope, extra, validity,
+                                timeout)
+    if done is not None:
+        return done
     outside = (sp.Not(validity0),)
-    seeds = [_without_dummies(p_v.counterexample)] if p_v.refuted else []
     points = [q for q in (complete_point(inst, s, outside) for s in seeds) if q is not None]
     for values in points + list(random_points(inst, 40, seed=7, extra=outside)):
         found = _refutation(inst, d, values, stated, "outside the derived subsidy's validity (the reduced "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sympy as sp
 
 from symalign import Game, get_family
@@ -51,6 +52,7 @@ def test_issue_game_formula_gives_0_true_minimal_subsidy_is_1():
     assert not _excluded(shift_attractiveness(g, {0: sp.Rational(101, 100)}), 0)   # the true minimum is 1
 
 
+@pytest.mark.slow
 def test_shipped_t5_unscoped_refuted_with_its_counterexample_and_scoped_t5_proved(tmp_path):
     bad = check_claim(load_claim(AA / "T5_minimal_subsidy_unscoped.toml"))
     assert bad.status == "refuted" and bad.ok
@@ -115,6 +117,7 @@ def test_positive_true_on_a_closed_form_negative_inside_the_hypotheses_is_refute
     assert sol.unique and _excluded(g, 0)      # the unique NE excludes group 1
 
 
+@pytest.mark.slow
 def test_positive_true_proved_where_it_holds(tmp_path):
     text = (AA / "T6_entropic_closed_form.toml").read_text()
     assert "positive = true" in text
@@ -166,6 +169,7 @@ def test_potential_checker_rejects_a_wrong_potential():
     assert not check_potential(g, PotentialWitness(w.kind, (1, 2), w.potential))
 
 
+@pytest.mark.slow
 def test_failed_sufficient_condition_is_open_not_refuted(tmp_path):
     # heterogeneous, some gamma_i may be 0: not a weighted potential game, not concave: open
     path = _write(tmp_path, "ex2", EXISTENCE.format(id="ex2", hom="false", cond="gamma[i] >= 0"))
@@ -173,6 +177,7 @@ def test_failed_sufficient_condition_is_open_not_refuted(tmp_path):
     assert res.status == "open" and "not refuted" in res.detail
 
 
+@pytest.mark.slow
 def test_shipped_existence_claims_match_their_literal_statements():
     for name in ("T0_existence_distance.toml", "T0_existence_distance_potential.toml"):
         res = check_claim(load_claim(AA / name))
@@ -238,6 +243,7 @@ def test_witness_never_replaces_the_claim_file_and_names_it_relatively(tmp_path)
     assert len(solve(game, all_equilibria=True).equilibria) == 3
 
 
+@pytest.mark.slow
 def test_every_refuted_kind_writes_a_witness(tmp_path):
     from symalign.claims.checks import check_claim as check
     from symalign.cli.commands.verify import write_witnesses
@@ -251,6 +257,7 @@ def test_every_refuted_kind_writes_a_witness(tmp_path):
 
 # --- closed forms: scope (default: wherever the hypotheses hold) -------------------------------------
 
+@pytest.mark.slow
 def test_unscoped_interior_closed_form_is_refuted_and_scoped_one_derived(tmp_path):
     text = (AA / "T3_interior_homogeneous.toml").read_text()
     text = text.replace('instances = [{agents = 3, groups = 2}, {agents = 2, groups = 3}]\n'
@@ -270,6 +277,7 @@ def test_unscoped_interior_closed_form_is_refuted_and_scoped_one_derived(tmp_pat
     assert all(min(sp.Matrix(eq.weights)) >= 0 for eq in solve(game).equilibria)
 
 
+@pytest.mark.slow
 def test_statics_derivative_on_the_interior_needs_its_scope(tmp_path):
     text = (AA / "T3_statics_gamma.toml").read_text().replace(
         "instances = [{agents = 2, groups = 2}, {agents = 3, groups = 2}]", "agents = 2\ngroups = 2")
