@@ -44,8 +44,7 @@ def true_minimal_subsidy(game, d):
     >>> true_minimal_subsidy(g, 0)[0]     # the reduced game excludes two more groups
     1
     """
-    from symalign.analysis.steering import minimal_subsidy, shift_attractiveness
-    from symalign.claims.witness import excluded_by_solver
+    from symalign.analysis.steering import minimal_subsidy
     from symalign.errors import SymalignError
 
     try:
@@ -57,6 +56,9 @@ def true_minimal_subsidy(game, d):
     if check is None or not check.passed or not amount.is_Rational:
         return None, "the steering analysis of the game did not pass its own solver check"
     if amount > 0:
+        from symalign.analysis.steering import shift_attractiveness
+        from symalign.claims.witness import excluded_by_solver
+
         below, _ = excluded_by_solver(shift_attractiveness(game, {d: amount / 2}), d)
         if below is not True:
             return None, f"half the steering analysis's subsidy ({amount / 2}) does not leave the group excluded"

@@ -163,11 +163,14 @@ def excluded_by_solver(game, d):
 
     Returns ``(excluded, equilibrium)``, or ``(None, None)`` when the solver
     does not give a single certified answer (no equilibrium, or several
-    disagreeing on the exclusion).
+    disagreeing on the exclusion); unless uniqueness is proved, every
+    equilibrium is enumerated.
     """
     from symalign.numeric.solve import solve
 
     sol = solve(game)
+    if sol.unique is not True:  # several equilibria may disagree on the exclusion: enumerate them all
+        sol = solve(game, all_equilibria=True)
     verdicts = {d in eq.excluded_groups() for eq in sol.equilibria}
     if len(verdicts) != 1 or not any(eq.certified for eq in sol.equilibria):
         return None, None
