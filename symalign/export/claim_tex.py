@@ -269,6 +269,9 @@ def claim_latex(claim, result=None) -> str:
         env, heading = "claim", f"refuted: {title}" if title else "refuted"
         cex = _counterexample(result) or _counterexample(claim)
         body += "\n" + (cex or "No counterexample point is recorded.")
+        recheck = getattr(result, "recheck", "") if result is not None else ""
+        if isinstance(recheck, str) and recheck:
+            body += "\nRe-checked independently: " + text(" ".join(recheck.split())) + "."
     else:
         env = "conjecture"
         what = "not checked" if result is None else f"{checked_status}: not established by symalign"
