@@ -57,7 +57,11 @@ def check_equilibrium_count(claim, inst, timeout):
     if ok:
         return InstanceResult(inst.label, status, detail, recheck=recheck)
     cex = {f"equilibrium {j + 1}": _profile(eq.weights) for j, eq in enumerate(res.isolated)}
-    return InstanceResult(inst.label, "refuted", f"{detail}, not {relation.replace('_', ' ')} {k}", cex, recheck)
+    from symalign.claims.witness import game_file_text
+
+    comment = f"counterexample: this game has {what}, not {relation.replace('_', ' ')} {k}"
+    return InstanceResult(inst.label, "refuted", f"{detail}, not {relation.replace('_', ' ')} {k}", cex, recheck,
+                          witness=game_file_text(game, comment=comment) or "")
 
 
 def check_symmetric_equilibrium(claim, inst, timeout):
@@ -203,4 +207,5 @@ def _deviation_refutation(inst, x):
 
 
 def _profile(W) -> str:
-    return str([[str(v) for v in W.row(i)] for i in range(W.rows)])
+    """A profile as text, one row per agent in order: ``((1, 0), (0, 1))``."""
+    return "(" + ", ".join("(" + ", ".join(str(v) for v in W.row(i)) + ")" for i in range(W.rows)) + ")"

@@ -60,15 +60,15 @@ _CLAIM = {
     "existence": ({"condition"}, set()),
     "uniqueness": ({"condition"}, {"relation", "property", "eigenvalues"}),
     "best_response": ({"map", "argument"}, {"positive"}),
-    "closed_form": ({"weights"}, {"support", "positive"}),
+    "closed_form": ({"weights"}, {"support", "positive", "scope"}),
     "identity": ({"lhs", "rhs"}, set()),
     "dynamics": ({"process", "property"}, {"condition", "relation", "modulus", "lipschitz", "step",
                                            "iterations", "starts", "seed"}),
     "exclusion_threshold": ({"group", "condition"}, {"relation", "scope"}),
-    "steering": ({"group", "amount"}, set()),
+    "steering": ({"group", "amount"}, {"scope"}),
     "equilibrium_count": ({"count"}, {"relation"}),
     "symmetric_equilibrium": ({"weights"}, {"only"}),
-    "comparative_statics": ({"wrt"}, {"of", "group", "agent", "parameter", "derivative", "sign"}),
+    "comparative_statics": ({"wrt"}, {"of", "group", "agent", "parameter", "derivative", "sign", "scope"}),
 }
 _CHOICES = {
     "relation": ("iff", "if", "only_if"),
@@ -81,6 +81,8 @@ _CHOICES = {
     "sign": ("positive", "negative", "nonnegative", "nonpositive"),
 }
 _RELATIONS = {"equilibrium_count": ("exactly", "at_least")}
+_SCOPES = {"closed_form": ("all", "interior"), "comparative_statics": ("all", "interior")}
+"""Where a claim must hold: ``all`` (default) wherever the hypotheses hold; a narrower region by name."""
 _PROPERTIES = {"uniqueness": ("dsc", "unique"), "dynamics": ("contraction", "two_cycle", "convergence")}
 _ASSUMPTIONS = {
     "real": {"real": True}, "positive": {"positive": True}, "nonnegative": {"nonnegative": True},
@@ -255,7 +257,8 @@ def _body(table, kind, fail) -> dict:
         if not isinstance(value, str):
             fail(f"claim.{key}", value, "must be a string")
         choices = (_PROPERTIES.get(kind) if key == "property" else
-                   _RELATIONS.get(kind, _CHOICES["relation"]) if key == "relation" else _CHOICES.get(key))
+                   _RELATIONS.get(kind, _CHOICES["relation"]) if key == "relation" else
+                   _SCOPES.get(kind, _CHOICES["scope"]) if key == "scope" else _CHOICES.get(key))
         if choices is not None and value not in choices:
             fail(f"claim.{key}", value, f"must be one of {list(choices)}")
     if kind == "comparative_statics":

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import ast
+import re
 
 import sympy as sp
 
@@ -161,14 +162,23 @@ def claim_statement_tex(claim) -> str:
         head = "Checked closed form:"
     elif kind == "steering":
         math = r"s^*_d = " + expression_tex(body["amount"])
-        head = "Checked minimal subsidy:"
+        head = f"Checked minimal subsidy (scope: {escape(str(body.get('scope', 'all')).replace('_', ' '))}):"
     else:
         math = expression_tex(body[fields[0]])
         extra = [f"relation: {body['relation']}"] if isinstance(body.get("relation"), str) else []
         if isinstance(body.get("scope"), str):
             extra.append(f"scope: {body['scope'].replace('_', ' ')}")
         head = "Checked condition" + (f" ({escape('; '.join(extra))})" if extra else "") + ":"
-    return f"{head}\n\\begin{{equation*}}\n{math}\n\\end{{equation*}}"
+    out = f"{head}\n\\begin{{equation*}}\n{math}\n\\end{{equation*}}"
+    if any("[" in body[f] or re.search(r"\w\(\s*\d", body[f]) for f in fields) or isinstance(body.get("group"), int):
+        out += "\n" + INDEX_NOTE
+    return out
+
+
+INDEX_NOTE = (r"\emph{Indices:} in the claim file's expressions (and its integer \texttt{group}) agents and groups "
+              r"are counted from 0, as in the file; in subscripts of symbols (e.g.\ counterexample values "
+              r"$a_{1,2}$) and in the text, from 1, as in the paper.")
+"""The one index convention, stated wherever a write-up shows claim-file expressions."""
 
 
 _TRUE = ("proved", "derived")
@@ -259,6 +269,9 @@ def claim_latex(claim, result=None) -> str:
         env, heading = "claim", f"refuted: {title}" if title else "refuted"
         cex = _counterexample(result) or _counterexample(claim)
         body += "\n" + (cex or "No counterexample point is recorded.")
+        recheck = getattr(result, "recheck", "") if result is not None else ""
+        if isinstance(recheck, str) and recheck:
+            body += "\nRe-checked independently: " + text(" ".join(recheck.split())) + "."
     else:
         env = "conjecture"
         what = "not checked" if result is None else f"{checked_status}: not established by symalign"

@@ -247,6 +247,13 @@ def theorem(statement: str, *, title: str | None = None, label: str | None = Non
     return "\n".join(lines)
 
 
+def _tuple_text(v) -> str:
+    """``[['1', '0'], ['0', '1']]`` as ``((1, 0), (0, 1))`` (one row per agent, in order)."""
+    if isinstance(v, (list, tuple)):
+        return "(" + ", ".join(_tuple_text(x) for x in v) + ")"
+    return str(v)
+
+
 def _counterexample(obj) -> str:
     cex = getattr(obj, "counterexample", None)
     if cex is None:
@@ -254,6 +261,8 @@ def _counterexample(obj) -> str:
         cex = getattr(status, "counterexample", None)
     if not cex:
         return ""
+    if any(isinstance(k, str) for k in cex):  # labelled items (e.g. "equilibrium 1": a profile): as text
+        return "Counterexample: " + "; ".join(f"{text(str(k))}: {text(_tuple_text(v))}" for k, v in cex.items()) + "."
     items = sorted(cex.items(), key=lambda kv: sp.default_sort_key(kv[0]))
     return "Counterexample: $" + ", ".join(f"{latex(k)} = {latex(v)}" for k, v in items) + "$."
 
