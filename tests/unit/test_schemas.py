@@ -40,6 +40,7 @@ def test_shipped_files_validate():
 
 
 def test_claim_schema_in_step_with_the_loader():
+    """Regenerate with ``python tests/unit/_claim_schema.py symalign/io/schemas/claim-1.json``."""
     doc = schema("claim")
     assert set(doc["properties"]) == claim_schema._TOP
     assert doc["properties"]["kind"]["enum"] == list(claim_schema.KINDS)
@@ -49,6 +50,9 @@ def test_claim_schema_in_step_with_the_loader():
     for kind, (required, optional) in claim_schema._CLAIM.items():
         assert set(branches[kind]["required"]) == required, kind
         assert set(branches[kind]["properties"]) == required | optional | claim_schema._COMMON, kind
+        if "scope" in optional:
+            scopes = claim_schema._SCOPES.get(kind, claim_schema._CHOICES["scope"])
+            assert branches[kind]["properties"]["scope"]["enum"] == list(scopes), kind
 
 
 def test_game_schema_in_step_with_the_reader():
