@@ -38,7 +38,7 @@ from symalign.core.equilibrium import Equilibrium
 from symalign.core.linear import InconsistentSystem, SingularSystem
 from symalign.errors import DerivationError
 
-__all__ = ["solve_support", "equilibrium_on_support", "gauss_jordan", "coupling"]
+__all__ = ["solve_support", "equilibrium_on_support", "gauss_jordan", "solve_dense", "coupling"]
 
 ZERO = Fraction(0)
 
@@ -91,6 +91,65 @@ def gauss_jordan(rows, n_unknowns: int, n_rhs: int):
     if missing:
         raise SingularSystem(f"the linear system is singular (rank {n_unknowns - len(missing)} < {n_unknowns} unknowns)")
     return [{k - n_unknowns: v for k, v in rows[pivot_of[c]].items() if k >= n_unknowns} for c in range(n_unknowns)]
+
+
+def solve_dense(rows, n_unknowns: int, n_rhs: int):
+    """:func:`gauss_jordan`'s system and answer, solved with FLINT's exact rational matrices (``fmpq_mat``).
+
+    Python-flint (extra ``fast``) solves by fraction-free elimination in C;
+    without it, or for a singular or non-square system (whose diagnosis
+    :func:`gauss_jordan` gives), or beyond :data:`DENSE_LIMIT` unknowns
+    (dense storage), the sparse pure-Python elimination answers.  Both are
+    exact, so the answer is the same (tested).
+
+    Examples
+    --------
+    >>> F = Fraction
+    >>> solve_dense([{0: F(2), 1: F(1), 2: F(3)}, {0: F(1), 1: F(-1), 2: F(0)}], 2, 1)
+    [{0: Fraction(1, 1)}, {0: Fraction(1, 1)}]
+    """
+    if _flint() is None or len(rows) != n_unknowns or n_unknowns > DENSE_LIMIT:
+        return gauss_jordan(rows, n_unknowns, n_rhs)
+    flint = _flint()
+    n = n_unknowns
+    A = flint.fmpq_mat(n, n)
+    B = flint.fmpq_mat(n, n_rhs)
+    for r, row in enumerate(rows):
+        for k, v in row.items():
+            if k < n:
+                A[r, k] = flint.fmpq(v.numerator, v.denominator)
+            else:
+                B[r, k - n] = flint.fmpq(v.numerator, v.denominator)
+    try:
+        X = A.solve(B)
+    except ZeroDivisionError:  # singular: the sparse elimination says whether inconsistent or underdetermined
+        return gauss_jordan(rows, n_unknowns, n_rhs)
+    out = []
+    for r in range(n):
+        sol = {}
+        for k in range(n_rhs):
+            v = X[r, k]
+            if v != 0:
+                sol[k] = Fraction(int(v.p), int(v.q))
+        out.append(sol)
+    return out
+
+
+DENSE_LIMIT = 400
+"""Largest system :func:`solve_dense` stores densely for FLINT (the sparse elimination beyond)."""
+
+_FLINT = []
+
+
+def _flint():
+    """The ``flint`` module (python-flint), or None when it is not installed."""
+    if not _FLINT:
+        try:
+            import flint
+        except ImportError:  # pragma: no cover - the pure fallback is tested by forcing it
+            flint = None
+        _FLINT.append(flint)
+    return _FLINT[0]
 
 
 def coupling(q):
@@ -168,7 +227,7 @@ def _aggregative(q, support, Ks):
                     eq[n + 2 + e] = -K[(d, e)]
             eqs.append(eq)
         eqs.append({**{r: Fraction(1) for r in range(n)}, n + 1: Fraction(1)})
-        X = gauss_jordan(eqs, n + 1, D + 1)
+        X = solve_dense(eqs, n + 1, D + 1)
         ui, Vi = [ZERO] * D, [{} for _ in range(D)]
         for r, d in enumerate(s):
             ui[d] = X[r].get(0, ZERO)
@@ -191,7 +250,7 @@ def _aggregative(q, support, Ks):
         if b:
             eq[D] = b
         sysT.append(eq)
-    T = [x.get(0, ZERO) for x in gauss_jordan(sysT, D, 1)]
+    T = [x.get(0, ZERO) for x in solve_dense(sysT, D, 1)]
     W = [[u[i][d] + sum((v * T[e] for e, v in V[i][d].items()), ZERO) for d in range(D)] for i in range(N)]
     lambdas = [l0 + sum((v * T[e] for e, v in lT.items()), ZERO) for l0, lT in lam]
     return W, lambdas
@@ -214,7 +273,7 @@ def _full(q, support):
                 eq[n_w + N] = -c[i * D + d]
             eqs.append(eq)
         eqs.append({**{index[i * D + d]: Fraction(1) for d in s}, n_w + N: Fraction(1)})
-    X = gauss_jordan(eqs, n_w + N, 1)
+    X = solve_dense(eqs, n_w + N, 1)
     W = [[ZERO] * D for _ in range(N)]
     for k, r in index.items():
         W[k // D][k % D] = X[r].get(0, ZERO)
