@@ -197,12 +197,75 @@ def solve_support(q, support):
     sol = None
     if Ks is not None:
         try:
-            sol = _aggregative(q, support, Ks)
+            sol = _aggregative_flint(q, support, Ks) if _flint() is not None else None
+            if sol is None:
+                sol = _aggregative(q, support, Ks)
         except (SingularSystem, InconsistentSystem):
             sol = None  # per-agent systems can be singular although the full one is not
     if sol is None:
         sol = _full(q, support)
     return sol + (_verify(q, support, *sol),)
+
+
+def _aggregative_flint(q, support, Ks):
+    """:func:`_aggregative` with every agent's system and the aggregate one as FLINT matrices (``fmpq_mat``).
+
+    Agent i's bordered system on ``S_i`` is ``Q_i^T Gb_i Q_i`` with
+    ``Gb_i = [[G_i, -1], [1^T, 0]]`` (``G_i`` its own curvature net of the
+    coupling ``K_i``) and ``Q_i`` the embedding of ``S_i`` and the
+    multiplier; its right-hand side ``Q_i^T [[-c_i, -K_i], [1, 0]]``.  Only
+    a loop over agents runs in Python; the O(N D^2) rational arithmetic runs
+    in C.  None when a system is singular (the pure route then decides).
+    """
+    flint = _flint()
+    N, D = q.n_agents, q.n_groups
+    c, rows = q.affine_gradient
+    Q = flint.fmpq
+
+    def fq(v):
+        return Q(v.numerator, v.denominator)
+
+    total = flint.fmpq_mat(D + 1, D + 1)
+    Ys = []
+    try:
+        for i, s in enumerate(support):
+            n, K = len(s), Ks[i]
+            Gb = flint.fmpq_mat(D + 1, D + 1)
+            Bb = flint.fmpq_mat(D + 1, D + 1)
+            for d in range(D):
+                for col, v in rows[i * D + d].items():
+                    j, e = divmod(col, D)
+                    if j == i:
+                        Gb[d, e] += fq(v)
+                if c[i * D + d]:
+                    Bb[d, 0] = -fq(c[i * D + d])
+                Gb[d, D] = -1
+                Gb[D, d] = 1
+            for (d, e), v in K.items():
+                Gb[d, e] -= fq(v)
+                Bb[d, e + 1] = -fq(v)
+            Bb[D, 0] = 1
+            Qi = flint.fmpq_mat(D + 1, n + 1)
+            for r, d in enumerate(s):
+                Qi[d, r] = 1
+            Qi[D, n] = 1
+            Qt = Qi.transpose()
+            Y = Qi * (Qt * Gb * Qi).solve(Qt * Bb)  # rows: w_i on S_i, then lambda_i; columns: 1, T
+            Ys.append(Y)
+            total += Y
+        sumV = flint.fmpq_mat(D, D, [total[d, e + 1] for d in range(D) for e in range(D)])
+        sumu = flint.fmpq_mat(D, 1, [total[d, 0] for d in range(D)])
+        T = (flint.fmpq_mat(D, D, [int(d == e) for d in range(D) for e in range(D)]) - sumV).solve(sumu)
+    except ZeroDivisionError:
+        return None
+    one_T = flint.fmpq_mat(D + 1, 1, [1] + [T[e, 0] for e in range(D)])
+    W, lambdas = [], []
+    for Y in Ys:
+        x = Y * one_T
+        vals = [Fraction(int(x[k, 0].p), int(x[k, 0].q)) for k in range(D + 1)]
+        W.append(vals[:D])
+        lambdas.append(vals[D])
+    return W, lambdas
 
 
 def _aggregative(q, support, Ks):
