@@ -138,7 +138,7 @@ def row_solve(quick):
         times[n] = cpu
         eq = sol.equilibria[0]
         row(f"solve, heterogeneous numeric game {n}x{n} (CPU)", f"{cpu:.2f} s (exact {eq.exact}, "
-            f"{eq.method})", "64x64 < 3 s" if n == 64 else "(scaling)", cpu < 3 if n == 64 else None)
+            f"{eq.method})", "64x64 < 3 s" if n == 64 else "(scaling)", bool(cpu < 3) if n == 64 else None)
         q = quadratic_utilities(g)
         support = tuple(tuple(range(n)) for _ in range(n))
         c = time.process_time()
@@ -156,7 +156,7 @@ def row_solve(quick):
             f"= {t_pure / max(t_flint, 1e-9):.1f}x", "(measured)", None)
     a, b = shapes[-2], shapes[-1]
     growth = np.log(times[b] / times[a]) / np.log((b * b) / (a * a))
-    row(f"solve growth exponent in ND, {a}x{a} -> {b}x{b}", f"(ND)^{growth:.2f}", "<= (ND)^1.5", growth <= 1.5)
+    row(f"solve growth exponent in ND, {a}x{a} -> {b}x{b}", f"(ND)^{growth:.2f}", "<= (ND)^1.5", bool(growth <= 1.5))
 
 
 def main():
