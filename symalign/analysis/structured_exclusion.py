@@ -43,7 +43,8 @@ import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.exceptions import DMNonInvertibleMatrixError
 
-from symalign.analysis.exclusion import ExclusionCondition, _solve_for, _threshold_symbols
+from symalign.analysis import boundary_cache
+from symalign.analysis.exclusion import ExclusionCondition, Threshold, _solve_for, _threshold_symbols
 from symalign.analysis.reduced import reduced_conditions
 from symalign.core.aggregate import detect
 from symalign.core.derive import normalise_support
@@ -76,26 +77,35 @@ def structured_exclusion_condition(game, group: int, support, *, kkt=None) -> Ex
     if any(group in s for s in support):
         raise InputError("support", [list(s) for s in support],
                          f"a reduced support cannot contain group {game.groups[group]!r}")
-    F = sp.QQ.frac_field(*free)
-    try:
-        sol = _solve(game, kkt, parts, Ks, support, F)
-    except (DMNonInvertibleMatrixError, ZeroDivisionError, sp.polys.polyerrors.CoercionFailed):
-        return None
-    W, lam, slack = sol
     N, D = game.n_agents, game.n_groups
-    to = F.to_sympy
-    weights = sp.ImmutableMatrix(N, D, lambda i, e: to(W[i][e]))
-    slacks_m = sp.ImmutableMatrix(N, D, lambda i, e: to(slack[i][e]))
+    key = boundary_cache.cache_key(game, group, support, free)
+    hit = boundary_cache.load(key, free)
+    if hit is not None:  # derived before, for a game with the same content (on disk)
+        W, lam, S, thr = hit
+        weights, slacks_m = sp.ImmutableMatrix(W), sp.ImmutableMatrix(S)
+        multipliers = tuple(lam)
+        thresholds = tuple(Threshold(a, p, b, d) for a, p, b, d in thr)
+    else:
+        F = sp.QQ.frac_field(*free)
+        try:
+            W, lam, S = _solve(game, kkt, parts, Ks, support, F)
+        except (DMNonInvertibleMatrixError, ZeroDivisionError, sp.polys.polyerrors.CoercionFailed):
+            return None
+        to = F.to_sympy
+        weights = sp.ImmutableMatrix(N, D, lambda i, e: to(W[i][e]))
+        slacks_m = sp.ImmutableMatrix(N, D, lambda i, e: to(S[i][e]))
+        multipliers = tuple(to(v) for v in lam)
+        thresholds = tuple(t for i in range(N) for t in _solve_for(i, slacks_m[i, group], _threshold_symbols(game)))
+        boundary_cache.store(key, free, weights, multipliers, slacks_m, thresholds)
     conditions = []
     for i, s in enumerate(support):
         for e in range(D):
             conditions.append(_relation(weights[i, e], ">") if e in s else _relation(slacks_m[i, e], ">="))
-    eq = Equilibrium(game=game, weights=weights, support=support, multipliers=tuple(to(v) for v in lam),
+    eq = Equilibrium(game=game, weights=weights, support=support, multipliers=multipliers,
                      conditions=tuple(conditions), hypotheses=game.hypotheses(), exact=True, method=METHOD,
                      slack=slacks_m)
     slacks = tuple(slacks_m[i, group] for i in range(N))
     validity = tuple(c for c in reduced_conditions(eq, group) if c is not sp.true)
-    thresholds = tuple(t for i, s in enumerate(slacks) for t in _solve_for(i, s, _threshold_symbols(game)))
     return ExclusionCondition(game, group, support, slacks, sp.And(*[_relation(s, ">=") for s in slacks]), validity,
                               thresholds, eq, MappingProxyType({}), ())
 

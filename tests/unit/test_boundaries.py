@@ -90,3 +90,29 @@ def test_relations_hold_on_ratios_and_general_expressions():
     for u, v in zip(fast, ref):
         np.testing.assert_allclose(u, np.broadcast_to(v, u.shape), rtol=1e-13)
     assert _polynomial_ratios([sp.sqrt(x)], x, y) is None
+
+
+def test_disk_cache_gives_the_derivation_back(game, tmp_path, monkeypatch):
+    from symalign.analysis import structured_exclusion
+
+    monkeypatch.setenv("SYMALIGN_CACHE_DIR", str(tmp_path))
+    pg, _ = free_parameters(game, ["beta", "gamma"], shift=False)
+    support = ((0, 1, 2, 3), (0, 1), (0, 1, 2))
+    first = structured_exclusion_condition(pg, 4, support)
+    files = list((tmp_path / "exclusion").glob("*.json"))
+    assert len(files) == 1
+    structured_exclusion._AGENTS.clear()
+    second = structured_exclusion_condition(pg, 4, support)  # read back from the file
+    assert [str(s) for s in second.slacks] == [str(s) for s in first.slacks]
+    assert [str(v) for v in second.validity] == [str(v) for v in first.validity]
+    assert [str(t.relation) for t in second.thresholds] == [str(t.relation) for t in first.thresholds]
+    assert second.reduced.weights == first.reduced.weights
+    # a file that is not ours (another key, or garbage) is a miss: derived again, never trusted
+    files[0].write_text('{"key": "something else"}')
+    third = structured_exclusion_condition(pg, 4, support)
+    assert [str(s) for s in third.slacks] == [str(s) for s in first.slacks]
+    monkeypatch.setenv("SYMALIGN_CACHE_DIR", "off")
+    for f in (tmp_path / "exclusion").glob("*.json"):
+        f.unlink()
+    structured_exclusion_condition(pg, 4, support)
+    assert not list((tmp_path / "exclusion").glob("*.json"))
