@@ -271,7 +271,9 @@ class ExclusionRegion:
 
 def _linear(rel_expr, x, y):
     """(a, b, c) with ``expr >= 0  <=>  a x + b y <= c`` when linear, else None."""
-    num, den = sp.fraction(sp.cancel(sp.together(rel_expr)))
+    num, den = sp.fraction(rel_expr)
+    if not (den.is_number and num.is_polynomial(x, y)):  # a constant denominator needs no cancelling
+        num, den = sp.fraction(sp.cancel(sp.together(rel_expr)))
     sign = 1 if den.is_positive else (-1 if den.is_negative else 0)
     if sign == 0 or not num.free_symbols <= {x, y}:
         return None
