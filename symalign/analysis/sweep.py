@@ -352,14 +352,8 @@ def compiled_sweep_game(pgame, X, Y):
     if key not in _COMPILED:
         if len(_COMPILED) >= 8:
             _COMPILED.pop(next(iter(_COMPILED)))
-        import multiprocessing
-
-        # a daemonic process (a Dask worker) may not start the child process that bounds the derivation
-        timeout = None if multiprocessing.current_process().daemon else 60.0
-        try:  # aggregative games: the structured closed form, no symbolic derivation (numeric.batch.aggregate)
-            _COMPILED[key] = compile_game(pgame, [X, Y], path="structured")
-        except InputError:
-            _COMPILED[key] = compile_game(pgame, [X, Y], derive_timeout=timeout)
+        # the path follows from the game's structure alone (aggregative games: "structured", no derivation)
+        _COMPILED[key] = compile_game(pgame, [X, Y])
     return _COMPILED[key]
 
 
