@@ -301,7 +301,8 @@ def _comment(value) -> str:
 
 
 def _groups(game) -> str:
-    return ", ".join(rf"\text{{{escape(g)}}}" for g in game.groups)
+    """The group names as plain text (outside math, so a long list breaks between names)."""
+    return ", ".join(escape(g) for g in game.groups)
 
 
 def _short_exact(weights) -> bool:

@@ -229,7 +229,7 @@ def game_latex(game, *, title: str | None = None) -> str:
     >>> g = Game.symbolic(get_family("active_alignment", "overlap"), 2, ["x", "y"])
     >>> print(game_latex(g))  # doctest: +ELLIPSIS
     % game: active_alignment/overlap, N = 2, D = 2
-    Agents $i = 1, \\dots, 2$ choose mixtures $w_i \\in \\Delta_{2}$ over the groups $\\text{x}, \\text{y}$, with utilities
+    Agents $i = 1, \\dots, 2$ choose mixtures $w_i \\in \\Delta_{2}$ over the groups x, y, with utilities
     \\begin{equation*}
     U_i(w_i, w_{-i}) = ...
     \\end{equation*}
@@ -244,7 +244,7 @@ def game_latex(game, *, title: str | None = None) -> str:
         lines.append(f"% utility = {_comment(game.family.expression)}")
     lines.append(
         rf"Agents $i = 1, \dots, {game.n_agents}$ choose mixtures $w_i \in \Delta_{{{game.n_groups}}}$ "
-        rf"over the groups ${_groups(game)}$, with utilities"
+        rf"over the groups {_groups(game)}, with utilities"
     )
     lines += ["\\begin{equation*}", body, "\\end{equation*}"]
     if body.startswith("\\begin{aligned}\nU_{1}(w_1, w_{-1})"):

@@ -32,7 +32,7 @@ from symalign.core.game import Game
 from symalign.core.kkt import KKTSystem
 from symalign.core.meanfield import MeanFieldClosedForm
 from symalign.core.notebook import register_latex_renderer
-from symalign.core.printing import expression_latex, latex
+from symalign.core.printing import _LINE, expression_latex, latex
 from symalign.export.analysis_tex import exclusion_latex, steering_latex
 from symalign.export.game_tex import game_latex, kkt_latex
 from symalign.export.claim_tex import claim_latex
@@ -79,8 +79,9 @@ def meanfield_latex(cf) -> str:
     return "\n".join([
         f"% mean-field closed form: {cf.family.label}, symbolic N, D = {D}",
         r"\begin{align*}",
-        r" \\ ".join(rf"\bar W^*_{{{d + 1}}} &= {latex(cf.mean[d])}" for d in range(D)) + r" \\",
-        r" \\ ".join(rf"w^*_{{i,{d + 1}}} &= {expression_latex(agent[d])}" for d in range(D)),
+        " \\\\\n".join(rf"\bar W^*_{{{d + 1}}} &= {expression_latex(cf.mean[d], width=_LINE)}" for d in range(D))
+        + " \\\\",
+        " \\\\\n".join(rf"w^*_{{i,{d + 1}}} &= {expression_latex(agent[d], width=_LINE)}" for d in range(D)),
         r"\end{align*}",
     ] + ([r"where $\bar W^*$ is the population mean above."] if names else []))
 

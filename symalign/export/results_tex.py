@@ -41,12 +41,15 @@ __all__ = [
 
 
 def _support_text(game, support) -> str:
-    """``$S_1 = \\{...\\}$, $S_2 = ...$``: one inline formula per agent, so lines can break."""
-    parts = []
-    for i, s in enumerate(support):
-        names = r",\allowbreak ".join(rf"\text{{{escape(game.groups[d])}}}" for d in s)
-        parts.append(rf"$S_{{{i + 1}}} = \{{{names}\}}$")
-    return ", ".join(parts)
+    """``$S_1 = \\{$x$\\}$, ...``: one formula per agent (group names as text, so lines can break);
+    one formula for all agents when they share the support."""
+    def names(s):
+        return "\\{$" + ", ".join(escape(game.groups[d]) for d in s) + "$\\}"
+
+    sets = [tuple(s) for s in support]
+    if len(sets) > 1 and len(set(sets)) == 1:
+        return f"$S_i = {names(sets[0])}$ (every agent $i$)"
+    return ", ".join(rf"$S_{{{i + 1}}} = {names(s)}$" for i, s in enumerate(sets))
 
 
 def conditions_latex(conditions, *, width: int = _LINE) -> str:
@@ -80,7 +83,7 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
     ...                 alpha=1, beta=1, gamma=0, a=[[1, 0], [0, 0]], p=[0.5, 0.5])
     >>> print(equilibrium_latex(derive_on_support(g, [[0], [0, 1]])))
     % equilibrium: active_alignment/overlap, support [[0], [0, 1]]
-    On the support $S_{1} = \\{\\text{x}\\}$, $S_{2} = \\{\\text{x},\\allowbreak \\text{y}\\}$ the KKT system gives
+    On the support $S_{1} = \\{$x$\\}$, $S_{2} = \\{$x, y$\\}$ the KKT system gives
     \\begin{equation*}
     W^* = \\begin{array}{c|cc} & \\text{x} & \\text{y} \\\\ \\hline 1 & 1 & 0 \\\\ 2 & \\frac{1}{2} & \\frac{1}{2} \\end{array}
     \\end{equation*}

@@ -290,7 +290,7 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
     from symalign.core.derive import derive_on_support
     from symalign.core.families import get_family
     from symalign.core.game import Game
-    from symalign.export.code import code_display
+    from symalign.export.code import code_display, latexify_available
     from symalign.export.latex import (claim_latex, equilibrium_latex, exclusion_latex, game_latex,
                          steering_latex)
     from symalign.core.meanfield import derive_mean_field
@@ -303,6 +303,7 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
     mean_field = meanfield_latex(derive_mean_field(overlap, 3))
     failed = [r for r in results if not r.ok]
     refuted = [r for r in results if r.status == "refuted"]
+    caveats = []  # each caveat once, collected at the end of the claims
     game = scen["game"]
     eq = scen["eq"]
     scen_latex = [game_latex(game), equilibrium_latex(eq)]
@@ -322,7 +323,9 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
             "combine attractiveness, consistency with a prior and diversity against the mean $m_i$ of the "
             "others' mixtures (overlap, distance and entropic variants)."],
          "latex": [game_latex(sym)]},
-        {"title": "Claims and their status", "paragraphs": [summary], "latex": [claim_latex(r.claim, r) for r in results]},
+        {"title": "Claims and their status", "paragraphs": [summary],
+         "latex": [claim_latex(r.claim, r, caveats=caveats) for r in results]
+         + ["\\paragraph{Notes.}\n" + "\n\n".join(caveats)] * bool(caveats)},
         {"title": "Closed forms", "paragraphs": [
             "Interior equilibrium of the homogeneous overlap game with N = 2, D = 3, derived by solving the KKT "
             "system on the interior support (exact linear elimination), with its validity conditions:"],
@@ -335,8 +338,12 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
             "exclusion; each result is checked by solving the steered game exactly."],
          "latex": scen_latex, "figures": [{"path": _relative(f), "caption": f["caption"], "label": f["label"]} for f in figs]},
         {"title": "Code computing the equilibrium", "paragraphs": [
-            "The plain Python functions of symalign.export.scalar rendered by latexify-py: the interior closed form of "
-            "the homogeneous overlap game and the simplex projection used by best responses."],
+            "The plain Python functions of symalign.export.scalar "
+            + ("rendered by latexify-py" if latexify_available() else
+               "as Python source (latexify-py, which would typeset them, is not installed: "
+               "pip install 'symalign[latex]')")
+            + ": the interior closed form of the homogeneous overlap game and the simplex projection used by "
+              "best responses."],
          "latex": [code_display(f) for f in (scalar.overlap_interior_weight, scalar.simplex_projection)]},
     ]
     return build_report(sections, title="symalign: active alignment, re-derived and verified",
