@@ -129,6 +129,29 @@ def _utility_parts(game):
     return _generic_utility(game), ()
 
 
+def _open_wide(u, terms) -> list:
+    """Signed terms with each one wider than a line opened up: ``c (x + y + ...)`` becomes the pieces
+    ``c \\Bigl( x``, ``+ y``, ..., ``+ z \\Bigr)``, so the line breaker can split inside it."""
+    from symalign.export.claim_expr import _visible
+
+    out = []
+    for (sign, body), t in zip(terms, u.as_ordered_terms() if isinstance(u, sp.Add) else [u]):
+        t = -t if sign == "-" else t
+        inner = [f for f in sp.Mul.make_args(t) if isinstance(f, sp.Add)]
+        if _visible(body) <= _LINE or len(inner) != 1:
+            out.append((sign, body))
+            continue
+        coeff = sp.Mul(*[f for f in sp.Mul.make_args(t) if f is not inner[0]])
+        parts = _signed(inner[0].as_ordered_terms())
+        head = "" if coeff == 1 else latex(coeff) + " "
+        first = ("- " if parts[0][0] == "-" else "") + parts[0][1]
+        parts[0] = (sign, head + r"\Bigl(" + first)
+        parts[-1] = (parts[-1][0], parts[-1][1] + r" \Bigr)") if len(parts) > 1 else \
+            (sign, parts[0][1] + r" \Bigr)")
+        out += parts
+    return out
+
+
 def _generic_utility(game) -> str:
     """Agent 1's utility with symbolic parameters (grouped, split in lines), standing for every agent."""
     from symalign.core.game import Game
@@ -139,7 +162,7 @@ def _generic_utility(game) -> str:
     except Exception:  # the family cannot be instantiated symbolically: use the game's own numbers
         generic, u = game, game.utility(0)
     terms = _signed(u.as_ordered_terms() if isinstance(u, sp.Add) else [u])  # as parsed, not expanded
-    body = _lines(_chunks(terms, _LINE))
+    body = _lines(_chunks(_open_wide(u, terms), _LINE))
     return "\\begin{aligned}\nU_{1}(w_1, w_{-1}) &= " + body + "\n\\end{aligned}"
 
 

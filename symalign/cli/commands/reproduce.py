@@ -25,6 +25,8 @@ from symalign.errors import InputError
 __all__ = ["command", "reproduce"]
 
 GRID = 120
+VECTOR = (".pdf",)
+"""Every figure of the report is also written as vector PDF beside its PNG."""
 REGION_SECONDS = 30.0
 """Time spent deriving the exact boundary pieces of one excluded group in one phase diagram."""
 
@@ -164,12 +166,12 @@ def _figures(scen, path, figures, grid, tick, boundary_seconds=REGION_SECONDS):
     out = []
     bars = figures / "scenario_equilibrium.png"
     _bar_chart(scen, bars)
-    out.append({"path": str(bars), "caption": "Exact equilibrium mixtures of the illustrative scenario "
-                "(agents 0-based).", "label": "fig:scenario"})
+    out.append({"path": str(bars), "caption": "Exact equilibrium mixtures of the illustrative scenario.",
+                "label": "fig:scenario"})
     for sub in scen["subsidies"]:
         name = game.groups[sub.group]
         fig = figures / f"subsidy_{_slug(name)}.png"
-        subsidy_figure(sub, fig)
+        subsidy_figure(sub, fig, also=VECTOR)
         out.append({"path": str(fig), "caption": f"Steering: equilibrium weight of each agent on {name} as the "
                     f"subsidy s on its attractiveness grows; dashed: the derived minimal subsidy "
                     f"$s^* = {latex(sub.amount)}$. Below it every agent excludes {name}; past it the group is included.",
@@ -195,7 +197,8 @@ def _figures(scen, path, figures, grid, tick, boundary_seconds=REGION_SECONDS):
                     pass
         fig = figures / f"phase_{variant}.png"
         own = (g.param("beta", 0), g.param("gamma", 0))
-        phase_diagram(result, fig, regions=regions, title=f"{scen['title']}\n[{variant} variant]", point=own)
+        phase_diagram(result, fig, regions=regions, title=f"{scen['title']}\n[{variant} variant]", point=own,
+                      also=VECTOR)
         cure = r"raising the diversity weight $\gamma$ ends the exclusion" if variant == "overlap" else \
             r"the boundary does not depend on $\gamma$: diversity cannot cure exclusion"
         out.append({"path": str(fig), "caption": f"Number of groups excluded by every agent on a {grid} x {grid} "
@@ -248,7 +251,7 @@ def _bar_chart(scen, path):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from symalign.io.atomic import atomic_output
+    from symalign.export.plots import save_figure
 
     game, eq = scen["game"], scen["eq"]
     W = eq.as_array()
@@ -260,17 +263,16 @@ def _bar_chart(scen, path):
     for d, name in enumerate(game.groups):
         ax.bar(np.arange(game.n_agents), W[:, d], bottom=bottom, color=colours[d], label=name)
         bottom += W[:, d]
-    ax.set_xticks(np.arange(game.n_agents))
-    ax.set_xlabel("agent (0-based)")
+    ax.set_xticks(np.arange(game.n_agents), [str(i + 1) for i in range(game.n_agents)])
+    ax.set_xlabel("agent $i$")
     ax.set_ylabel("equilibrium weight $w_{i,d}$")
     excluded = [game.groups[d] for d in eq.excluded_groups()]
     ax.set_title(("exact" if eq.exact else "numeric") + " equilibrium"
                  + (f"; excluded by every agent: {', '.join(excluded)}" if excluded else ""), fontsize=9)
     ax.set_ylim(0, 1)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, dpi=130, metadata={"Software": None})
+    fig.set_dpi(130)
+    save_figure(fig, Path(path), also=VECTOR)
 
 
 def _scenario_json(scen):
