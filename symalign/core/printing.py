@@ -16,6 +16,7 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter, translate
 
+from symalign.core.notation import current_notation
 from symalign.errors import InputError
 
 __all__ = ["SymalignLatexPrinter", "latex", "expression_latex", "escape", "text", "latex_label", "decimal_places",
@@ -40,6 +41,12 @@ class SymalignLatexPrinter(LatexPrinter):
         if name is not None:
             return name
         m = _NAME.match(expr.name)
+        table = current_notation().symbols  # the paper's notation (symalign.core.notation.use_notation)
+        if m is not None and m.group(1) in table:
+            rest = m.group(2)
+            if rest and "{" not in rest:  # alpha_2 -> \alpha_{2}
+                rest = _PART.sub(lambda p: f"{p.group(1)}{{{p.group(2)}}}", rest)
+            return table[m.group(1)] + rest
         if m is None or "{" not in expr.name:
             return super()._print_Symbol(expr, style=style)
         base = translate(m.group(1))

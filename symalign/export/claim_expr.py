@@ -35,14 +35,11 @@ b_{2} - b_{1} < \\left(N + 1\\right) c_{3 - d}
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Mapping
+import re
 
 import sympy as sp
 
-import re
-
+from symalign.core.notation import DEFAULT_NOTATION, Notation, current_notation
 from symalign.core.printing import escape
 from symalign.errors import InputError
 
@@ -54,76 +51,6 @@ _PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
 _SIZES = frozenset({"N", "D"})
 LINE = 62
 """Visible characters per displayed line (about \\linewidth of an 11pt article with 2.2 cm margins)."""
-
-
-@dataclass(frozen=True)
-class Notation:
-    """How names are written in a write-up: the paper's symbols and its index base.
-
-    Parameters
-    ----------
-    symbols : Mapping[str, str]
-        Name in the claim or game language -> LaTeX (``{"w": "\\\\pi", "gamma": "\\\\lambda"}``).
-        Index letters are names too (``{"i": "n"}``).  Unlisted names print as
-        SymPy prints the symbol (``gamma`` as ``\\gamma``, ``Wbar`` as ``\\bar{W}``).
-    index_base : int
-        0 or 1: what the first agent/group is called in subscripts (the claim
-        language counts from 0).
-
-    Examples
-    --------
-    >>> Notation({"w": "\\\\pi"}).name("w"), Notation().name("gamma")
-    ('\\\\pi', '\\\\gamma')
-    >>> Notation(index_base=2)
-    Traceback (most recent call last):
-    ...
-    symalign.errors.InputError: index_base=2: expected 0 or 1
-    """
-
-    symbols: Mapping = field(default_factory=dict)
-    index_base: int = 1
-
-    def __post_init__(self):
-        if not isinstance(self.symbols, Mapping):
-            raise InputError("symbols", self.symbols, "expected a table of name = LaTeX")
-        for k, v in self.symbols.items():
-            if not (isinstance(k, str) and k.isidentifier()) or not isinstance(v, str) or not v.strip():
-                raise InputError(f"symbols.{k}", v, "expected an identifier mapped to non-empty LaTeX")
-            if v.count("{") != v.count("}") or "$" in v or "%" in v:
-                raise InputError(f"symbols.{k}", v, "unbalanced braces, '$' or '%' in a math macro")
-        if self.index_base not in (0, 1) or isinstance(self.index_base, bool):
-            raise InputError("index_base", self.index_base, "expected 0 or 1")
-        object.__setattr__(self, "symbols", MappingProxyType(dict(self.symbols)))
-
-    def name(self, name: str) -> str:
-        """LaTeX of one name."""
-        got = self.symbols.get(name)
-        return got if got is not None else _default_name(name)
-
-    def convention(self) -> str:
-        """The index convention, in a sentence for the write-up."""
-        first = "1" if self.index_base == 1 else "0"
-        return f"Agents and groups are numbered from {first} in subscripts."
-
-
-DEFAULT_NOTATION = Notation()
-
-_MODIFIER = re.compile(r"^([A-Za-z]+?)(bar|hat|tilde)$")
-_GREEK = frozenset("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
-                   "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split())
-
-
-def _default_name(name: str) -> str:
-    """``gamma`` as ``\\gamma``, ``Wbar`` as ``\\bar{W}``, a word such as ``ca`` upright (``\\mathrm{ca}``)."""
-    m = _MODIFIER.match(name)
-    base, mod = (m.group(1), m.group(2)) if m else (name, None)
-    if base.isalpha() and len(base) > 1 and base not in _GREEK:
-        core = rf"\mathrm{{{base}}}"
-    elif base.isalpha():
-        core = sp.latex(sp.Symbol(base))
-    else:
-        return sp.latex(sp.Symbol(name))
-    return rf"\{mod}{{{core}}}" if mod else core
 
 
 def _visible(tex: str) -> int:
@@ -181,9 +108,9 @@ def _group(tex: str, k: int):
 
 
 class _Printer:
-    def __init__(self, helpers=(), notation: Notation = DEFAULT_NOTATION, index_vars=frozenset()):
+    def __init__(self, helpers=(), notation: Notation | None = None, index_vars=frozenset()):
         self.helpers = frozenset(helpers)
-        self.nt = notation
+        self.nt = notation if notation is not None else current_notation()
         self.index_vars = frozenset(index_vars)
 
     def __call__(self, node, prec=0):
@@ -342,12 +269,13 @@ def _index_vars(tree, extra=()) -> frozenset:
     return frozenset(n for n in names if len(n) == 1 and n.islower()) | frozenset(extra)
 
 
-def expression_tex(text: str, *, helpers=(), notation: Notation = DEFAULT_NOTATION) -> str:
+def expression_tex(text: str, *, helpers=(), notation: Notation | None = None) -> str:
     """LaTeX of a claim-language expression or condition on one line (math mode, no delimiters).
 
     Falls back to ``\\text{...}`` (the text, escaped) for anything outside
     the printer's grammar, so a claim is never typeset as something else.
     """
+    notation = notation if notation is not None else current_notation()
     try:
         tree = _parse(text)
         return _Printer(helpers, notation, _index_vars(tree))(tree)
@@ -368,7 +296,7 @@ def _lines_of(pieces, width) -> list:
     return lines
 
 
-def display_tex(text: str, *, lhs: str = "", helpers=(), notation: Notation = DEFAULT_NOTATION,
+def display_tex(text: str, *, lhs: str = "", helpers=(), notation: Notation | None = None,
                 width: int = LINE) -> str:
     """A displayed expression (``equation*``, or ``multline*`` broken at top-level pieces when long).
 
@@ -385,6 +313,7 @@ def display_tex(text: str, *, lhs: str = "", helpers=(), notation: Notation = DE
     \\wedge \\beta > \\gamma
     \\end{multline*}
     """
+    notation = notation if notation is not None else current_notation()
     try:
         tree = _parse(text)
         pr = _Printer(helpers, notation, _index_vars(tree))
@@ -405,7 +334,7 @@ def display_tex(text: str, *, lhs: str = "", helpers=(), notation: Notation = DE
     return "\\begin{multline*}\n" + " \\\\\n".join(lines) + "\n\\end{multline*}"
 
 
-def definitions_tex(defines, *, helpers=(), notation: Notation = DEFAULT_NOTATION, width: int = LINE) -> str:
+def definitions_tex(defines, *, helpers=(), notation: Notation | None = None, width: int = LINE) -> str:
     """``where`` lines for a claim's ``[[claim.define]]`` helpers, typeset (never as code).
 
     ``defines`` is a sequence of mappings with ``name``, ``args`` and
@@ -418,6 +347,7 @@ def definitions_tex(defines, *, helpers=(), notation: Notation = DEFAULT_NOTATIO
     &\\text{where } & \\theta_{j} &= \\frac{\\gamma_{j}}{N - 1}
     \\end{align*}
     """
+    notation = notation if notation is not None else current_notation()
     helpers = frozenset(helpers) | {d["name"] for d in defines}
     rows = []
     for k, d in enumerate(defines):

@@ -20,7 +20,8 @@ from __future__ import annotations
 import sympy as sp
 
 from symalign.core.printing import escape, text
-from symalign.export.claim_expr import DEFAULT_NOTATION, Notation, definitions_tex, display_tex, expression_tex
+from symalign.core.notation import Notation, current_notation, use_notation
+from symalign.export.claim_expr import definitions_tex, display_tex, expression_tex
 
 __all__ = ["expression_tex", "claim_statement_tex", "claim_latex", "setting_tex"]
 
@@ -46,7 +47,7 @@ def _helpers(body) -> list:
             and isinstance(d.get("body"), str)]
 
 
-def claim_statement_tex(claim, notation: Notation = DEFAULT_NOTATION) -> str:
+def claim_statement_tex(claim, notation: Notation | None = None) -> str:
     """The checked part of a claim, typeset in math mode: what symalign compares, by claim kind.
 
     Helpers (``[[claim.define]]``) follow as ``where`` lines; long
@@ -63,6 +64,7 @@ def claim_statement_tex(claim, notation: Notation = DEFAULT_NOTATION) -> str:
     \\gamma < \\beta \\left(N - 1\\right)
     \\end{equation*}
     """
+    notation = notation if notation is not None else current_notation()
     nt = notation
     kind = getattr(claim, "kind", "")
     body = getattr(claim, "body", None) or {}
@@ -139,7 +141,7 @@ def claim_statement_tex(claim, notation: Notation = DEFAULT_NOTATION) -> str:
     return "\n".join(out)
 
 
-def checked_formula_tex(claim, notation: Notation = DEFAULT_NOTATION) -> str:
+def checked_formula_tex(claim, notation: Notation | None = None) -> str:
     """The checked statement's main formula on one line (what the author's ``latex`` is compared with), or "".
 
     Examples
@@ -148,6 +150,7 @@ def checked_formula_tex(claim, notation: Notation = DEFAULT_NOTATION) -> str:
     >>> print(checked_formula_tex(SimpleNamespace(kind="closed_form", body={"weights": "p[i, d]/2"})))
     w^*_{i,d} = \\frac{p_{i,d}}{2}
     """
+    notation = notation if notation is not None else current_notation()
     kind = getattr(claim, "kind", "")
     body = getattr(claim, "body", None) or {}
     helpers = {d["name"] for d in _helpers(body)}
@@ -169,7 +172,7 @@ def checked_formula_tex(claim, notation: Notation = DEFAULT_NOTATION) -> str:
     return ""
 
 
-def setting_tex(claim, notation: Notation = DEFAULT_NOTATION) -> str:
+def setting_tex(claim, notation: Notation | None = None) -> str:
     """The game a claim is about, in a sentence: family, variant, sizes, fixed parameters, the family's assumptions.
 
     Examples
@@ -180,6 +183,7 @@ def setting_tex(claim, notation: Notation = DEFAULT_NOTATION) -> str:
     >>> print(setting_tex(c))
     In the active alignment game (distance variant) with homogeneous parameters, $N \\in \\{2, 3\\}$ and symbolic $N$ agents, $D = 3$ groups. Agents and groups are numbered from 1 in subscripts.
     """
+    notation = notation if notation is not None else current_notation()
     g = getattr(claim, "game_data", None) or {}
     if not g:
         return ""
@@ -305,9 +309,14 @@ def claim_latex(claim, result=None, *, notation: Notation | None = None, caveats
     \\end{claim}
     ...
     """
-    from symalign.export.results_tex import _counterexample, _relation_latex, _status, text, theorem
+    nt = notation if notation is not None else getattr(claim, "notation", None)
+    with use_notation(nt) as nt:
+        return _claim_latex(claim, result, nt, caveats)
 
-    nt = notation if notation is not None else DEFAULT_NOTATION
+
+def _claim_latex(claim, result, nt, caveats) -> str:
+    from symalign.export.results_tex import _counterexample, _relation_latex, _status, theorem
+
     statement = getattr(claim, "statement", None) or ""
     prose = " ".join(statement.split()) if isinstance(statement, str) else ""
     checked = claim_statement_tex(claim, nt)

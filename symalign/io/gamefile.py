@@ -44,7 +44,7 @@ from symalign.core.params import ParamSpec
 __all__ = ["load_game", "game_from_mapping", "read_toml", "read_bytes", "require_numeric", "custom_family", "CUSTOM_FIELDS"]
 
 _TOP = {"title", "description", "agents", "groups", "family", "variant", "utility", "hypotheses",
-        "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative"}
+        "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative", "latex"}
 
 
 def read_bytes(path, most: int | None = None) -> bytes:
@@ -162,6 +162,13 @@ def game_from_mapping(data: dict, source=None) -> Game:
     for key in ("agents", "groups", "family"):
         if key not in data:
             fail(key, None, "required field is missing")
+    if "latex" in data:  # the paper's notation for write-ups (symalign.core.notation); validated here, used by printers
+        from symalign.core.notation import notation_from_table
+
+        try:
+            notation_from_table(data["latex"], "latex")
+        except InputError as exc:
+            fail(exc.argument, exc.value, exc.reason)
     agents, groups = data["agents"], data["groups"]
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
         fail("agents", agents, "must be a positive integer")

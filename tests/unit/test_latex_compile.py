@@ -82,3 +82,70 @@ def test_every_claim_writeup_compiles_cleanly(path):
 def test_every_example_game_writeup_compiles_cleanly(path):
     game = load_game(path)
     _check(standalone(game_writeup(game), title=path.split("/")[-1]))
+
+
+# ----------------------------------------------------------------------------- the paper's notation
+
+_PAPER = '''
+[latex]
+gamma = "\\\\lambda"
+beta = "\\\\mu"
+w = "\\\\pi"
+agent_index = "n"
+group_index = "k"
+index_base = 0
+formula = '\\lambda < \\mu (N-1)'
+'''
+
+
+def _with_table(tmp_path, name, table=_PAPER):
+    src = (theorems_dir() / "active_alignment" / name).read_text()
+    lines = [ln for ln in src.splitlines() if not ln.startswith("latex = ")]
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n" + table)
+    return load_claim(path)
+
+
+def test_a_latex_table_prints_the_papers_symbols(tmp_path):
+    claim = _with_table(tmp_path, "T2_uniqueness_overlap.toml")
+    assert claim.latex == r"\lambda < \mu (N-1)" and claim.notation.index_base == 0
+    tex = claim_latex(claim)
+    assert r"\lambda < \mu \left(N - 1\right)" in tex and "numbered from 0" in tex
+    body = tex.split(r"\begin{theorem}")[-1].split(r"\begin{conjecture}")[-1]
+    assert r"\gamma" not in body and r"\beta" not in body
+    assert "The claim file's own LaTeX" not in tex  # the formula is the same mathematics: no flag
+    # index letters and base in a closed form with helpers: w^*_{n,k}, s_{0,k}
+    sub = claim_latex(_with_table(tmp_path, "T5_minimal_subsidy.toml"))
+    assert r"s^*_{k} = \max\left(0, \min\left(s_{0,k}, s_{1,k}, s_{2,k}\right)\right)" in sub
+    assert "group $1$" in sub and r"\mu p_{j,e}" in sub
+    cf = claim_latex(_with_table(tmp_path, "T3_interior_heterogeneous.toml"))
+    assert r"\pi^*_{n,k} = \frac{R_{n,k} - \theta_{n} S_{k}}{\kappa_{n}}" in cf and r"\lambda_{j}" in cf
+
+
+def test_a_bad_latex_table_is_refused_naming_the_field(tmp_path):
+    from symalign.errors import GameFileError
+
+    for table, field in (('[latex]\ngamma = "\\\\lambda{"\n', "latex.gamma"), ("[latex]\nindex_base = 2\n", "latex.index_base"),
+                         ('[latex]\ngamma = 3\n', "latex.gamma")):
+        with pytest.raises(GameFileError, match=field.replace(".", r"\.")):
+            _with_table(tmp_path, "T2_uniqueness_overlap.toml", table)
+
+
+def test_python_argument_and_game_writeup_use_the_notation():
+    from symalign.core.notation import Notation
+    from symalign.core.printing import latex
+    import sympy as sp
+
+    game = load_game(examples_dir() / "interior_4x3.toml")
+    paper = Notation({"gamma": r"\lambda", "w": r"\pi", "a": r"\tilde a", "i": "n"})
+    tex = game_writeup(game, kkt=False, notation=paper)
+    assert r"U_n(\pi_n, \pi_{-n}) = \alpha_n \langle \tilde a_n, \pi_n \rangle" in tex
+    assert r"\lambda_n \langle \pi_n, m_n \rangle" in tex and r"\lambda = (" in tex and r"\gamma" not in tex
+    assert latex(sp.Symbol("gamma")) == r"\gamma"  # the notation does not leak out of the call
+
+
+@needs_pdflatex
+def test_a_writeup_in_the_papers_notation_compiles(tmp_path):
+    for name in ("T2_uniqueness_overlap.toml", "T5_minimal_subsidy.toml", "T3_interior_heterogeneous.toml"):
+        claim = _with_table(tmp_path, name)
+        _check(standalone(claim_latex(claim), title=claim.title))

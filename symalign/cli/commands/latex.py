@@ -40,7 +40,10 @@ def command(path, output, standalone, support, no_kkt, code, check, as_json):
             raise GameFileError(path, "", None, "--check applies to claim files only")
         game = game_from_mapping(data, source=path)
         supp = parse_support(support)
-        body = game_writeup(game, support=supp, kkt=not no_kkt, code=code)
+        from symalign.core.notation import notation_from_table, use_notation
+
+        with use_notation(notation_from_table(data.get("latex"), "latex")):  # the paper's notation, if given
+            body = game_writeup(game, support=supp, kkt=not no_kkt, code=code)
         title = data.get("title") or f"{game.family.label}: {game.n_agents} agents, {game.n_groups} groups"
     else:
         if support is not None or code:
