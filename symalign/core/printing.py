@@ -17,6 +17,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter, translate
 
 from symalign.core.notation import current_notation
+from symalign.core.notebook import in_notebook
 from symalign.errors import InputError
 
 __all__ = ["SymalignLatexPrinter", "latex", "expression_latex", "escape", "text", "latex_label", "decimal_places",
@@ -274,6 +275,8 @@ def escape(value) -> str:
     >>> escape("50% of group_a & b")
     '50\\\\% of group\\\\_a \\\\& b'
     """
+    if in_notebook():  # MathJax shows text as it is: only a dollar would start math
+        return str(value).replace("$", r"\$")
     return "".join(_ESCAPES.get(ch, ch) for ch in str(value))
 
 

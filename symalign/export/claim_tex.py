@@ -21,6 +21,7 @@ import sympy as sp
 
 from symalign.core.printing import escape, text
 from symalign.core.notation import Notation, current_notation, use_notation
+from symalign.core.notebook import emph, in_notebook
 from symalign.export.claim_expr import definitions_tex, display_tex, expression_tex
 
 __all__ = ["expression_tex", "claim_statement_tex", "claim_latex", "setting_tex"]
@@ -381,7 +382,8 @@ def _author_note(author: str, formula: str, caveats) -> str:
     else:
         mark = ""
     what = "differs from the checked statement" if cmp.status == "differs" else "not compared"
-    return rf"\par\noindent\emph{{The claim file's own LaTeX{mark}, {what} ({text(cmp.reason)}):}} ${author}$"
+    lead = "" if in_notebook() else r"\par\noindent"
+    return lead + emph(f"The claim file's own LaTeX{mark}, {what} ({text(cmp.reason)}):") + f" ${author}$"
 
 
 def _wrap(prose: str, width: int = 100) -> list:

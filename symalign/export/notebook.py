@@ -37,6 +37,7 @@ from symalign.export.analysis_tex import exclusion_latex, steering_latex
 from symalign.export.game_tex import game_latex, kkt_latex
 from symalign.export.claim_tex import claim_latex
 from symalign.export.results_tex import certificate_latex, equilibrium_latex
+from symalign.numeric.closed_forms import ClosedFormResult
 from symalign.numeric.solve import Solution
 from symalign.verify.certificates import Certificate
 
@@ -86,7 +87,23 @@ def meanfield_latex(cf) -> str:
     ] + ([r"where $\bar W^*$ is the population mean above."] if names else []))
 
 
+def closed_form_result_latex(res) -> str:
+    """A :class:`~symalign.numeric.closed_forms.ClosedFormResult`: the route taken, each closed form, the check."""
+    from symalign.core.printing import text
+
+    head = text(f"Closed form by the {res.route} route" if res.found else "No closed form found")
+    parts = [head + (f" ({len(res.equilibria)} equilibria):" if len(res.equilibria) > 1 else ":")]
+    parts += [equilibrium_latex(eq) for eq in res.equilibria]
+    if not res.equilibria and res.numeric is not None:
+        parts += [text("The numeric equilibrium:"), equilibrium_latex(res.numeric)]
+    if res.deviation_gain is not None:
+        parts.append(text(f"Largest unilateral deviation gain over these profiles: {res.deviation_gain:.2e}."))
+    parts += [text(n) for n in res.notes]
+    return "\n".join(parts)
+
+
 for _cls, _renderer in (
+    (ClosedFormResult, closed_form_result_latex),
     (Game, game_latex),
     (KKTSystem, kkt_latex),
     (MeanFieldClosedForm, meanfield_latex),

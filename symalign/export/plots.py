@@ -15,7 +15,7 @@ from symalign.analysis.exclusion import group_index
 from symalign.io.atomic import atomic_output
 
 __all__ = ["parse_color", "phase_diagram", "phase_figure", "subsidy_curve", "subsidy_figure", "axis_label", "exact_text",
-           "figure_path", "save_figure", "identical_columns", "FIGURE_SUFFIXES"]
+           "figure_path", "save_figure", "identical_columns", "display_figure", "FIGURE_SUFFIXES"]
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 """Formats of every figure symalign writes."""
@@ -123,7 +123,7 @@ def phase_figure(result, *, color: str = "excluded", regions=(), title: str | No
 
     kind, d = parse_color(color, result.game)
     game = result.game
-    fig = Figure(figsize=(7.2, 5.4), dpi=150)
+    fig = display_figure(Figure(figsize=(7.2, 5.4), dpi=150))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     x0, x1 = _extent(result.x)
@@ -276,6 +276,34 @@ def figure_path(path, argument: str) -> Path:
     if path.suffix.lower() not in FIGURE_SUFFIXES:
         raise InputError(argument, str(path), f"the figure must end in one of {FIGURE_SUFFIXES}")
     return path
+
+
+def display_figure(fig):
+    """``fig`` made to show itself in Jupyter without ``%matplotlib inline`` (``_repr_png_``, ``_repr_svg_``).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = display_figure(Figure(figsize=(1, 1)))
+    >>> fig._repr_png_()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    import io
+    import types
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if fig.canvas is None or not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+
+    def render(self, fmt):
+        buf = io.BytesIO()
+        self.savefig(buf, format=fmt, bbox_inches="tight", metadata={"Software": None} if fmt == "png" else None)
+        return buf.getvalue()
+
+    fig._repr_png_ = types.MethodType(lambda self: render(self, "png"), fig)
+    fig._repr_svg_ = types.MethodType(lambda self: render(self, "svg").decode("utf-8"), fig)
+    return fig
 
 
 def identical_columns(W) -> list:
