@@ -17,13 +17,12 @@ import subprocess
 
 import pytest
 
-from symalign import (Game, derive_mean_field, derive_on_support, exclusion_condition, existence_certificate,
-                      get_family, kkt_system, minimal_subsidy, solve, target_subsidy)
-from symalign.claims.checks import check_claim
+from symalign import get_family
 from symalign.claims.schema import load_claim
-from symalign.io.gamefile import load_game
-from symalign.io.resources import example, theorems_dir
+from symalign.io.resources import theorems_dir
 from symalign.numeric.closed_forms import find_closed_form
+
+from _helpers import notebook_objects
 
 OVERLAP = get_family("active_alignment", "overlap")
 _MATH = re.compile(r"\$\$.*?\$\$|(?<!\\)\$.*?(?<!\\)\$|\\begin\{([A-Za-z*]+)\}.*?\\end\{\1\}", re.S)
@@ -31,20 +30,11 @@ _MATH = re.compile(r"\$\$.*?\$\$|(?<!\\)\$.*?(?<!\\)\$|\\begin\{([A-Za-z*]+)\}.*
 
 @pytest.fixture(scope="module")
 def objects():
-    game = load_game(example("exclusion_4x3.toml"))
-    sym = Game.symbolic(OVERLAP, 2, ["x", "y"])
-    claim = load_claim(theorems_dir() / "active_alignment" / "T0_existence_overlap.toml")
-    helpers = load_claim(theorems_dir() / "active_alignment" / "T3_interior_uniqueness_dsc.toml")
-    small = Game.create(OVERLAP, 2, ["x", "y", "z"], alpha=1, beta=1, gamma=0, a=[[1, "1/2", 0], ["1/2", 1, 0]],
-                        p=[[0.4, 0.4, 0.2], [0.4, 0.4, 0.2]])
-    return {
-        "game": game, "symbolic game": sym, "solution": solve(game), "equilibrium": derive_on_support(sym),
-        "kkt": kkt_system(game), "certificate": existence_certificate(game),
-        "exclusion": exclusion_condition(game, "right"), "subsidy": minimal_subsidy(game, "right"),
-        "target": target_subsidy(small, ["1/3", "1/3", "1/3"]), "mean field": derive_mean_field(OVERLAP, 3),
-        "claim": claim, "claim with helpers": helpers, "claim result": check_claim(claim, timeout=10),
-        "closed form result": find_closed_form(small), "symbolic closed form result": find_closed_form(sym),
-    }
+    out = notebook_objects()
+    out["claim with helpers"] = load_claim(theorems_dir() / "active_alignment" / "T3_interior_uniqueness_dsc.toml")
+    out["closed form result"] = find_closed_form(out["small"])
+    out["symbolic closed form result"] = find_closed_form(out["symbolic game"])
+    return out
 
 
 def split(tex: str):
@@ -116,9 +106,7 @@ def test_figures_display_without_magics(objects):
     from symalign.analysis.sweep import parse_axis, sweep
     from symalign.export.plots import phase_figure
 
-    small = objects["target"].game if hasattr(objects["target"], "game") else None
-    game = small or Game.create(OVERLAP, 2, ["x", "y", "z"], alpha=1, beta=1, gamma=0,
-                                a=[[1, "1/2", 0], ["1/2", 1, 0]], p=[[0.4, 0.4, 0.2], [0.4, 0.4, 0.2]])
+    game = objects["small"]
     fig = phase_figure(sweep(game, parse_axis("beta=1:2:4"), parse_axis("gamma=0:1:4"), use_batch=False))
     png = fig._repr_png_()
     assert png.startswith(b"\x89PNG") and len(png) > 5000
