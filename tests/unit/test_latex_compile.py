@@ -143,3 +143,20 @@ def test_a_writeup_in_the_papers_notation_compiles(tmp_path):
     for name in ("T2_uniqueness_overlap.toml", "T5_minimal_subsidy.toml", "T3_interior_heterogeneous.toml"):
         claim = _with_table(tmp_path, name)
         _check(standalone(claim_latex(claim), title=claim.title))
+
+
+def test_a_game_file_latex_table_reaches_the_cli_writeup(tmp_path):
+    from click.testing import CliRunner
+
+    from symalign.cli.app import main
+
+    src = (examples_dir() / "interior_4x3.toml").read_text()
+    good = tmp_path / "g.toml"
+    good.write_text(src + '\n[latex]\ngamma = "\\\\lambda"\nw = "\\\\pi"\n')
+    res = CliRunner().invoke(main, ["latex", str(good), "--no-kkt"])
+    assert res.exit_code == 0, res.output
+    assert r"\lambda_i \langle \pi_i, m_i \rangle" in res.output and r"\gamma" not in res.output
+    bad = tmp_path / "b.toml"
+    bad.write_text(src + '\n[latex]\ngamma = "\\\\lambda}"\n')
+    res = CliRunner().invoke(main, ["latex", str(bad)])
+    assert res.exit_code == 2 and "latex.gamma" in res.output and "Traceback" not in res.output
