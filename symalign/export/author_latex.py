@@ -125,10 +125,11 @@ def compare_author_latex(author: str, checked: str) -> LatexComparison:
         a, c = _parse(author), _parse(checked)
     except Exception as exc:  # noqa: BLE001  (the parser raises several unrelated types)
         return LatexComparison("not compared", f"SymPy's LaTeX parser does not read it ({type(exc).__name__})")
-    lost = _mentioned(author) - _names(a)
-    if lost:
-        return LatexComparison("not compared", "SymPy's LaTeX parser dropped part of it (" + ", ".join(sorted(lost))
-                               + " missing from the parse)")
+    for side, tex, parsed in (("it", author, a), ("the checked statement", checked, c)):
+        lost = _mentioned(tex) - _names(parsed)
+        if lost:
+            return LatexComparison("not compared", f"SymPy's LaTeX parser dropped part of {side} ("
+                                   + ", ".join(sorted(lost)) + " missing from the parse)")
     words = sorted(n for n in _names(a) if len(n) > 1 and n not in _GREEK)
     if words:
         return LatexComparison("not compared", "SymPy's LaTeX parser reads " + ", ".join(words)

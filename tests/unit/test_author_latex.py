@@ -65,3 +65,10 @@ def test_writeup_flags_only_what_differs(tmp_path):
     assert r"$^\dagger$, not compared" in tex and len(caveats) == 1
     claim_latex(load_claim(_claim(tmp_path, r"\gamma < 3\beta")), caveats=caveats)
     assert len(caveats) == 1  # each caveat once
+
+
+@needs_parser
+def test_a_parse_that_drops_part_of_either_side_is_never_called_the_same():
+    truncated = r"\gamma \le \alpha(D-1)(\bar a_{i,-d} - a_{i,d}) - D\beta p_{i,d}"
+    assert compare_author_latex(r"\gamma \le \alpha(D-1)", truncated).status == "not compared"
+    assert compare_author_latex(truncated, truncated).status == "not compared"
