@@ -64,6 +64,7 @@ def code_latex(fn, *, style: str = "auto") -> str:
 
     Examples
     --------
+    >>> import pytest; _ = pytest.importorskip("latexify")  # optional: skipped without latexify-py
     >>> from symalign.export import scalar
     >>> print(code_latex(scalar.overlap_interior_weight))  # doctest: +NORMALIZE_WHITESPACE
     \\begin{array}{l} \\displaystyle \\bar{W} = \\frac{\\beta \\cdot \\bar{p} + \\frac{\\gamma}{D} + \\alpha \\cdot \\bar{c}}{\\beta + \\gamma} \\\\
