@@ -49,6 +49,7 @@ _CMP = {ast.Lt: "<", ast.LtE: r"\le", ast.Gt: ">", ast.GtE: r"\ge", ast.Eq: "=",
 _FUN = {"log": r"\log", "exp": r"\exp", "min": r"\min", "max": r"\max"}
 _PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
 _SIZES = frozenset({"N", "D"})
+_RIGHT_OF_ADD = 1.5  # the precedence passed to the right operand of + and -: a sum there needs no parentheses
 LINE = 62
 """Visible characters per displayed line (about \\linewidth of an 11pt article with 2.2 cm margins)."""
 
@@ -187,7 +188,7 @@ class _Printer:
             out = f"{self(node.left, p)} {self(node.right, p + 1)}"
         else:
             sign = " + " if op is ast.Add else " - "
-            out = self(node.left, p) + sign + self(node.right, p + 1)
+            out = self(node.left, p) + sign + self(node.right, _RIGHT_OF_ADD)
         return rf"\left({out}\right)" if p < prec else out
 
     def _Compare(self, node, prec):
@@ -212,7 +213,7 @@ class _Printer:
             var = self.nt.name(args[1].id)
             sub = {"sum": var, "sum_agents": var, "sum_others": rf"{var} \ne {self.nt.name('i')}"}[f]
             out = rf"\sum_{{{sub}}} {self(args[0], 2)}"
-            return rf"\left({out}\right)" if prec > 1 else out
+            return rf"\left({out}\right)" if prec > 1 and prec != _RIGHT_OF_ADD else out  # b + \sum_k x_k reads right
         if f == "sqrt" and len(args) == 1:
             return rf"\sqrt{{{self(args[0])}}}"
         if f == "abs" and len(args) == 1:
