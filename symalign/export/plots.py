@@ -306,8 +306,13 @@ def display_figure(fig):
     return fig
 
 
-def identical_columns(W) -> list:
-    """Groups of column indices of ``W`` with identical values (NaN equal to NaN), in order of first appearance.
+def identical_columns(W, atol: float = 1e-9) -> list:
+    """Groups of column indices of ``W`` whose curves coincide (NaN equal to NaN), in order of first appearance.
+
+    Curves within ``atol`` of each other everywhere are one curve on a figure
+    (no plot resolves a smaller difference; the solver's rounding is about
+    1e-15): they are drawn once, with a combined label, instead of hiding
+    each other's colours.
 
     Examples
     --------
@@ -318,7 +323,7 @@ def identical_columns(W) -> list:
     groups = []
     for i in range(W.shape[1]):
         for g in groups:
-            if np.array_equal(W[:, g[0]], W[:, i], equal_nan=True):
+            if np.allclose(W[:, g[0]], W[:, i], rtol=0.0, atol=atol, equal_nan=True):
                 g.append(i)
                 break
         else:

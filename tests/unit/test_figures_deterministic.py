@@ -53,7 +53,8 @@ def test_phase_legend_is_outside_the_data(small):
 def test_identical_curves_are_merged_with_a_combined_label(tmp_path):
     assert identical_columns(np.array([[0.0, 0.0, 1.0], [0.5, 0.5, 0.2]])) == [[0, 1], [2]]
     assert identical_columns(np.array([[np.nan, np.nan], [1.0, 1.0]])) == [[0, 1]]
-    assert identical_columns(np.array([[0.0, 1e-12]])) == [[0], [1]]  # exact equality only
+    assert identical_columns(np.array([[0.0, 1e-12]])) == [[0, 1]]  # below any plot's resolution: one curve
+    assert identical_columns(np.array([[0.0, 1e-6]])) == [[0], [1]]
     # two agents with the same parameters have the same curve: one line labelled with both (1-based)
     game = Game.create(get_family("active_alignment"), 3, ["x", "y", "z"], alpha=1, beta=1, gamma="1/10",
                        a=[[1, "1/2", 0], [1, "1/2", 0], ["1/2", 1, 0]], p=[[0.4, 0.4, 0.2]] * 3)
