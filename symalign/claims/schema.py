@@ -139,6 +139,8 @@ class Claim(LatexRepr):
     def __repr__(self) -> str:
         return f"Claim({self.id}: {self.kind}, stated {self.expected}, {len(self.instances)} instances, file {self.path})"
     game_data: Mapping = field(default_factory=dict)
+    notation: object = None
+    """The file's ``[latex]`` notation table (:class:`symalign.core.notation.Notation`), or None."""
 
 
 def claim_files(paths) -> list:
@@ -185,9 +187,10 @@ def _build(data: dict, path: Path) -> Claim:
     for key in ("id", "reference", "kind", "status", "statement", "game", "claim"):
         if key not in data:
             fail(key, None, "required field is missing")
-    for key in ("id", "reference", "statement", "latex", "title", "notes"):
+    for key in ("id", "reference", "statement", "title", "notes"):
         if key in data and not isinstance(data[key], str):
             fail(key, data[key], "must be a string")
+    notation, author_latex = _latex_field(data.get("latex", ""), fail)
     if data["kind"] not in KINDS:
         fail("kind", data["kind"], f"must be one of {list(KINDS)}")
     if data["status"] not in STATUSES:
@@ -219,9 +222,24 @@ def _build(data: dict, path: Path) -> Claim:
     for inst in instances:
         _validate_texts(inst, body, kind, fail)
     return Claim(str(path), data["id"], data.get("title", ""), data["reference"], kind, data["status"],
-                 data["statement"], data.get("latex", ""), tuple(hyps), MappingProxyType(body), instances,
+                 data["statement"], author_latex, tuple(hyps), MappingProxyType(body), instances,
                  MappingProxyType(cex) if cex is not None else None, data.get("notes", ""),
-                 MappingProxyType(game))
+                 MappingProxyType(game), notation)
+
+
+def _latex_field(value, fail):
+    """``latex = '...'`` (the author's formula) or a ``[latex]`` table: the paper's notation and its ``formula``."""
+    from symalign.core.notation import notation_from_table
+
+    if isinstance(value, str):
+        return None, value
+    if not isinstance(value, dict):
+        fail("latex", value, "must be the author's LaTeX (a string) or a [latex] notation table")
+    try:
+        notation = notation_from_table(value, "latex")
+    except InputError as exc:
+        fail(exc.argument, exc.value, exc.reason)
+    return notation, value.get("formula", "")
 
 
 def _body(table, kind, fail) -> dict:

@@ -45,7 +45,7 @@ from symalign.io.schema import validate
 __all__ = ["load_game", "game_from_mapping", "read_toml", "read_bytes", "require_numeric", "custom_family", "CUSTOM_FIELDS"]
 
 _TOP = {"title", "description", "agents", "groups", "family", "variant", "utility", "hypotheses",
-        "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative", "players", "strategies"}
+        "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative", "players", "strategies", "latex"}
 
 
 def read_bytes(path, most: int | None = None) -> bytes:
@@ -201,6 +201,13 @@ def game_from_mapping(data: dict, source=None) -> Game:
     for key in ("agents", "groups", "family"):
         if key not in data:
             fail(key, None, "required field is missing")
+    if "latex" in data:  # the paper's notation for write-ups (symalign.core.notation); validated here, used by printers
+        from symalign.core.notation import notation_from_table
+
+        try:
+            notation_from_table(data["latex"], "latex")
+        except InputError as exc:
+            fail(exc.argument, exc.value, exc.reason)
     agents, groups = data["agents"], data["groups"]
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
         fail("agents", agents, "must be a positive integer")

@@ -42,6 +42,7 @@ from symalign.core.equilibrium import Equilibrium
 from symalign.core.kkt import kkt_system
 from symalign.core.nonlinear import solve_on_support, tilted_prior
 from symalign.core.symmetric import is_symmetric, symmetric_equilibria
+from symalign.core.notebook import LatexRepr
 from symalign.errors import BudgetExceeded
 from symalign.numeric.compile import numeric_game
 from symalign.numeric.deviation import DEVIATION_TOL, deviation_gain, kkt_residual
@@ -50,7 +51,7 @@ __all__ = ["ClosedFormResult", "find_closed_form"]
 
 
 @dataclass(frozen=True, eq=False)
-class ClosedFormResult:
+class ClosedFormResult(LatexRepr):
     """What :func:`find_closed_form` found.
 
     Attributes

@@ -40,8 +40,10 @@ def test_reproduce_writes_report_figures_and_json(tmp_path):
     assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
     assert r"\label{claim:T2-uniqueness-overlap}" in tex and r"\label{claim:T0-existence-overlap}" in tex
     # exactly the three figures, no temporary file left beside them (hidden ones included)
-    assert sorted(os.listdir(out / "figures")) == ["phase_distance.png", "phase_overlap.png", "scenario_equilibrium.png",
-                                                  "subsidy_right.png"]
+    # each figure as PNG and vector PDF
+    assert sorted(os.listdir(out / "figures")) == sorted(f"{n}{s}" for n in ("phase_distance", "phase_overlap",
+                                                                         "scenario_equilibrium", "subsidy_right")
+                                                         for s in (".png", ".pdf"))
     assert sorted(os.listdir(out)) == [".symalign-output", "figures", "report.tex", "results.json"]
     data = json.loads((out / "results.json").read_text())
     validate(data, "results", out / "results.json")  # the published schema (symalign/io/schemas/results-1.json)
@@ -63,10 +65,17 @@ def test_reproduce_writes_report_figures_and_json(tmp_path):
     scen = data["scenario"]
     assert scen["equilibrium"]["excluded_groups"] == ["right"]
     assert scen["minimal_subsidies"][0]["group"] == "right"
-    # deterministic LaTeX: a second run gives the same bytes
-    first = (out / "report.tex").read_bytes()
+    # deterministic LaTeX and figures: a second run gives the same bytes
+    first = {p.name: p.read_bytes() for p in [out / "report.tex", *sorted((out / "figures").iterdir())]}
     res, out = _run(tmp_path, theorems)
-    assert res.exit_code == 0 and (out / "report.tex").read_bytes() == first
+    assert res.exit_code == 0
+    assert {p.name: p.read_bytes() for p in [out / "report.tex", *sorted((out / "figures").iterdir())]} == first
+    if shutil.which("pdflatex"):  # the report an author pastes: no overfull box, no LaTeX warning
+        from symalign.export.texcompile import compile_latex
+
+        figs = [f"figures/{n}" for n in os.listdir(out / "figures")]
+        report = compile_latex((out / "report.tex").read_text(), files=figs, root=out)
+        assert report.ok, report.summary()
 
 
 def test_reproduce_fails_when_a_claim_is_not_as_stated(tmp_path):

@@ -52,7 +52,7 @@ schema = {
     "properties": {
         "id": {"type": "string", "minLength": 1}, "title": {"type": "string"}, "reference": {"type": "string"},
         "kind": {"enum": list(s.KINDS)}, "status": {"enum": list(s.STATUSES)},
-        "statement": {"type": "string"}, "latex": {"type": "string"}, "notes": {"type": "string"},
+        "statement": {"type": "string"}, "latex": {"type": ["string", "object"]}, "notes": {"type": "string"},
         "hypotheses": {"type": "array", "items": expr},
         "symbols": {"type": "object", "additionalProperties": {"enum": sorted(s._ASSUMPTIONS)}},
         "game": {"type": "object"},

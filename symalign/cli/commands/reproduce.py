@@ -25,6 +25,8 @@ from symalign.errors import InputError
 __all__ = ["command", "reproduce"]
 
 GRID = 120
+VECTOR = (".pdf",)
+"""Every figure of the report is also written as vector PDF beside its PNG."""
 REGION_SECONDS = 0.0
 """Deprecated: boundaries are derived completely (no wall-clock budget decides what is drawn)."""
 
@@ -164,12 +166,12 @@ def _figures(scen, path, figures, grid, tick, boundary_seconds=REGION_SECONDS):
     out = []
     bars = figures / "scenario_equilibrium.png"
     _bar_chart(scen, bars)
-    out.append({"path": str(bars), "caption": "Exact equilibrium mixtures of the illustrative scenario "
-                "(agents 0-based).", "label": "fig:scenario"})
+    out.append({"path": str(bars), "caption": "Exact equilibrium mixtures of the illustrative scenario.",
+                "label": "fig:scenario"})
     for sub in scen["subsidies"]:
         name = game.groups[sub.group]
         fig = figures / f"subsidy_{_slug(name)}.png"
-        subsidy_figure(sub, fig)
+        subsidy_figure(sub, fig, also=VECTOR)
         out.append({"path": str(fig), "caption": f"Steering: equilibrium weight of each agent on {name} as the "
                     f"subsidy s on its attractiveness grows; dashed: the derived minimal subsidy "
                     f"$s^* = {latex(sub.amount)}$. Below it every agent excludes {name}; past it the group is included.",
@@ -185,7 +187,8 @@ def _figures(scen, path, figures, grid, tick, boundary_seconds=REGION_SECONDS):
         regions = list(bounds.regions)
         fig = figures / f"phase_{variant}.png"
         own = (g.param("beta", 0), g.param("gamma", 0))
-        phase_diagram(result, fig, regions=regions, title=f"{scen['title']}\n[{variant} variant]", point=own)
+        phase_diagram(result, fig, regions=regions, title=f"{scen['title']}\n[{variant} variant]", point=own,
+                      also=VECTOR)
         cure = r"raising the diversity weight $\gamma$ ends the exclusion" if variant == "overlap" else \
             r"the boundary does not depend on $\gamma$: diversity cannot cure exclusion"
         out.append({"path": str(fig), "caption": f"Number of groups excluded by every agent on a {grid} x {grid} "
@@ -229,7 +232,7 @@ def _bar_chart(scen, path):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from symalign.io.atomic import atomic_output
+    from symalign.export.plots import save_figure
 
     game, eq = scen["game"], scen["eq"]
     W = eq.as_array()
@@ -241,17 +244,16 @@ def _bar_chart(scen, path):
     for d, name in enumerate(game.groups):
         ax.bar(np.arange(game.n_agents), W[:, d], bottom=bottom, color=colours[d], label=name)
         bottom += W[:, d]
-    ax.set_xticks(np.arange(game.n_agents))
-    ax.set_xlabel("agent (0-based)")
+    ax.set_xticks(np.arange(game.n_agents), [str(i + 1) for i in range(game.n_agents)])
+    ax.set_xlabel("agent $i$")
     ax.set_ylabel("equilibrium weight $w_{i,d}$")
     excluded = [game.groups[d] for d in eq.excluded_groups()]
     ax.set_title(("exact" if eq.exact else "numeric") + " equilibrium"
                  + (f"; excluded by every agent: {', '.join(excluded)}" if excluded else ""), fontsize=9)
     ax.set_ylim(0, 1)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, dpi=130, metadata={"Software": None})
+    fig.set_dpi(130)
+    save_figure(fig, Path(path), also=VECTOR)
 
 
 def _scenario_json(scen):
@@ -271,7 +273,7 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
     from symalign.core.derive import derive_on_support
     from symalign.core.families import get_family
     from symalign.core.game import Game
-    from symalign.export.code import code_display
+    from symalign.export.code import code_display, latexify_available
     from symalign.export.latex import (claim_latex, equilibrium_latex, exclusion_latex, game_latex,
                          steering_latex)
     from symalign.core.meanfield import derive_mean_field
@@ -284,6 +286,7 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
     mean_field = meanfield_latex(derive_mean_field(overlap, 3))
     failed = [r for r in results if not r.ok]
     refuted = [r for r in results if r.status == "refuted"]
+    caveats = []  # each caveat once, collected at the end of the claims
     game = scen["game"]
     eq = scen["eq"]
     scen_latex = [game_latex(game), equilibrium_latex(eq)]
@@ -303,7 +306,9 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
             "combine attractiveness, consistency with a prior and diversity against the mean $m_i$ of the "
             "others' mixtures (overlap, distance and entropic variants)."],
          "latex": [game_latex(sym)]},
-        {"title": "Claims and their status", "paragraphs": [summary], "latex": [claim_latex(r.claim, r) for r in results]},
+        {"title": "Claims and their status", "paragraphs": [summary],
+         "latex": [claim_latex(r.claim, r, caveats=caveats) for r in results]
+         + ["\\paragraph{Notes.}\n" + "\n\n".join(caveats)] * bool(caveats)},
         {"title": "Closed forms", "paragraphs": [
             "Interior equilibrium of the homogeneous overlap game with N = 2, D = 3, derived by solving the KKT "
             "system on the interior support (exact linear elimination), with its validity conditions:"],
@@ -316,8 +321,12 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
             "exclusion; each result is checked by solving the steered game exactly."],
          "latex": scen_latex, "figures": [{"path": _relative(f), "caption": f["caption"], "label": f["label"]} for f in figs]},
         {"title": "Code computing the equilibrium", "paragraphs": [
-            "The plain Python functions of symalign.export.scalar rendered by latexify-py: the interior closed form of "
-            "the homogeneous overlap game and the simplex projection used by best responses."],
+            "The plain Python functions of symalign.export.scalar "
+            + ("rendered by latexify-py" if latexify_available() else
+               "as Python source (latexify-py, which would typeset them, is not installed: "
+               "pip install 'symalign[latex]')")
+            + ": the interior closed form of the homogeneous overlap game and the simplex projection used by "
+              "best responses."],
          "latex": [code_display(f) for f in (scalar.overlap_interior_weight, scalar.simplex_projection)]},
     ]
     return build_report(sections, title="symalign: active alignment, re-derived and verified",
