@@ -82,7 +82,7 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=5.0, help="Z3 timeout per call")
     ap.add_argument("--only", default="", help="substring of the mutant file names to run")
     ap.add_argument("--shard", default="", help=argparse.SUPPRESS)
-    ap.add_argument("--out", default="")
+    ap.add_argument("--out", default="", help="JSON of the rows; with --only, the rows run replace theirs in it")
     a = ap.parse_args(argv)
     files = sorted(p for p in MUTANTS.glob("*.toml") if a.only in p.name)
     if a.shard:
@@ -100,6 +100,10 @@ def main(argv=None) -> int:
     for pr in procs:
         out, _ = pr.communicate()
         rows += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    if a.only and a.out and Path(a.out).exists():  # a partial run updates the rows it ran
+        ran = {r["file"] for r in rows}
+        old = json.loads(Path(a.out).read_text(encoding="utf-8"))["rows"]
+        rows += [r for r in old if r["file"] not in ran]
     rows.sort(key=lambda r: r["file"])
     print(f"{'mutant':<64} {'operator':<9} {'search':<15} {'checker':<20} {'s(search)':>9} {'s(check)':>8}")
     for r in rows:

@@ -270,9 +270,31 @@ def _project(v):
     return [max(x - theta, 0) for x in v]
 
 
+def _stationary(game, W, i):
+    """Agent ``i`` at an interior profile of a game strictly concave in own weights (entropic variant).
+
+    The own gradient must be the same on every group.  The differences (logs of
+    rationals and of exponentials, after ``expand_log``) are decided exactly when they
+    cancel, and as nonzero when a 50-digit evaluation exceeds 1e-30.
+    """
+    if getattr(game.family, "variant", "") != "entropic":
+        raise _Skip("stationarity suffices only for the entropic variant here")
+    if any(not (x > 0) for x in W[i]):
+        raise _Skip("profile not interior")
+    sym = game.weights
+    values = {sym[j, d]: W[j][d] for j in range(game.n_agents) for d in range(game.n_groups)}
+    g = [sp.expand_log(x.xreplace(values), force=True) for x in game.own_gradient(i)]
+    for d in range(1, len(g)):
+        diff = g[d] - g[0]
+        v = sp.N(diff, 50)
+        if abs(v) > sp.Float("1e-30"):
+            return False, f"own gradient differs between groups 1 and {d + 1} by {sp.N(diff, 8)}"
+        if sp.simplify(diff) != 0:
+            raise _Skip("stationarity not decided exactly")
+    return True, ""
+
+
 def _best_response(claim, inst, point, rng):
-    if claim.body["map"] != "simplex_projection":
-        raise _Skip("softmax: irrational")
     game = _numeric_game(inst, point)
     W = [[sp.Rational(k, 1) for k in (rng.randint(0, 5) for _ in range(game.n_groups))] for _ in range(game.n_agents)]
     W = [[x / sum(r) if sum(r) else sp.Rational(1, len(r)) for x in r] for r in W]
@@ -281,13 +303,18 @@ def _best_response(claim, inst, point, rng):
     for i in range(game.n_agents):
         arg = [inst.expression(claim.body["argument"], i, d).xreplace(point).xreplace(values)
                for d in range(game.n_groups)]
-        if not all(x.is_Rational for x in arg):
-            raise _Skip("argument not rational")
         W2 = [list(r) for r in W]
-        W2[i] = _project(arg)
-        ok, why = is_nash_agent(game, W2, i)
+        if claim.body["map"] == "softmax":
+            z = sum(sp.exp(x) for x in arg)
+            W2[i] = [sp.exp(x) / z for x in arg]
+            ok, why = _stationary(game, W2, i)
+        else:
+            if not all(x.is_Rational for x in arg):
+                raise _Skip("argument not rational")
+            W2[i] = _project(arg)
+            ok, why = is_nash_agent(game, W2, i)
         if not ok:
-            return f"projection of the argument is not agent {i + 1}'s best response: {why}"
+            return f"the {claim.body['map']} of the argument is not agent {i + 1}'s best response: {why}"
     return None
 
 
@@ -307,12 +334,18 @@ def _closed_form(claim, inst, point):
     game = _numeric_game(inst, point)
     M = [[inst.expression(claim.body["weights"], i, d).xreplace(point) for d in range(game.n_groups)]
          for i in range(game.n_agents)]
-    if not all(x.is_Rational for r in M for x in r):
-        raise _Skip("form not rational")
     if claim.body.get("positive") and any(x <= 0 for r in M for x in r):
         return f"positive = true but the form has an entry {min(x for r in M for x in r)}"
-    if any(x <= 0 for r in M for x in r):
+    if any(not (x > 0) for r in M for x in r):
         raise _Skip("form not positive: outside the interior statement")
+    if not all(x.is_Rational for r in M for x in r):
+        for i in range(game.n_agents):
+            if sp.N(sum(M[i]) - 1, 50) != 0 and sp.simplify(sum(M[i]) - 1) != 0:
+                return f"row {i + 1} of the form does not sum to 1"
+            ok, why = _stationary(game, M, i)
+            if not ok:
+                return f"the positive closed form is not an equilibrium: agent {i + 1}: {why}"
+        return None
     ok, why = is_nash(game, M)
     return None if ok else f"the positive closed form is not an equilibrium: {why}"
 
@@ -451,7 +484,41 @@ def _symmetric(claim, inst, point):
     return None if ok else f"the symmetric profile {x} is not an equilibrium: {why}"
 
 
-_SEARCHES = {"existence": _existence, "uniqueness": _uniqueness, "closed_form": _closed_form,
+def _statics(claim, inst, point):
+    """``of = weights``: dw*/d(wrt) on the interior, from this module's own solve of the interior KKT system."""
+    body = claim.body
+    if body.get("of", "weights") != "weights" or "derivative" not in body:
+        raise _Skip("only weight derivatives are searched")
+    wrt = inst.names.get(body["wrt"])
+    if not isinstance(wrt, sp.Symbol) or wrt not in point:
+        raise _Skip("wrt is not a free scalar parameter")
+    game = inst.game.subs({k: v for k, v in point.items() if k != wrt})
+    sym = game.weights
+    N, D = game.n_agents, game.n_groups
+    lams = sp.symbols(f"lam0:{N}")
+    eqs = [sp.diff(game.utility(i), sym[i, k]) - lams[i] for i in range(N) for k in range(D)]
+    eqs += [sum(sym.row(i)) - 1 for i in range(N)]
+    unknowns = list(sym) + list(lams)
+    sols = list(sp.linsolve(eqs, unknowns))
+    if len(sols) != 1:
+        raise _Skip("interior system not uniquely solvable")
+    sol = dict(zip(unknowns, sols[0]))
+    here = {wrt: point[wrt]}
+    W = [[sp.cancel(sol[sym[i, k]]) for k in range(D)] for i in range(N)]
+    Wv = [[x.xreplace(here) for x in r] for r in W]
+    if any(not x.is_Rational or x <= 0 for r in Wv for x in r):
+        raise _Skip("not interior")
+    for i in range(N):
+        for k in range(D):
+            true = sp.cancel(sp.diff(W[i][k], wrt)).xreplace(here)
+            if "derivative" in body:
+                stated = inst.expression(body["derivative"], i, k).xreplace(point)
+                if sp.nsimplify(stated - true) != 0:
+                    return f"dw[{i + 1},{k + 1}]/d{wrt} is {true}, stated {stated}"
+    return None
+
+
+_SEARCHES = {"comparative_statics": _statics, "existence": _existence, "uniqueness": _uniqueness, "closed_form": _closed_form,
              "exclusion_threshold": _exclusion, "steering": _steering, "equilibrium_count": _count,
              "symmetric_equilibrium": _symmetric}
 
@@ -489,6 +556,10 @@ def search(claim, *, points: int = POINTS, seconds: float = 25.0) -> Search:
         except SymalignError as exc:
             return Search("n/a", detail=f"{type(exc).__name__}: {str(exc)[:160]}", points=tried,
                           seconds=time.monotonic() - start)
+        except (TypeError, ZeroDivisionError) as exc:  # e.g. a log of 0, a division by 0: undefined there
+            reasons[f"undefined at the point ({type(exc).__name__})"] = reasons.get(
+                f"undefined at the point ({type(exc).__name__})", 0) + 1
+            continue
         except _Skip as exc:
             reasons[str(exc)] = reasons.get(str(exc), 0) + 1
             continue
