@@ -164,7 +164,9 @@ def random_point(rng, inst) -> dict:
                 if isinstance(x, sp.Symbol) and x not in out:
                     out[x] = _value(rng, spec.sign, tame)
     for name, s in inst.names.items():
-        if isinstance(s, sp.Symbol) and s not in out and name not in ("N", "D"):
+        if isinstance(s, sp.Symbol) and s not in out and name not in ("N", "D") and s.is_positive:
+            out[s] = sp.Rational(rng.randint(1, 64), 64)  # declared positive symbols (steps): in (0, 1]
+        elif isinstance(s, sp.Symbol) and s not in out and name not in ("N", "D"):
             out[s] = _value(rng, "positive" if s.is_positive else "nonnegative" if s.is_nonnegative else "real")
     return out
 
@@ -518,7 +520,74 @@ def _statics(claim, inst, point):
     return None
 
 
-_SEARCHES = {"comparative_statics": _statics, "existence": _existence, "uniqueness": _uniqueness, "closed_form": _closed_form,
+def _tangent_basis(D):
+    return sp.Matrix(D, D - 1, lambda r, c: 1 if r == c else (-1 if r == D - 1 else 0))
+
+
+def _spectral_radius_below_one(M):
+    """Exact when the characteristic polynomial's roots are found; else 50-digit roots with a 1e-20 margin."""
+    x = sp.Symbol("x")
+    poly = sp.Poly(M.charpoly(x).as_expr(), x)
+    roots = sp.roots(poly)
+    if sum(roots.values()) == poly.degree():
+        return all(sp.Abs(r) < 1 for r in roots)
+    vals = [abs(complex(r)) for r in poly.nroots(n=50)]
+    if any(abs(v - 1) < 1e-20 for v in vals):
+        raise _Skip("spectral radius too close to 1")
+    return all(v < 1 for v in vals)
+
+
+def _dynamics(claim, inst, point):
+    """``contraction``: interior best response's linear part (own derivation) has spectral radius < 1 iff the
+    condition; ``convergence``: under the condition, projected gradient play is non-expansive at an interior
+    equilibrium (||P A x|| <= ||x|| for every tangent x, A = I + eta J)."""
+    body = claim.body
+    game = _numeric_game(inst, point)
+    sym = game.weights
+    N, D = game.n_agents, game.n_groups
+    B = _tangent_basis(D)
+    ws = list(sym)
+    grads = [g for i in range(N) for g in game.own_gradient(i)]
+    J = sp.Matrix([[sp.diff(g, w) for w in ws] for g in grads])
+    if J.free_symbols:
+        raise _Skip("gradient not affine")
+    cond = _truth(inst.condition(body["condition"]), point) if "condition" in body else True
+    if body["property"] == "contraction":
+        blocks = []
+        for i in range(N):
+            H = J[i * D:(i + 1) * D, i * D:(i + 1) * D]
+            Hb = B.T * H * B
+            if Hb.det() == 0:
+                raise _Skip("own Hessian singular on the tangent space")
+            row = [(-Hb.inv() * B.T * J[i * D:(i + 1) * D, j * D:(j + 1) * D] * B) if j != i else sp.zeros(D - 1)
+                   for j in range(N)]
+            blocks.append(row)
+        Lam = sp.Matrix(sp.BlockMatrix(blocks))
+        contracts = _spectral_radius_below_one(Lam)
+        rel = body.get("relation", "iff")
+        if cond and not contracts and rel in ("iff", "if"):
+            return "condition holds but the interior best-response map has spectral radius >= 1"
+        if contracts and not cond and rel in ("iff", "only_if"):
+            return "the interior best-response map contracts but the condition fails"
+        return None
+    if body["property"] == "convergence":
+        if not cond:
+            raise _Skip("condition false")
+        eta = inst.expression(body["step"]).xreplace(point)
+        eqs, cont = equilibria(game)
+        if cont or len(eqs) != 1 or any(x == 0 for x in eqs[0]):
+            raise _Skip("no unique interior equilibrium")
+        A = sp.eye(N * D) + eta * J
+        P = _tangent(game)
+        Bf = sp.diag(*[B] * N)
+        Q = Bf.T * (A.T * P * A - sp.eye(N * D)) * Bf
+        if not Q.is_negative_semidefinite:
+            return f"step {eta} satisfies the condition but gradient play expands a tangent direction"
+        return None
+    raise _Skip(f"property {body['property']} not searched")
+
+
+_SEARCHES = {"dynamics": _dynamics, "comparative_statics": _statics, "existence": _existence, "uniqueness": _uniqueness, "closed_form": _closed_form,
              "exclusion_threshold": _exclusion, "steering": _steering, "equilibrium_count": _count,
              "symmetric_equilibrium": _symmetric}
 
