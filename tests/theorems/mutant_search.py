@@ -26,7 +26,18 @@ Per kind, the statement searched (``None``: no search for that kind, reported ``
 * ``exclusion_threshold``: (unique equilibrium, in scope) every agent excludes the group iff the condition;
 * ``steering``: with subsidy amount + 1/64 the group is not excluded; with amount - 1/64 (>= 0) it is;
 * ``equilibrium_count``: the number of equilibria; ``symmetric_equilibrium``: the stated mixture,
-  played by all, is an equilibrium.
+  played by all, is an equilibrium;
+* ``comparative_statics`` (``of = weights``, ``derivative``): the derivative of the interior
+  equilibrium, from this module's own solve of the interior KKT system, at interior points;
+* ``dynamics``: ``contraction``: spectral radius of the interior best response's linear part
+  (from the own Hessians) < 1 iff/if/only-if the condition; ``convergence``: under the condition,
+  projected gradient play does not expand any tangent direction at an interior equilibrium;
+* entropic variant (softmax best response, closed forms with exponentials): exact
+  stationarity of the strictly concave utility, differences of logs decided exactly when they
+  cancel, as nonzero when a 50-digit evaluation exceeds 1e-30.
+
+Not searched (``n/a`` or no counterexample possible here): existence for non-affine
+gradients, ``two_cycle`` dynamics, statics of exclusion thresholds and signs.
 """
 
 from __future__ import annotations
