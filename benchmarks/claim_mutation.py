@@ -82,24 +82,40 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=5.0, help="Z3 timeout per call")
     ap.add_argument("--only", default="", help="substring of the mutant file names to run")
     ap.add_argument("--shard", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--rows", default="", help="JSONL file the rows are appended to as they finish "
+                                                "(default: a temporary file); an interrupted run keeps them")
+    ap.add_argument("--summarise", default="", metavar="JSONL", help="only print the table of a rows file")
     ap.add_argument("--out", default="", help="JSON of the rows; with --only, the rows run replace theirs in it")
     a = ap.parse_args(argv)
-    files = sorted(p for p in MUTANTS.glob("*.toml") if a.only in p.name)
+    # round-robin over the shipped claims (mutant 00 of every claim first, then 01, ...): a partial run is even
+    files = sorted((p for p in MUTANTS.glob("*.toml") if a.only in p.name),
+                   key=lambda p: (p.stem.split("__")[-1], p.name))
+    start = time.monotonic()
     if a.shard:
         k, n = map(int, a.shard.split("/"))
-        rows = []
+        done = set()
+        if Path(a.rows).exists():
+            done = {json.loads(x)["file"] for x in Path(a.rows).read_text().splitlines() if x.startswith("{")}
         for p in files[k::n]:
-            rows.append(run_one(p, a.claim_seconds, a.timeout))
-            print(json.dumps(rows[-1]), flush=True)
+            if p.name not in done:
+                row = json.dumps(run_one(p, a.claim_seconds, a.timeout))
+                with open(a.rows, "a", encoding="utf-8") as fh:
+                    fh.write(row + "\n")
         return 0
-    start = time.monotonic()
-    procs = [subprocess.Popen([sys.executable, __file__, "--shard", f"{k}/{a.jobs}", "--only", a.only,
-                               "--claim-seconds", str(a.claim_seconds), "--timeout", str(a.timeout)],
-                              stdout=subprocess.PIPE, text=True, cwd=ROOT) for k in range(a.jobs)]
-    rows = []
-    for pr in procs:
-        out, _ = pr.communicate()
-        rows += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    if a.summarise:
+        rows = [json.loads(x) for x in Path(a.summarise).read_text().splitlines() if x.startswith("{")]
+    else:
+        import tempfile
+
+        base = a.rows or tempfile.mkstemp(suffix=".jsonl")[1]
+        procs = [subprocess.Popen([sys.executable, __file__, "--shard", f"{k}/{a.jobs}", "--only", a.only,
+                                   "--claim-seconds", str(a.claim_seconds), "--timeout", str(a.timeout),
+                                   "--rows", f"{base}.{k}"], cwd=ROOT) for k in range(a.jobs)]
+        for pr in procs:
+            pr.wait()
+        rows = []
+        for k in range(a.jobs):
+            rows += [json.loads(x) for x in Path(f"{base}.{k}").read_text().splitlines() if x.startswith("{")]
     if a.only and a.out and Path(a.out).exists():  # a partial run updates the rows it ran
         ran = {r["file"] for r in rows}
         old = json.loads(Path(a.out).read_text(encoding="utf-8"))["rows"]

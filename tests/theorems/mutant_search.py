@@ -52,7 +52,7 @@ import sympy as sp
 
 from symalign.errors import SymalignError
 
-POINTS = 8
+POINTS = 6
 """Random parameter points tried per mutant."""
 DELTA = sp.Rational(1, 64)
 
@@ -603,7 +603,7 @@ _SEARCHES = {"dynamics": _dynamics, "comparative_statics": _statics, "existence"
              "symmetric_equilibrium": _symmetric}
 
 
-def search(claim, *, points: int = POINTS, seconds: float = 25.0) -> Search:
+def search(claim, *, points: int = POINTS, seconds: float = 20.0) -> Search:
     """Look for a counterexample to ``claim``'s literal statement (see the module docstring)."""
     start = time.monotonic()
     kind = claim.kind
