@@ -71,7 +71,8 @@ def score(rows) -> dict:
             "checker_refutes": sum(r["checker"] == "refuted" for r in rows),
             "checker_refutes_search_refuted": sum(r["checker"] == "refuted" for r in refuted),
             "checker_open": sum(r["checker"] == "open" for r in rows),
-            "search_na": sum(r["search"] in ("n/a", "error") for r in rows),
+            "search_na": sum(r["search"] in ("n/a", "error") or r["search_detail"].startswith("0 points")
+                             for r in rows),
             "wrong": [r["file"] for r in rows if wrong(r)]}
 
 

@@ -647,5 +647,5 @@ def search(claim, *, points: int = POINTS, seconds: float = 20.0) -> Search:
             return Search("counterexample", kind, f"[{inst.label}] {why}",
                           {str(s): str(v) for s, v in point.items()}, tried, time.monotonic() - start)
     skipped = ", ".join(f"{v} x {k}" for k, v in sorted(reasons.items()))
-    return Search("none", detail=f"{tried} points tried" + (f"; skipped: {skipped}" if skipped else ""),
+    return Search("none" if tried else "n/a", detail=f"{tried} points tried" + (f"; skipped: {skipped}" if skipped else ""),
                   points=tried, seconds=time.monotonic() - start)
