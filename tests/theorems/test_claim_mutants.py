@@ -121,3 +121,34 @@ def test_every_mutant(name):
     if result is None:
         pytest.skip(f"search: {found.verdict} ({found.detail[:200]})")
     assert result.status not in TRUE, (f"checker {result.status}; search: {found.detail} at {found.point}")
+
+
+def test_search_confirms_the_t5_counterexample_of_issue_18(tmp_path):
+    """T5 as shipped, at N = 2, D = 4 (alpha = beta = 1, gamma = 0, a = (0, 2, -10, -10), uniform priors):
+    the stated subsidy for group 1 is 0, yet the group stays excluded with 1/64 more (the true minimum is 1)."""
+    import sympy as sp
+    import tomli_w
+
+    import mutant_search
+
+    with open(mutant_ops.THEOREMS / "active_alignment" / "T5_minimal_subsidy.toml", "rb") as fh:
+        data = tomllib.load(fh)
+    data["game"].update(agents=2, groups=4)
+    data["claim"].update(group=0, amount="max(0, min(s(0, d), s(1, d)))")
+    path = tmp_path / "t5.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    claim = load_claim(path)
+    inst = claim.instances[0]
+    point = {}
+    for s in inst.game.free_symbols():
+        name = str(s)
+        if name in ("alpha", "beta"):
+            point[s] = sp.Integer(1)
+        elif name == "gamma":
+            point[s] = sp.Integer(0)
+        elif name.startswith("a_"):
+            point[s] = sp.Integer((0, 2, -10, -10)[int(name[-2]) - 1])
+        else:
+            point[s] = sp.Rational(1, 4)
+    why = mutant_search._steering(claim, inst, point)
+    assert why == "group 1 still excluded with subsidy 0 + 1/64"
