@@ -152,3 +152,28 @@ def test_search_confirms_the_t5_counterexample_of_issue_18(tmp_path):
             point[s] = sp.Rational(1, 4)
     why = mutant_search._steering(claim, inst, point)
     assert why == "group 1 still excluded with subsidy 0 + 1/64"
+
+
+@pytest.mark.xfail(strict=True, reason="existence is refuted from the failure of own-concavity (a sufficient "
+                                       "condition) although pure equilibria exist: checker says refuted at "
+                                       "beta_i = 1, gamma_i = 2 (issue 18, existence ladder)")
+def test_existence_mutant_is_not_refuted_where_equilibria_exist():
+    """T0-existence-distance with beta_i < gamma_i (mutant 03): pure equilibria exist at the checker's own point.
+
+    Every (a, p) tried at beta_i = 1, gamma_i = 2 has an exact pure equilibrium (decided by :func:`is_nash`),
+    so a refutation (a proof of non-existence) cannot be right; the claim must be proved or open."""
+    import random
+
+    import sympy as sp
+
+    import mutant_search
+
+    claim = load_claim(MUTANTS / "active_alignment__T0_existence_distance__03_flip-cmp.toml")
+    inst = claim.instances[0]
+    rng = random.Random(1)
+    point = mutant_search.random_point(rng, inst)
+    point.update({s: sp.Integer(1 if str(s).startswith("beta") else 2)
+                  for s in point if str(s).startswith(("beta", "gamma"))})
+    eqs, _ = mutant_search.equilibria(inst.game.subs(point))
+    assert eqs and all(mutant_search.is_nash(inst.game.subs(point), W.tolist())[0] for W in eqs)
+    assert check_claim_bounded(claim, seconds=CLAIM_SECONDS).status != "refuted"
