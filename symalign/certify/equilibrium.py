@@ -40,44 +40,65 @@ from symalign.certify.profile import exact_profile
 from symalign.certify.quadratic import MAX_FACE_GROUPS, best_response_gain
 from symalign.certify.verdict import Verdict, accepted, candidate, rejected
 
-__all__ = ["check_equilibrium", "own_quadratic"]
+__all__ = ["check_equilibrium", "own_quadratic", "utility_terms", "MAX_CELLS"]
+
+MAX_CELLS = 100
+"""Largest N * D for which utilities are read from their SymPy expressions (about 0.5 s per agent at
+N * D = 250); larger non-polymatrix games get a *candidate* verdict."""
 
 
 @lru_cache(maxsize=32)
-def _utilities(game) -> tuple:
-    return tuple(sp.expand(game.utility(i)) for i in range(game.n_agents))
+def utility_terms(game) -> tuple:
+    """Each agent's utility as polynomial terms ``(coefficient, {index in vec(W): exponent})``, read off the
+    game's expanded utility expressions; an agent's entry is a reason string when its utility is not a
+    polynomial in the weights with rational coefficients (logarithms, symbols)."""
+    W, D = game.weights, game.n_groups
+    index = {W[i, d]: i * D + d for i in range(game.n_agents) for d in range(D)}
+    out = []
+    for i in range(game.n_agents):
+        terms = []
+        for term in sp.Add.make_args(sp.expand(game.utility(i))):
+            coeff, rest = term.as_coeff_Mul()
+            c, powers = fraction(coeff), {}
+            for base, e in ([] if rest == 1 else rest.as_powers_dict().items()):
+                if base not in index or not (getattr(e, "is_Integer", False) and e > 0):
+                    c = None
+                    break
+                powers[index[base]] = int(e)
+            if c is None:
+                terms = f"agent {i + 1}'s utility has a term {term} that is not a rational monomial in the weights"
+                break
+            terms.append((c, powers))
+        out.append(terms if isinstance(terms, str) else tuple(terms))
+    return tuple(out)
 
 
 def own_quadratic(game, rows, i):
     """``(b, H)`` of agent ``i``'s utility with the others fixed at ``rows``, or a reason string when it is
     not a rational quadratic in own weights (``u = const + b.x + x^T H x / 2``)."""
-    W = game.weights
-    others = {W[j, d]: sp.Rational(rows[j][d].numerator, rows[j][d].denominator)
-              for j in range(game.n_agents) if j != i for d in range(game.n_groups)}
-    own = list(W.row(i))
-    expr = _utilities(game)[i].xreplace(others)
-    try:
-        poly = sp.Poly(expr, *own)
-    except sp.PolynomialError:
-        return f"agent {i + 1}'s utility is not a polynomial in its own weights"
-    if poly.total_degree() > 2:
-        return f"agent {i + 1}'s utility has degree {poly.total_degree()} > 2 in its own weights"
+    terms = utility_terms(game)[i]
+    if isinstance(terms, str):
+        return terms
     D = game.n_groups
+    values = [x for row in rows for x in row]
     b, H = [Fraction(0)] * D, [[Fraction(0)] * D for _ in range(D)]
-    for monom, coeff in poly.terms():
-        c = fraction(coeff)
-        if c is None:
-            return f"agent {i + 1}'s utility has a coefficient {coeff} that is not an exact rational"
-        idx = [d for d, k in enumerate(monom) for _ in range(k)]
-        if len(idx) == 1:
-            b[idx[0]] += c
-        elif len(idx) == 2:
-            d, e = idx
-            if d == e:
-                H[d][d] += 2 * c
+    for coeff, monom in terms:
+        c, own = coeff, []
+        for k, e in monom.items():
+            if k // D == i:
+                own += [k % D] * e
             else:
-                H[d][e] += c
-                H[e][d] += c
+                c *= values[k] ** e
+        if not c:
+            continue
+        if len(own) > 2:
+            return f"agent {i + 1}'s utility has degree {len(own)} > 2 in its own weights"
+        if len(own) == 1:
+            b[own[0]] += c
+        elif len(own) == 2:
+            d, e = own
+            H[d][e] += c
+            H[e][d] += c
     return b, H
 
 
@@ -95,6 +116,9 @@ def check_equilibrium(game, weights) -> Verdict:
         return rejected("profile", problem)
     if game.family.name == "polymatrix":
         return polymatrix_regret(game.param("A"), rows)
+    if game.n_agents * game.n_groups > MAX_CELLS:
+        return candidate("size", f"N x D = {game.n_agents} x {game.n_groups} > {MAX_CELLS} cells: "
+                                 "not checked exactly (the utilities are too large to read)")
     checks = set()
     for i in range(game.n_agents):
         q = own_quadratic(game, rows, i)

@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import sympy as sp
-
-from symalign.certify.exact import fraction, positive_definite
+from symalign.certify.equilibrium import utility_terms
+from symalign.certify.exact import positive_definite
 from symalign.certify.verdict import Verdict, accepted, candidate, rejected
 
 __all__ = ["check_unique", "dsc_matrix"]
@@ -34,35 +33,39 @@ __all__ = ["check_unique", "dsc_matrix"]
 CHECK = "dsc"
 
 
+MAX_TANGENT_DIM = 160
+"""Largest N (D - 1) whose DSC matrix the checker factorises exactly."""
+
+
 def dsc_matrix(game):
     """``Z^T S Z`` in Fractions (nested lists), or a reason string when the game is not rational quadratic."""
     if game.free_symbols():
         return "the game has symbolic parameters"
-    W, N, D = game.weights, game.n_agents, game.n_groups
-    flat = [W[i, d] for i in range(N) for d in range(D)]
-    J = []
-    for i in range(N):
-        u = sp.expand(game.utility(i))
-        for d in range(D):
-            g = sp.diff(u, W[i, d])
-            row = []
-            for x in flat:
-                h = sp.diff(g, x)
-                c = fraction(h)
-                if c is None:
-                    return f"agent {i + 1}'s gradient is not affine with rational coefficients ({h})"
-                row.append(c)
-            J.append(row)
+    N, D = game.n_agents, game.n_groups
+    if N * (D - 1) > MAX_TANGENT_DIM:
+        return f"tangent dimension N (D - 1) = {N * (D - 1)} > {MAX_TANGENT_DIM}"
     n = N * D
+    J = [[Fraction(0)] * n for _ in range(n)]  # J[(i,d)][k] = d^2 u_i / dw_{i,d} dw_k
+    for i, terms in enumerate(utility_terms(game)):
+        if isinstance(terms, str):
+            return terms
+        for coeff, monom in terms:
+            idx = [k for k, e in monom.items() for _ in range(e)]
+            if len(idx) > 2:
+                return f"agent {i + 1}'s gradient is not affine (a term of degree {len(idx)})"
+            if len(idx) == 2:
+                a, b = idx
+                if a == b:
+                    if a // D == i:
+                        J[a][a] += 2 * coeff
+                    continue
+                for r, c in ((a, b), (b, a)):
+                    if r // D == i:
+                        J[r][c] += coeff
     S = [[-(J[r][c] + J[c][r]) / 2 for c in range(n)] for r in range(n)]
-    basis = []  # columns e_{i,d} - e_{i,D-1}
-    for i in range(N):
-        for d in range(D - 1):
-            col = [Fraction(0)] * n
-            col[i * D + d], col[i * D + D - 1] = Fraction(1), Fraction(-1)
-            basis.append(col)
-    SZ = [[sum(S[r][k] * z[k] for k in range(n) if z[k]) for z in basis] for r in range(n)]
-    return [[sum(a[r] * SZ[r][c] for r in range(n) if a[r]) for c in range(len(basis))] for a in basis]
+    # Z^T S Z with Z's columns e_{i,d} - e_{i,D-1}: differences of rows and columns
+    cols = [(i * D + d, i * D + D - 1) for i in range(N) for d in range(D - 1)]
+    return [[S[p][q] - S[p][y] - S[x][q] + S[x][y] for q, y in cols] for p, x in cols]
 
 
 def check_unique(game) -> Verdict:
