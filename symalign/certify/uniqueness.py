@@ -12,11 +12,13 @@ Thm 2, on the affine hull of the strategy sets).
 
 Examples
 --------
+Three agents, homogeneous: DSC holds iff gamma < beta (N - 1) = 2.
+
 >>> from symalign import Game, get_family
->>> f = get_family("active_alignment", "overlap")
->>> ok = Game.create(f, 2, ["x", "y"], alpha=1, beta=2, gamma=1, a=[[1, 0], [0, 1]], p=[0.5, 0.5])
->>> bad = Game.create(f, 2, ["x", "y"], alpha=1, beta=1, gamma=3, a=[[1, 0], [0, 1]], p=[0.5, 0.5])
->>> check_unique(ok).status, check_unique(bad).status
+>>> def game(gamma):
+...     return Game.create(get_family("active_alignment", "overlap"), 3, ["l", "r"], alpha=2, beta=1,
+...                        gamma=gamma, a=[[0, 1]] * 3, p=["1/3", "2/3"])
+>>> check_unique(game("19/10")).status, check_unique(game(2)).status
 ('accepted', 'rejected')
 """
 
