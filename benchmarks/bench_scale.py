@@ -153,7 +153,7 @@ def row_batch(quick):
     ratio = {}
     for n, d in cases:
         g = make_game(n, d)
-        f = compile_game(g, supports=exclusion_supports(g), derive_timeout=120, tol=TOL)
+        f = compile_game(g, supports=exclusion_supports(g), tol=TOL)  # default path: structured for these games
         a = np.array(g.param("a").tolist(), float)
         p = np.array(g.param("p").tolist(), float)
         rng = np.random.default_rng(1)

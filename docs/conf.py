@@ -9,6 +9,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx_click",  # the command reference: every command and option, from the click definitions
 ]
 source_suffix = {".md": "markdown"}
 master_doc = "index"
@@ -20,7 +21,7 @@ napoleon_google_docstring = False
 napoleon_use_rtype = False
 autodoc_member_order = "bysource"
 autodoc_default_options = {"members": True, "show-inheritance": False}
-autodoc_typehints = "none"
+autodoc_typehints = "signature"
 html_theme = "alabaster"
 html_static_path = []
 suppress_warnings = ["myst.xref_missing"]

@@ -25,7 +25,22 @@ __all__ = [
 
 
 class SymalignError(Exception):
-    """Base class of every exception raised by symalign."""
+    """Base class of every exception raised by symalign.
+
+    Every subclass pickles whole (its message, attributes and class), so an
+    error raised in a child process (:func:`symalign.core.budget.run_bounded`)
+    or a Dask task reaches the caller as itself, not as a foreign ``TypeError``.
+
+    Examples
+    --------
+    >>> import copy
+    >>> exc = copy.deepcopy(InputError("beta", -2, "must be > 0"))  # through __reduce__, as pickling does
+    >>> type(exc).__name__, exc.argument, str(exc)
+    ('InputError', 'beta', 'beta=-2: must be > 0')
+    """
+
+    def __reduce__(self):
+        return _rebuild, (type(self), self.args, _picklable(self.__dict__))
 
 
 class InputError(SymalignError, ValueError):
@@ -128,6 +143,27 @@ class BudgetExceeded(SymalignError, RuntimeError):
         unit = "s" if resource == "time" else " MiB"
         hint = f" (raise it with {flag})" if flag else ""
         super().__init__(f"{phase}: {resource} budget of {limit:g}{unit} exhausted{hint}")
+
+
+def _rebuild(cls, args, state):
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
+_PORTABLE = ("builtins", "sympy", "numpy", "decimal", "fractions", "pathlib", "symalign")
+
+
+def _picklable(state: dict) -> dict:
+    """The attributes, a value of a foreign type or a callable (a user's lambda, an open file) as its repr."""
+    out = {}
+    for key, value in state.items():
+        items = value if isinstance(value, (list, tuple)) else [value]
+        portable = all(type(v).__module__.split(".")[0] in _PORTABLE and not callable(v)
+                       and not hasattr(v, "read") for v in items)
+        out[key] = value if portable else _short(value, 200)
+    return out
 
 
 def _short(value: object, limit: int = 80) -> str:

@@ -31,7 +31,7 @@ import numpy as np
 from symalign.core import validate
 from symalign.errors import InputError
 
-__all__ = ["VARIANTS", "draw_parameters", "compiled_family", "derive_timeout", "deviation_gains", "run_chunk", "CampaignResult",
+__all__ = ["VARIANTS", "draw_parameters", "compiled_family", "deviation_gains", "run_chunk", "CampaignResult",
            "campaign", "COLUMNS"]
 
 VARIANTS = ("overlap", "distance")
@@ -82,15 +82,7 @@ def compiled_family(n_agents: int, n_groups: int, variant: str = "overlap"):
     from symalign.numeric.batch.compiled import compile_game
 
     game = Game.symbolic(get_family("active_alignment", variant), n_agents, n_groups, homogeneous=False)
-    return compile_game(game, derive_timeout=derive_timeout())
-
-
-def derive_timeout(seconds: float = 60.0):
-    """``seconds``, or None (derive in this process) inside a daemonic process (a Dask worker),
-    which may not start the child process that enforces the limit."""
-    import multiprocessing
-
-    return None if multiprocessing.current_process().daemon else seconds
+    return compile_game(game)  # aggregative: the structured closed form, no derivation, whatever the load
 
 
 def _arguments(compiled, P) -> list:

@@ -57,6 +57,19 @@ def game_arrays(games) -> dict:
     return {k: np.asarray(v, dtype=float) for k, v in out.items()}
 
 
+def _budget_exceeded(exc, depth: int = 0):
+    """The :class:`~symalign.errors.BudgetExceeded` inside ``exc`` (an exception group, a cause), or None."""
+    from symalign.errors import BudgetExceeded
+
+    if isinstance(exc, BudgetExceeded) or exc is None or depth > 20:
+        return exc if isinstance(exc, BudgetExceeded) else None
+    for inner in (*getattr(exc, "exceptions", ()), exc.__cause__, exc.__context__):
+        found = _budget_exceeded(inner, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
 def hypothesis_parameters(seed: int, chunk: int, n: int, n_agents: int, n_groups: int,
                           variant: str = "overlap") -> dict:
     """``n`` games drawn by Hypothesis from :func:`~symalign.verify.strategies.active_alignment_games`, as arrays.
@@ -94,7 +107,13 @@ def hypothesis_parameters(seed: int, chunk: int, n: int, n_agents: int, n_groups
         warnings.filterwarnings("ignore", message="Do not use the `random` module", category=Warning)
         while len(games) < n:  # Hypothesis may stop short of max_examples; each pass draws anew
             before = len(games)
-            collect()
+            try:
+                collect()
+            except Exception as exc:  # the budget's alarm inside a draw: Hypothesis reports it as flaky
+                budget = _budget_exceeded(exc)
+                if budget is None:
+                    raise
+                raise budget from None
             if len(games) == before:
                 break
     if len(games) < n:

@@ -14,6 +14,8 @@ writes a campaign's table as Parquet (pyarrow).
 
 from __future__ import annotations
 
+import json
+
 import contextlib
 
 import numpy as np
@@ -110,12 +112,18 @@ TABLE_SUFFIXES = (".parquet", ".zarr")
 """Formats of a campaign table: Parquet (pyarrow) or a Zarr store (a directory; zarr)."""
 
 
-def write_table(table: dict, path) -> None:
+def write_table(table: dict, path, provenance: dict | None = None, into=None) -> None:
     """Write a campaign table (dict of equal-length 1-D arrays) as Parquet or as a Zarr store, atomically.
+
+    ``provenance`` (:func:`symalign.io.provenance.data_provenance`) goes into the Parquet key-value
+    metadata ``symalign`` or the Zarr group attribute ``symalign_provenance``.
 
     ``.parquet``: one file (pyarrow).  ``.zarr``: a directory store with one
     array per column (zarr), built beside ``path`` and swapped in whole
-    (:func:`symalign.io.outputs.directory_build`).
+    (:func:`symalign.io.outputs.directory_build`).  With ``into`` (a
+    temporary of an :func:`~symalign.io.outputs.output_set` that also holds
+    the figure) the table is written there, in ``path``'s format, and the set
+    moves it into place.
     """
     from pathlib import Path
 
@@ -130,14 +138,27 @@ def write_table(table: dict, path) -> None:
         zarr = _require("zarr", "pip install zarr")
         from symalign.io.outputs import MARKER, directory_build
 
+        def store(folder):
+            zarr.save_group(str(folder), **columns)  # clears the directory first
+            if provenance is not None:
+                from symalign.io.provenance import ATTRIBUTE
+
+                zarr.open_group(str(folder), mode="a").attrs[ATTRIBUTE] = json.dumps(provenance, sort_keys=True)
+            (Path(folder) / MARKER).write_text("written by symalign; this directory is replaced whole by the next run\n")
+
+        if into is not None:
+            return store(into)
         with directory_build(path, "--out") as tmp:
-            marker = (tmp / MARKER).read_text()
-            zarr.save_group(str(tmp), **columns)  # clears the directory first
-            (tmp / MARKER).write_text(marker)  # so that the next run may replace the store
+            store(tmp)  # the marker lets the next run replace the store
         return
     _require("pyarrow")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    data = pa.table(columns)
+    if provenance is not None:
+        data = data.replace_schema_metadata({b"symalign": json.dumps(provenance, sort_keys=True).encode()})
+    if into is not None:
+        return pq.write_table(data, str(into))
     with atomic_output(path) as tmp:
-        pq.write_table(pa.table(columns), str(tmp))
+        pq.write_table(data, str(tmp))

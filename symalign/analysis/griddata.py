@@ -12,7 +12,10 @@ Writers by suffix:
   is absent); needs ``symalign[data]``;
 * ``.parquet``: :meth:`pandas.DataFrame.to_parquet`; needs ``symalign[parquet]``.
 
-Files are written atomically (:func:`symalign.io.atomic.atomic_output`).
+Files are written atomically (:func:`symalign.io.atomic.atomic_output`). Given ``provenance``
+(:func:`symalign.io.provenance.data_provenance`), every format carries it, read back by
+:func:`symalign.io.provenance.read_provenance`; a CSV file then starts with one ``#`` comment line
+(``pandas.read_csv(path, comment="#")``).
 
 Examples
 --------
@@ -130,14 +133,21 @@ def _attrs(result) -> dict:
             "agents": "0-based indices", "groups": ", ".join(result.game.groups)}
 
 
-def write_grid(result, path) -> Path:
+def write_grid(result, path, provenance: dict | None = None) -> Path:
     """Write the grid, atomically, in the format its suffix names (see the module docstring)."""
+    import json
+
+    from symalign.io.provenance import ATTRIBUTE, CSV_PREFIX
+
+    stamp = None if provenance is None else json.dumps(provenance, sort_keys=True)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError("--data", str(path), f"the grid file must end in {', '.join(SUFFIXES)}")
     if suffix == ".nc":
         ds = to_dataset(result)
+        if stamp is not None:
+            ds.attrs[ATTRIBUTE] = stamp
     elif suffix == ".parquet":
         _require("pyarrow", "parquet", "writing Parquet")
         df = to_dataframe(result)
@@ -150,9 +160,12 @@ def write_grid(result, path) -> Path:
                     groups=np.array(result.game.groups), weights=result.weights, support=result.support,
                     converged=result.converged, residual=result.residual, admissible=result.admissible,
                     excluded=result.excluded, excluded_count=result.excluded_count,
+                    **({} if stamp is None else {ATTRIBUTE: np.array(stamp)}),
                 )
         elif suffix == ".csv":
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                if stamp is not None:
+                    fh.write(CSV_PREFIX + stamp + "\n")
                 writer = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
                 writer.writerow(columns(result))
                 for row in records(result):
@@ -160,5 +173,11 @@ def write_grid(result, path) -> Path:
         elif suffix == ".nc":
             ds.to_netcdf(tmp)
         else:
-            df.to_parquet(tmp, index=False)
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            if stamp is not None:
+                table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"symalign": stamp.encode()})
+            pq.write_table(table, str(tmp))
     return path

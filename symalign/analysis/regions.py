@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 import sympy as sp
@@ -28,9 +29,10 @@ import sympy as sp
 from symalign.errors import InputError
 from symalign.analysis.exclusion import exclusion_condition
 from symalign.analysis.inputs import free_parameters, group_index
+from symalign.analysis.structured_exclusion import structured_exclusion_condition
 from symalign.numeric.compile import compile_expressions
 
-__all__ = ["HalfPlane", "ExclusionRegion", "exclusion_region", "clip_polygon", "relations_hold"]
+__all__ = ["HalfPlane", "ExclusionRegion", "exclusion_region", "clip_polygon", "relations_hold", "compile_relations"]
 
 
 @dataclass(frozen=True)
@@ -72,24 +74,68 @@ def relations_hold(relations, x, y, X, Y) -> np.ndarray:
     >>> relations_hold([x < y, x + y >= 1], x, y, [0, 1, 2], [2, 2, 1]).tolist()
     [True, True, False]
     """
-    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
-    ok = np.ones(np.broadcast(X, Y).shape, dtype=bool)
-    exprs, ops = [], []
+    return compile_relations(relations, x, y)(X, Y)
+
+
+def compile_relations(relations, x, y):
+    """``f(X, Y) -> bool array`` evaluating :func:`relations_hold` (compiled once, for many calls)."""
+    exprs, ops, never = [], [], False
     for rel in relations:
         if rel is sp.true:
             continue
         if rel is sp.false:
-            return np.zeros_like(ok)
+            never = True
+            break
         exprs.append(rel.lhs - rel.rhs)
         ops.append(rel.rel_op)
-    if not exprs:
+    fn = _polynomial_ratios(exprs, x, y) if exprs and not never else None
+    if fn is None and exprs and not never:
+        fn = compile_expressions(exprs, [x, y])
+
+    def holds(X, Y):
+        X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+        ok = np.ones(np.broadcast(X, Y).shape, dtype=bool)
+        if never:
+            return np.zeros_like(ok)
+        if fn is None:
+            return ok
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for v, op in zip(fn(X, Y), ops):
+                v = np.broadcast_to(np.asarray(v, dtype=float), ok.shape)
+                ok &= {">": v > 0, ">=": v >= 0, "<": v < 0, "<=": v <= 0}.get(op, np.isclose(v, 0)) & np.isfinite(v)
         return ok
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        vals = compile_expressions(exprs, [x, y])(X, Y)
-        for v, op in zip(vals, ops):
-            v = np.broadcast_to(np.asarray(v, dtype=float), ok.shape)
-            ok &= {">": v > 0, ">=": v >= 0, "<": v < 0, "<=": v <= 0}.get(op, np.isclose(v, 0)) & np.isfinite(v)
-    return ok
+
+    return holds
+
+
+def _polynomial_ratios(exprs, x, y):
+    """``f(X, Y) -> list`` of the ratios of polynomials ``exprs`` evaluated from their coefficients (no code
+    generation: derived slacks and validity conditions are large but already cancelled); None when an
+    expression is not a ratio of polynomials in ``x``, ``y`` with rational coefficients."""
+    parts = []
+    try:
+        for e in exprs:
+            num, den = sp.fraction(e)
+            parts.append(tuple((np.array(p.monoms(), dtype=int).reshape(-1, 2), np.array([float(c) for c in p.coeffs()]))
+                               for p in (sp.Poly(num, x, y, domain="QQ"), sp.Poly(den, x, y, domain="QQ"))))
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed, sp.polys.polyerrors.GeneratorsError):
+        return None
+    top = max(int(m.max(initial=0)) for pair in parts for m, _ in pair)
+
+    def evaluate(X, Y):
+        X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+        px, py = [np.ones_like(X)], [np.ones_like(Y)]
+        for _ in range(top):
+            px.append(px[-1] * X)
+            py.append(py[-1] * Y)
+        out = []
+        for pair in parts:
+            num, den = (sum((c * px[i] * py[j] for (i, j), c in zip(m, cs)), np.zeros(np.broadcast(X, Y).shape))
+                        for m, cs in pair)
+            out.append(num / den)
+        return out
+
+    return evaluate
 
 
 def clip_polygon(vertices, a, b, c) -> list:
@@ -172,12 +218,20 @@ class ExclusionRegion:
 
     def valid(self, X, Y):
         """Boolean array: the reduced equilibrium has its derived support at (X, Y)."""
-        return relations_hold(self.validity, self.x, self.y, X, Y)
+        return self._valid_fn(X, Y)
 
     def contains(self, X, Y):
         """Boolean array: the group is excluded at (X, Y) (derived; validity included)."""
+        return self._slacks_fn(X, Y) & self.valid(X, Y)
+
+    @cached_property
+    def _valid_fn(self):
+        return compile_relations(self.validity, self.x, self.y)
+
+    @cached_property
+    def _slacks_fn(self):
         rels = [sp.sympify(s, strict=True) >= 0 for s in self.condition.slacks] + list(self.hypotheses)
-        return relations_hold(rels, self.x, self.y, X, Y) & self.valid(X, Y)
+        return compile_relations(rels, self.x, self.y)
 
     @property
     def hypotheses(self) -> tuple:
@@ -217,7 +271,9 @@ class ExclusionRegion:
 
 def _linear(rel_expr, x, y):
     """(a, b, c) with ``expr >= 0  <=>  a x + b y <= c`` when linear, else None."""
-    num, den = sp.fraction(sp.cancel(sp.together(rel_expr)))
+    num, den = sp.fraction(rel_expr)
+    if not (den.is_number and num.is_polynomial(x, y)):  # a constant denominator needs no cancelling
+        num, den = sp.fraction(sp.cancel(sp.together(rel_expr)))
     sign = 1 if den.is_positive else (-1 if den.is_negative else 0)
     if sign == 0 or not num.free_symbols <= {x, y}:
         return None
@@ -271,10 +327,10 @@ def exclusion_region(game, group, x: str, y: str, box, *, support=None, timeout:
     x0, x1, y0, y1 = (exact(v, n) for v, n in ((x0, "x_lo"), (x1, "x_hi"), (y0, "y_lo"), (y1, "y_hi")))
     if not (x0 < x1 and y0 < y1):
         raise InputError("box", box, "each range must have lo < hi")
-    pgame, _ = free_parameters(game, [x, y], shift=False)
-    X = next(s for s in pgame.free_symbols() if s.name == x)
-    Y = next(s for s in pgame.free_symbols() if s.name == y)
-    cond = exclusion_condition(pgame, d, support=support)
+    pgame, X, Y = _plane(game, x, y)
+    cond = structured_exclusion_condition(pgame, d, support) if support is not None else None
+    if cond is None:  # not aggregative (or a singular aggregate system): the general route
+        cond = exclusion_condition(pgame, d, support=support)
     halfplanes, nonlinear = [], []
     for i, s in enumerate(cond.slacks):
         lin = _linear(s, X, Y)
@@ -295,12 +351,13 @@ def exclusion_region(game, group, x: str, y: str, box, *, support=None, timeout:
             break
     polygon = tuple((sp.Rational(px), sp.Rational(py)) for px, py in poly)
     validity = tuple(cond.validity)
+    holds = compile_relations(validity, X, Y)  # compiled once: the screen below and ExclusionRegion.valid
     if len(polygon) < 3:
         status = "empty"
     elif not validity:
         status = "proved"
     else:
-        cex = failing_point(validity, X, Y, polygon)  # an exact counterexample spares Z3 the search
+        cex = failing_point(validity, X, Y, polygon, holds=holds)  # an exact counterexample spares Z3 the search
         if cex is not None:
             status = "refuted"
         else:
@@ -313,11 +370,34 @@ def exclusion_region(game, group, x: str, y: str, box, *, support=None, timeout:
                     cex = (found.get(X), found.get(Y))
             except (TypeError, ValueError):
                 status = "unknown"
-    return ExclusionRegion(cond, X, Y, ((x0, x1), (y0, y1)), tuple(halfplanes), tuple(nonlinear), polygon, validity,
-                           status, cex)
+    region = ExclusionRegion(cond, X, Y, ((x0, x1), (y0, y1)), tuple(halfplanes), tuple(nonlinear), polygon, validity,
+                             status, cex)
+    region.__dict__["_valid_fn"] = holds  # the cached_property's value, computed above
+    return region
 
 
-def failing_point(relations, X, Y, polygon, samples: int = 64, seed: int = 0):
+_PLANES: dict = {}
+
+
+def _plane(game, x, y):
+    """``(pgame, X, Y)``: ``game`` with ``x`` and ``y`` set for all agents as symbols; the same object for equal
+    games, so its KKT system (cached per game object) is built once for all the regions of a plane."""
+    from symalign.core.gamecache import content_key
+
+    key = content_key(game)
+    key = None if key is None else (key, x, y)
+    if key is not None and key in _PLANES:
+        return _PLANES[key]
+    pgame, _ = free_parameters(game, [x, y], shift=False)
+    out = (pgame, next(s for s in pgame.free_symbols() if s.name == x), next(s for s in pgame.free_symbols() if s.name == y))
+    if key is not None:
+        if len(_PLANES) >= 16:
+            _PLANES.pop(next(iter(_PLANES)))
+        _PLANES[key] = out
+    return out
+
+
+def failing_point(relations, X, Y, polygon, samples: int = 64, seed: int = 0, holds=None):
     """An exact point of a convex ``polygon`` where one of ``relations`` fails, or None.
 
     Screens the vertices, the centroid and ``samples`` seeded random convex
@@ -345,9 +425,19 @@ def failing_point(relations, X, Y, polygon, samples: int = 64, seed: int = 0):
     rels = [r for r in relations if r is not sp.true]
     if not rels:
         return None
-    held = relations_hold(rels, X, Y, [float(p[0]) for p in points], [float(p[1]) for p in points])
+    holds = compile_relations(rels, X, Y) if holds is None else holds  # ``holds``: the same relations, compiled
+    held = holds([float(p[0]) for p in points], [float(p[1]) for p in points])
     for k in np.flatnonzero(~held)[:8]:  # float screen; only an exact failure counts
         at = {X: points[k][0], Y: points[k][1]}
-        if any(r.xreplace(at) == sp.false for r in rels):
+        if any(_exactly_false(r, at) for r in rels):
             return points[k]
     return None
+
+
+def _exactly_false(rel, at) -> bool:
+    """``rel`` evaluates to False at ``at`` in exact arithmetic (a pole, where it is undefined, is no failure)."""
+    try:
+        return rel.xreplace(at) is sp.false
+    except TypeError:  # SymPy refuses to compare nan or zoo: the relation is undefined there
+        return False
+

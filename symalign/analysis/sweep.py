@@ -21,7 +21,7 @@ import sympy as sp
 
 from symalign.numeric import solvers
 from symalign.io.atomic import atomic_output
-from symalign.errors import InputError
+from symalign.errors import GameFileError, InputError
 from symalign.analysis.inputs import free_parameters, group_index, parameter_spec
 from symalign.core.kkt import kkt_system
 from symalign.numeric.compile import compile_expressions
@@ -90,7 +90,20 @@ def parse_axis(text: str, argument: str = "axis") -> Axis:
         raise InputError(argument, text, f"need at least 2 points, got {num}")
     if not start < stop:
         raise InputError(argument, text, f"the range is empty or inverted: start {start} must be < stop {stop}")
+    _check_magnitude(start, stop, argument, text)
     return Axis(name, start, stop, num)
+
+
+def _check_magnitude(start, stop, argument, text):
+    """Refuse axis ends beyond 10**sweep_exponent in size (or nonzero below its inverse) before any work."""
+    from symalign.core import limits
+    from symalign.errors import LimitExceeded
+
+    e = limits.current().sweep_exponent
+    for v in (start, stop):
+        if v != 0 and not sp.Rational(1, 10**e) <= abs(v) <= 10**e:
+            raise LimitExceeded(argument, text, "sweep_exponent", f"{e} (each end 0 or of size 1e-{e} to 1e{e})",
+                                limits.flag("sweep_exponent"))
 
 
 def _number(s, argument, text):
@@ -112,12 +125,36 @@ def check_axis(game, axis: Axis) -> None:
         raise InputError(str(axis), axis.start, f"{axis.name} must be >= 0")
 
 
-def check_axes(game, x: Axis, y: Axis) -> None:
-    """:func:`check_axis` for both axes, which must name different parameters."""
+def check_axes(game, x: Axis, y: Axis, source=None) -> None:
+    """:func:`check_axis` for both axes, which must name different parameters; the game's other numbers sized.
+
+    ``source`` (the game file) is named when a fixed parameter is too large or too small for a float grid.
+    """
     if x.name == y.name:
         raise InputError("--y", str(y), "the two swept parameters must differ")
     check_axis(game, x)
     check_axis(game, y)
+    _check_parameter_sizes(game, (x.name, y.name), source)
+
+
+def _check_parameter_sizes(game, swept, source) -> None:
+    """The game's fixed numeric parameters obey the same size limit as the axes (the grid solver is in floats)."""
+    from symalign.core import limits
+    from symalign.core.params import flat_values
+    from symalign.errors import LimitExceeded
+
+    e = limits.current().sweep_exponent
+    for name, value in game.params.items():
+        if name in swept:
+            continue
+        for v in flat_values(value):
+            if getattr(v, "is_Number", False) and v != 0 and not sp.Rational(1, 10**e) <= abs(v) <= 10**e:
+                exc = LimitExceeded(f"parameters.{name}", f"{float(v):.3g}", "sweep_exponent",
+                                    f"{e} (a swept game's numbers are 0 or of size 1e-{e} to 1e{e})",
+                                    limits.flag("sweep_exponent"))
+                if source is None:
+                    raise exc
+                raise GameFileError(source, f"parameters.{name}", f"{float(v):.3g}", exc.reason)
 
 
 @dataclass(frozen=True, eq=False)
@@ -315,14 +352,8 @@ def compiled_sweep_game(pgame, X, Y):
     if key not in _COMPILED:
         if len(_COMPILED) >= 8:
             _COMPILED.pop(next(iter(_COMPILED)))
-        import multiprocessing
-
-        # a daemonic process (a Dask worker) may not start the child process that bounds the derivation
-        timeout = None if multiprocessing.current_process().daemon else 60.0
-        try:  # aggregative games: the structured closed form, no symbolic derivation (numeric.batch.aggregate)
-            _COMPILED[key] = compile_game(pgame, [X, Y], path="structured")
-        except InputError:
-            _COMPILED[key] = compile_game(pgame, [X, Y], derive_timeout=timeout)
+        # the path follows from the game's structure alone (aggregative games: "structured", no derivation)
+        _COMPILED[key] = compile_game(pgame, [X, Y])
     return _COMPILED[key]
 
 

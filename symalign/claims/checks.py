@@ -26,12 +26,14 @@ from symalign.claims.best_response import check_best_response
 from symalign.claims.closed_form import check_closed_form, check_identity
 from symalign.claims.common import InstanceResult
 from symalign.claims.dynamics import check_dynamics
-from symalign.claims.exclusion import check_exclusion, check_steering
+from symalign.claims.exclusion import check_exclusion
 from symalign.claims.equilibria import check_equilibrium_count, check_symmetric_equilibrium
 from symalign.claims.existence import check_existence
 from symalign.claims.statics import check_comparative_statics
+from symalign.claims.steering import check_steering
 from symalign.claims.schema import Claim
-from symalign.claims.uniqueness import check_uniqueness, file_counterexample
+from symalign.claims.counterexample import file_counterexample
+from symalign.claims.uniqueness import check_uniqueness
 from symalign.errors import SymalignError
 from symalign.core.notebook import LatexRepr
 
@@ -118,8 +120,16 @@ def check_claim(claim: Claim, *, timeout: float = 10.0) -> ClaimResult:
             tb = traceback.extract_tb(exc.__traceback__)[-1]
             r = InstanceResult(inst.label, "open", f"internal error {type(exc).__name__}: {exc} "
                                                    f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})")
+        witness = r.witness
+        if r.status == "refuted" and not witness:
+            from symalign.claims.witness import fallback_witness
+
+            try:
+                witness = fallback_witness(inst, r.counterexample, f"claim {claim.id}, {r.label}")
+            except SymalignError:
+                witness = ""
         results.append(InstanceResult(r.label, r.status, r.detail, r.counterexample, r.recheck,
-                                      time.monotonic() - t0, inst.sampled, r.witness))
+                                      time.monotonic() - t0, inst.sampled, witness))
     status, lead = _aggregate(results)
     detail = lead.detail if lead else ""
     if claim.counterexample is not None and status == "refuted":

@@ -13,7 +13,7 @@ import sympy as sp
 from symalign.claims.common import InstanceResult, _impose_simplex, _is_zero, _positive_under, _random_point
 from symalign.errors import InputError
 
-__all__ = ["check_closed_form", "check_identity"]
+__all__ = ["check_closed_form", "check_identity", "check_positive"]
 
 
 def check_closed_form(claim, inst, timeout):
@@ -35,8 +35,78 @@ def check_closed_form(claim, inst, timeout):
         how = "derived by derive_on_support (interior KKT, exact) and equal to the stated form"
         status = "checked-by-property" if inst.sampled else "derived"
         how += " (sum_d p_{i,d} = 1 imposed)" if not inst.sampled else ""
-        return _with_concavity(inst, stated, InstanceResult(inst.label, status, how), timeout)
-    return _with_concavity(inst, stated, _stationary_form(claim, inst, stated, kkt), timeout)
+        result = _scoped(claim, inst, stated, InstanceResult(inst.label, status, how), timeout)
+        return _with_concavity(inst, stated, result, timeout)
+    return _with_concavity(inst, stated, _stationary_form(claim, inst, stated, kkt, timeout), timeout)
+
+
+def _scoped(claim, inst, stated, result, timeout):
+    """``positive = true``: every entry > 0; else with the default ``scope = "all"``: every entry >= 0.
+
+    The interior KKT solution is an equilibrium only where it lies on the
+    simplex; a closed form stated for every parameter the hypotheses allow
+    must be nonnegative there.  ``scope = "interior"`` states it only
+    where every entry is positive (``support = "interior"`` says the same).
+    """
+    if claim.body.get("positive"):
+        return check_positive(inst, stated, result, timeout)
+    scope = claim.body.get("scope") or ("interior" if claim.body.get("support") == "interior" else "all")
+    if scope == "all":
+        return check_positive(inst, stated, result, timeout, strict=False)
+    return InstanceResult(result.label, result.status, result.detail + "; stated for the interior only "
+                          "(scope = \"interior\": where every entry is positive)")
+
+
+def check_positive(inst, stated, result, timeout, strict: bool = True):
+    """``positive = true``: every entry of the stated form is > 0 wherever the hypotheses hold (Z3, exact).
+
+    ``strict=False``: every entry >= 0 (the form is on the simplex, the
+    default scope of a closed-form claim).
+
+    Proved: the result keeps its status, with the proof in its detail.
+    Refuted: an admissible game (a game file) where an entry is <= 0,
+    evaluated exactly, with the equilibria the independent solver finds
+    there.  Undecided: ``open``.
+    """
+    from symalign.claims.common import _hyps, _implies
+    from symalign.claims.witness import complete_point, game_file_text
+
+    if result.status not in ("proved", "derived", "checked-by-property"):
+        return result
+    entries = [_impose_simplex(x, inst.game) for x in stated]
+    what, op = ("positive = true", "> 0") if strict else ("the default scope (wherever the hypotheses hold)", ">= 0")
+    p = _implies(_hyps(inst), sp.true, sp.And(*[(x > 0) if strict else (x >= 0) for x in entries]), timeout)
+    if p.proved:
+        return InstanceResult(result.label, result.status, result.detail + ("; every weight is positive wherever "
+                              "the hypotheses hold (Z3, cross-checked; positive = true)" if strict else
+                              "; every weight is >= 0 wherever the hypotheses hold (Z3, cross-checked)"))
+    if not p.refuted:
+        return InstanceResult(result.label, "open", result.detail + f"; {what}: every weight {op} not decided "
+                              f"(Z3: {p.reason}); state scope = \"interior\" if it is meant for the interior only")
+    values = complete_point(inst, p.counterexample)
+    if values is None:
+        return InstanceResult(result.label, "open", result.detail + f"; {what}: Z3's point "
+                              f"{dict(p.counterexample)} does not complete to an admissible game")
+    rows = stated.xreplace({**values})
+    bad = next(((i, d) for i in range(rows.rows) for d in range(rows.cols)
+                if not (rows[i, d] > 0 if strict else rows[i, d] >= 0)), None)
+    if bad is None:
+        return InstanceResult(result.label, "open", result.detail + f"; {what}: Z3's point does not "
+                              "re-check exactly")
+    game = inst.game.subs(values)
+    from symalign.numeric.solve import solve
+
+    sol = solve(game)
+    found = "; ".join(str(sp.ImmutableMatrix(eq.weights).tolist()) for eq in sol.equilibria[:3])
+    i, d = bad
+    why = ("positive = true is false: an entry of the stated form is <= 0 where the hypotheses hold" if strict else
+           "an entry of the stated form is negative where the hypotheses hold, so it is not an equilibrium "
+           "there (the claim states no scope; scope = \"interior\" restricts it)")
+    return InstanceResult(result.label, "refuted", result.detail + f"; but {why}", values,
+                          f"re-checked exactly: w[{i + 1},{d + 1}] = {rows[i, d]} (1-based agent, group); the "
+                          f"independent solver finds the equilibria {found}",
+                          witness=game_file_text(game, comment=f"counterexample ({what}): "
+                                                               f"w[{i + 1},{d + 1}] = {rows[i, d]}") or "")
 
 
 def _with_concavity(inst, stated, result, timeout):
@@ -153,7 +223,7 @@ def _differs(inst, derived, stated, bad):
                                               "but no point separating them was found")
 
 
-def _stationary_form(claim, inst, stated, kkt):
+def _stationary_form(claim, inst, stated, kkt, timeout):
     """Non-affine families: the stated profile is interior, feasible and stationary for every agent."""
     game = inst.game
     W = game.weights
@@ -167,12 +237,13 @@ def _stationary_form(claim, inst, stated, kkt):
             return _confirm(inst, stated, InstanceResult(
                 inst.label, "refuted", f"agent {i + 1}: own-gradient not constant at the stated form"))
     detail = "stated form lies on the simplex and makes every own-gradient constant (interior KKT, exact)"
+    result = InstanceResult(inst.label, "checked-by-property" if inst.sampled else "proved", detail)
     if claim.body.get("positive"):
-        pos = _positive_under(list(stated), inst.hypotheses + tuple(game.parameter_constraints()))
-        if not pos:
-            return InstanceResult(inst.label, "open", detail + "; positivity of every weight not established")
-        detail += "; every weight is positive under the hypotheses (no exact exclusion)"
-    return InstanceResult(inst.label, "checked-by-property" if inst.sampled else "proved", detail)
+        if _positive_under(list(stated), inst.hypotheses + tuple(game.parameter_constraints())):
+            return InstanceResult(inst.label, result.status, detail + "; every weight is positive under the "
+                                  "hypotheses (no exact exclusion)")
+        return check_positive(inst, stated, result, timeout)
+    return _scoped(claim, inst, stated, result, timeout)
 
 
 def check_identity(claim, inst, timeout):
@@ -186,7 +257,8 @@ def check_identity(claim, inst, timeout):
             free = sorted(diff.free_symbols, key=sp.default_sort_key)
             point = _random_point(free, 1)
             return InstanceResult(inst.label, "refuted", f"lhs - rhs = {sp.factor(diff)} is not zero"
-                                  + (f" at i={i}" if i is not None else "") + (f", d={d}" if d is not None else ""),
+                                  + (f" for agent {i + 1}" if i is not None else "")
+                                  + (f", group {d + 1}" if d is not None else ""),
                                   point, f"re-checked exactly: lhs - rhs = {diff.xreplace(point)}")
     return InstanceResult(inst.label, "checked-by-property" if inst.sampled else "proved",
                           "lhs - rhs cancels exactly" + ("" if inst.symbolic_n else " (sum_d p_{i,d} = 1 imposed)"))

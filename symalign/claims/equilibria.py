@@ -57,7 +57,11 @@ def check_equilibrium_count(claim, inst, timeout):
     if ok:
         return InstanceResult(inst.label, status, detail, recheck=recheck)
     cex = {f"equilibrium {j + 1}": _profile(eq.weights) for j, eq in enumerate(res.isolated)}
-    return InstanceResult(inst.label, "refuted", f"{detail}, not {relation.replace('_', ' ')} {k}", cex, recheck)
+    from symalign.claims.witness import game_file_text
+
+    comment = f"counterexample: this game has {what}, not {relation.replace('_', ' ')} {k}"
+    return InstanceResult(inst.label, "refuted", f"{detail}, not {relation.replace('_', ' ')} {k}", cex, recheck,
+                          witness=game_file_text(game, comment=comment) or "")
 
 
 def check_symmetric_equilibrium(claim, inst, timeout):
@@ -112,8 +116,12 @@ def check_symmetric_equilibrium(claim, inst, timeout):
     detail = ("stated mixture on the simplex; agent 1's own-gradient is constant on its support at the symmetric "
               "profile (exact); the game is symmetric")
     if concave is not True:
+        refuted = _deviation_refutation(inst, x)
+        if refuted is not None:
+            return refuted
         return InstanceResult(inst.label, "open", detail + "; own concavity not established, so the stationary "
-                                                           "point need not be a best response")
+                                                           "point need not be a best response (no exact profitable "
+                                                           "deviation found by the global search)")
     if neg:
         return InstanceResult(inst.label, "open", detail + "; positivity of the stated weights not established")
     if slack_open:
@@ -171,5 +179,33 @@ def _refute(inst, x, why):
                           why + ("" if not free else "; no parameter point confirmed it by the deviation check"))
 
 
+def _deviation_refutation(inst, x):
+    """Refuted by an exact profitable deviation of agent 1 (:func:`symalign.numeric.counterexample.profitable_deviation`:
+    vertices, a rational grid, multi-start ascent) at the stated profile, at a rational parameter point; or None."""
+    from symalign.numeric.counterexample import profitable_deviation
+
+    game = inst.game
+    free = sorted(game.free_symbols() | set().union(*[sp.sympify(e, strict=True).free_symbols for e in x]), key=str)
+    for seed in range(3 if free else 1):
+        point = _random_point(free, seed) if free else {}
+        xs = [sp.sympify(e, strict=True).xreplace(point) for e in x]
+        if any(not v.is_Rational or v < 0 for v in xs) or sum(xs) != 1:
+            continue
+        try:
+            g = game.subs(point) if point else game
+        except (InputError, ZeroDivisionError):
+            continue
+        dev = profitable_deviation(g, sp.ImmutableMatrix([xs] * g.n_agents), 0)
+        if dev is not None:
+            cex = dict(point)
+            cex.update({f"deviation of agent 1": [str(v) for v in dev.weights], "exact gain": str(dev.gain)})
+            return InstanceResult(inst.label, "refuted", "the stated symmetric profile is not an equilibrium: agent 1 "
+                                  f"gains {dev.gain} exactly by deviating to {[str(v) for v in dev.weights]} "
+                                  f"(found by {dev.found_by})", cex,
+                                  f"re-checked exactly: U_1(deviation) - U_1(stated) = {dev.gain} > 0")
+    return None
+
+
 def _profile(W) -> str:
-    return str([[str(v) for v in W.row(i)] for i in range(W.rows)])
+    """A profile as text, one row per agent in order: ``((1, 0), (0, 1))``."""
+    return "(" + ", ".join("(" + ", ".join(str(v) for v in W.row(i)) + ")" for i in range(W.rows)) + ")"

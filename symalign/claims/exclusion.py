@@ -1,4 +1,4 @@
-"""Checking ``exclusion_threshold`` and ``steering`` claims about one group.
+"""Checking ``exclusion_threshold`` claims about one group (``steering``: :mod:`symalign.claims.steering`).
 
 The derived exclusion condition (:mod:`symalign.analysis.exclusion`) and
 minimal subsidy (:mod:`symalign.analysis.steering`) are compared with the
@@ -13,7 +13,7 @@ import sympy as sp
 from symalign.claims.common import InstanceResult, _compare, _eliminate_minmax, _hyps, _implies, _truth
 from symalign.errors import InputError
 
-__all__ = ["check_exclusion", "check_steering"]
+__all__ = ["check_exclusion"]
 
 
 def _without_dummies(cex):
@@ -74,14 +74,9 @@ def check_exclusion(claim, inst, timeout):
     pending = [p for p in (p_if, p_only) if p is not None and not p.proved]
     if pending:
         return InstanceResult(inst.label, "open", f"{base}; Z3: {pending[0].reason}")
-    if not within or scope == "reduced_interior":
-        tail = " within the stated scope (reduced game interior)" if within else ""
-        return InstanceResult(inst.label, "proved", f"{base}; {relation} proved{tail}")
-    p_v = _implies(_hyps(inst) + tuple(extra), sp.true, validity, timeout)
-    if p_v.proved:
-        return InstanceResult(inst.label, "proved", f"{base}; {relation} proved, and the hypotheses imply "
-                                                    "the validity")
-    seeds = [_without_dummies(p_v.counterexample)] if p_v.refuted else []
+    done, seeds = scope_verdict(inst, f"{base}; {relation} proved", within, scope, extra, validity, timeout)
+    if done is not None:
+        return done
     found = _outside_validity(inst, d, stated0, validity0, relation, seeds)
     if found is not None:
         return found
@@ -89,6 +84,22 @@ def check_exclusion(claim, inst, timeout):
                           "valid, but the claim states no scope and the hypotheses do not imply the validity "
                           "(no counterexample found outside it): state scope = \"reduced_interior\" or "
                           "hypotheses that imply it")
+
+
+def scope_verdict(inst, proved_text, within, scope, extra, validity, timeout):
+    """After the comparison is proved inside the validity: ``(proved result, [])`` or ``(None, seeds)``.
+
+    Proved when the claim is scoped to the reduced interior, when there is
+    no validity condition, or when the hypotheses imply it (Z3); otherwise
+    the region outside must be searched, from the Z3 point (``seeds``).
+    """
+    if not within or scope == "reduced_interior":
+        tail = " within the stated scope (reduced game interior)" if within else ""
+        return InstanceResult(inst.label, "proved", f"{proved_text}{tail}"), []
+    p_v = _implies(_hyps(inst) + tuple(extra), sp.true, validity, timeout)
+    if p_v.proved:
+        return InstanceResult(inst.label, "proved", f"{proved_text}, and the hypotheses imply the validity"), []
+    return None, ([_without_dummies(p_v.counterexample)] if p_v.refuted else [])
 
 
 def _disagree(relation, excluded, stated_true) -> bool:
@@ -143,21 +154,3 @@ def _outside_validity(inst, d, stated0, validity0, relation, seeds, draws: int =
                                   f"confirmed by the solver: equilibrium {eq.weights.tolist()}",
                                   witness=text or "")
     return None
-
-
-def check_steering(claim, inst, timeout):
-    from symalign.analysis.steering import minimal_subsidy
-
-    d = _group_index(inst, claim.body["group"])
-    derived = sp.sympify(minimal_subsidy(inst.game, d).amount, strict=True)
-    stated = inst.expression(claim.body["amount"], None, d)
-    (a, b), extra = _eliminate_minmax([derived, stated])
-    p = _implies(_hyps(inst) + tuple(extra), sp.true, sp.Eq(a, b), timeout)
-    base = f"derived minimal subsidy: {derived}"
-    if p.refuted:
-        cex = _without_dummies(p.counterexample)
-        return InstanceResult(inst.label, "refuted", f"{base}; differs from the stated amount", cex,
-                              f"re-checked exactly: derived {derived.xreplace(cex)}, stated {stated.xreplace(cex)}")
-    if not p.proved:
-        return InstanceResult(inst.label, "open", f"{base}; Z3: {p.reason}")
-    return InstanceResult(inst.label, "proved", f"{base}; equal to the stated amount")

@@ -127,7 +127,11 @@ def _shapes(game, fail):
             out.append((e["agents"], _groups(e["groups"], f"game.instances[{k}].groups", fail)))
         return out
     agents = game["agents"] if isinstance(game["agents"], list) else [game["agents"]]
+    if not agents:
+        fail("game.agents", game["agents"], "must be a number of agents or a non-empty array of them")
     raw = game["groups"]
+    if isinstance(raw, list) and not raw:
+        fail("game.groups", raw, "must be groups (a count or names) or a non-empty array of counts")
     if isinstance(raw, list) and raw and all(isinstance(g, int) and not isinstance(g, bool) for g in raw):
         groups = [_groups(g, "game.groups", fail) for g in raw]
     else:

@@ -42,6 +42,7 @@ from symalign.errors import ExpressionError, GameFileError, InputError
 from symalign.core.expr import RESERVED, referenced_names
 from symalign.claims.instances import N_SYMBOL, Instance, _instances  # noqa: F401  (N_SYMBOL, Instance re-exported)
 from symalign.core.notebook import LatexRepr
+from symalign.io.schema import validate
 
 __all__ = ["Claim", "Instance", "load_claim", "load_claims", "claim_files", "KINDS", "STATUSES",
            "TRUE_STATUSES"]
@@ -59,15 +60,15 @@ _CLAIM = {
     "existence": ({"condition"}, set()),
     "uniqueness": ({"condition"}, {"relation", "property", "eigenvalues"}),
     "best_response": ({"map", "argument"}, {"positive"}),
-    "closed_form": ({"weights"}, {"support", "positive"}),
+    "closed_form": ({"weights"}, {"support", "positive", "scope"}),
     "identity": ({"lhs", "rhs"}, set()),
     "dynamics": ({"process", "property"}, {"condition", "relation", "modulus", "lipschitz", "step",
                                            "iterations", "starts", "seed"}),
     "exclusion_threshold": ({"group", "condition"}, {"relation", "scope"}),
-    "steering": ({"group", "amount"}, set()),
+    "steering": ({"group", "amount"}, {"scope"}),
     "equilibrium_count": ({"count"}, {"relation"}),
     "symmetric_equilibrium": ({"weights"}, {"only"}),
-    "comparative_statics": ({"wrt"}, {"of", "group", "agent", "parameter", "derivative", "sign"}),
+    "comparative_statics": ({"wrt"}, {"of", "group", "agent", "parameter", "derivative", "sign", "scope"}),
 }
 _CHOICES = {
     "relation": ("iff", "if", "only_if"),
@@ -80,6 +81,8 @@ _CHOICES = {
     "sign": ("positive", "negative", "nonnegative", "nonpositive"),
 }
 _RELATIONS = {"equilibrium_count": ("exactly", "at_least")}
+_SCOPES = {"closed_form": ("all", "interior"), "comparative_statics": ("all", "interior")}
+"""Where a claim must hold: ``all`` (default) wherever the hypotheses hold; a narrower region by name."""
 _PROPERTIES = {"uniqueness": ("dsc", "unique"), "dynamics": ("contraction", "two_cycle", "convergence")}
 _ASSUMPTIONS = {
     "real": {"real": True}, "positive": {"positive": True}, "nonnegative": {"nonnegative": True},
@@ -136,6 +139,8 @@ class Claim(LatexRepr):
     def __repr__(self) -> str:
         return f"Claim({self.id}: {self.kind}, stated {self.expected}, {len(self.instances)} instances, file {self.path})"
     game_data: Mapping = field(default_factory=dict)
+    notation: object = None
+    """The file's ``[latex]`` notation table (:class:`symalign.core.notation.Notation`), or None."""
 
 
 def claim_files(paths) -> list:
@@ -175,15 +180,17 @@ def _build(data: dict, path: Path) -> Claim:
     def fail(fld, value, reason):
         raise GameFileError(path, fld, value, reason)
 
+    validate(data, "claim", path)  # the published schema first (symalign.io.schema), then the semantics
     unknown = sorted(set(data) - _TOP)
     if unknown:
         fail(unknown[0], data[unknown[0]], f"unknown field (known: {sorted(_TOP)})")
     for key in ("id", "reference", "kind", "status", "statement", "game", "claim"):
         if key not in data:
             fail(key, None, "required field is missing")
-    for key in ("id", "reference", "statement", "latex", "title", "notes"):
+    for key in ("id", "reference", "statement", "title", "notes"):
         if key in data and not isinstance(data[key], str):
             fail(key, data[key], "must be a string")
+    notation, author_latex = _latex_field(data.get("latex", ""), fail)
     if data["kind"] not in KINDS:
         fail("kind", data["kind"], f"must be one of {list(KINDS)}")
     if data["status"] not in STATUSES:
@@ -215,9 +222,24 @@ def _build(data: dict, path: Path) -> Claim:
     for inst in instances:
         _validate_texts(inst, body, kind, fail)
     return Claim(str(path), data["id"], data.get("title", ""), data["reference"], kind, data["status"],
-                 data["statement"], data.get("latex", ""), tuple(hyps), MappingProxyType(body), instances,
+                 data["statement"], author_latex, tuple(hyps), MappingProxyType(body), instances,
                  MappingProxyType(cex) if cex is not None else None, data.get("notes", ""),
-                 MappingProxyType(game))
+                 MappingProxyType(game), notation)
+
+
+def _latex_field(value, fail):
+    """``latex = '...'`` (the author's formula) or a ``[latex]`` table: the paper's notation and its ``formula``."""
+    from symalign.core.notation import notation_from_table
+
+    if isinstance(value, str):
+        return None, value
+    if not isinstance(value, dict):
+        fail("latex", value, "must be the author's LaTeX (a string) or a [latex] notation table")
+    try:
+        notation = notation_from_table(value, "latex")
+    except InputError as exc:
+        fail(exc.argument, exc.value, exc.reason)
+    return notation, value.get("formula", "")
 
 
 def _body(table, kind, fail) -> dict:
@@ -253,7 +275,8 @@ def _body(table, kind, fail) -> dict:
         if not isinstance(value, str):
             fail(f"claim.{key}", value, "must be a string")
         choices = (_PROPERTIES.get(kind) if key == "property" else
-                   _RELATIONS.get(kind, _CHOICES["relation"]) if key == "relation" else _CHOICES.get(key))
+                   _RELATIONS.get(kind, _CHOICES["relation"]) if key == "relation" else
+                   _SCOPES.get(kind, _CHOICES["scope"]) if key == "scope" else _CHOICES.get(key))
         if choices is not None and value not in choices:
             fail(f"claim.{key}", value, f"must be one of {list(choices)}")
     if kind == "comparative_statics":

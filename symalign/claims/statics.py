@@ -44,7 +44,8 @@ def check_comparative_statics(claim, inst, timeout):
             if not _is_zero(diff):
                 return _differs(claim, inst, theta, i, d, derived[(i, d)], stated, conditions, how)
         status = "checked-by-property" if inst.sampled else "derived"
-        return InstanceResult(inst.label, status, f"{how}; equal to the stated derivative for every entry")
+        return _in_scope(claim, inst, conditions, InstanceResult(
+            inst.label, status, f"{how}; equal to the stated derivative for every entry"), timeout)
     rel = _SIGNS[body["sign"]]
     hyps = _hyps(inst) + tuple(c for c in conditions if c is not sp.true)
     for i, d in entries:
@@ -58,7 +59,31 @@ def check_comparative_statics(claim, inst, timeout):
         if not p.proved:
             return InstanceResult(inst.label, "open", f"{how}; {where}: Z3 {p.reason}")
     status = "checked-by-property" if inst.sampled else "proved"
-    return InstanceResult(inst.label, status, f"{how}; {body['sign']} on the region (Z3, cross-checked)")
+    return _in_scope(claim, inst, conditions, InstanceResult(
+        inst.label, status, f"{how}; {body['sign']} on the region (Z3, cross-checked)"), timeout)
+
+
+def _in_scope(claim, inst, conditions, result, timeout):
+    """The derivative is derived on the interior support: an unscoped claim needs the hypotheses to imply it.
+
+    ``scope = "interior"`` states the claim where the interior support is
+    valid; with the default ``scope = "all"`` it must hold wherever the
+    hypotheses hold, so the validity conditions must follow from them (Z3),
+    else the claim stays ``open`` (outside the interior the equilibrium and
+    its derivative are those of another support).
+    """
+    conds = [c for c in conditions if c is not sp.true]
+    if not conds or claim.body.get("scope", "all") != "all":
+        tail = " (scope: interior)" if conds else ""
+        return InstanceResult(result.label, result.status, result.detail + tail)
+    p = _implies(_hyps(inst), sp.true, sp.And(*conds), timeout)
+    if p.proved:
+        return InstanceResult(result.label, result.status, result.detail + "; the hypotheses imply the interior "
+                              "support (Z3)")
+    return InstanceResult(result.label, "open", result.detail + " on the interior support, but the claim states "
+                          "no scope and the hypotheses do not imply that support"
+                          + (f" (e.g. at {dict(p.counterexample)})" if p.refuted else f" (Z3: {p.reason})")
+                          + ": state scope = \"interior\" or hypotheses that imply it")
 
 
 def _derived(claim, inst, theta):

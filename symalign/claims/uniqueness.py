@@ -4,12 +4,10 @@ The derived DSC condition (:func:`~symalign.verify.certificates.uniqueness_certi
 is compared with the stated one in the directions the claim asks for;
 counterexamples are re-checked by the Sylvester test of the numeric game's
 DSC matrix, and multiple equilibria by support enumeration.  Also re-checks
-the counterexample a refuted claim file states.
+a point a refuted claim file states (:mod:`symalign.claims.counterexample`).
 """
 
 from __future__ import annotations
-
-from fractions import Fraction
 
 import sympy as sp
 
@@ -19,7 +17,7 @@ from symalign.claims.common import (InstanceResult, _compare, _cond, _fmt, _hyps
                                     _numeric_game_at, _solve_for, _terms, _truth)
 from symalign.errors import SymalignError
 
-__all__ = ["check_uniqueness", "file_counterexample"]
+__all__ = ["check_uniqueness", "recheck_uniqueness_point"]
 
 _DSC_REF = "Rosen (1965) Thm 2/6"
 
@@ -209,45 +207,17 @@ def _population_dsc(inst, cex):
     return None if None in verdicts else all(verdicts)
 
 
-def file_counterexample(claim):
-    """Re-check the counterexample a refuted file states; returns (text, whether it is one).
-
-    Parameters the file does not give take neutral values (as in the
-    re-checks): 1 for positive scalars, 0 for other scalars and
-    attractiveness, the uniform prior.
-    """
-    if claim.kind != "uniqueness":
-        return f"{dict(claim.counterexample)} (not re-checked for kind {claim.kind!r})", True
-    inst = next((x for x in claim.instances if not x.sampled), claim.instances[0])
-    symbols = {s.name: s for s in _free_symbols(inst)}
-    values = {}
-    for k, v in claim.counterexample.items():
-        sym = symbols.get(k) or (inst.names.get(k) if isinstance(inst.names.get(k), sp.Symbol) else None)
-        if sym is None:
-            return f"{k} is not a symbol of the claim", False
-        frac = Fraction(str(v).strip())
-        values[sym] = sp.Rational(frac.numerator, frac.denominator)
-    point = _full_point(inst, values)
+def recheck_uniqueness_point(claim, inst, point):
+    """``(text, valid)``: whether the admissible ``point`` refutes the uniqueness claim as stated."""
     stated = inst.condition(claim.body["condition"])
     relation, prop = claim.body.get("relation", "iff"), claim.body.get("property", "dsc")
     s = _truth(stated, point)
     if prop == "unique" and relation in ("if", "iff") and s is sp.true:
         several = _several_equilibria(inst, point)
         if several:
-            return f"{_fmt(values)}: stated condition is True; {several}", True
+            return f"stated condition is True; {several}", True
     text, nd, s = _recheck_dsc(inst, point, stated, verdict=True)
     valid = (nd is True and s is sp.false and relation in ("iff", "only_if")) or \
         (nd is False and s is sp.true and relation in ("iff", "if") and prop == "dsc")
-    return f"{_fmt(values)}: {text}", valid
+    return text, valid
 
-
-def _free_symbols(inst):
-    g = inst.game
-    return g.scalar_symbols() if isinstance(g, PopulationGame) else g.free_symbols()
-
-
-def _full_point(inst, values):
-    """``values`` completed with the neutral values used by :func:`_numeric_game_at`."""
-    if isinstance(inst.game, PopulationGame):
-        return dict(values)
-    return {**_neutral_values(inst.game), **values}

@@ -19,20 +19,12 @@ import sympy as sp
 
 from symalign.verify.population import PopulationGame
 
-__all__ = ["complete_point", "random_points", "game_file_text", "excluded_by_solver"]
+__all__ = ["complete_point", "admissible", "fallback_witness", "random_points", "game_file_text", "excluded_by_solver"]
 
 
 def _spec_symbols(game):
     """``(spec, value)`` pairs of the game's parameters (matrices for vectors)."""
     return [(spec, game.params[spec.name]) for spec in game.family.parameters()]
-
-
-def _holds(relations, values) -> bool:
-    for rel in relations:
-        r = sp.sympify(rel, strict=True).xreplace(values)
-        if r is not sp.true and r is not True:
-            return False
-    return True
 
 
 def complete_point(inst, point, extra=()) -> dict | None:
@@ -64,7 +56,68 @@ def complete_point(inst, point, extra=()) -> dict | None:
                 if s not in values:
                     values[s] = sp.Integer(1) if spec.sign == "positive" else sp.Integer(0)
     checks = tuple(game.parameter_constraints()) + tuple(game.hypotheses()) + tuple(inst.hypotheses) + tuple(extra)
-    return values if _holds(checks, values) else None
+    return values if _failing(checks, values) is None and _bad_sign(game, values) is None else None
+
+
+def admissible(inst, point, extra=()):
+    """``(values, None)`` as :func:`complete_point`, or ``(None, reason)`` naming the first violated constraint.
+
+    Examples
+    --------
+    >>> from symalign.claims.schema import load_claim
+    >>> from pathlib import Path
+    >>> import symalign
+    >>> root = Path(symalign.__file__).resolve().parents[1]
+    >>> inst = load_claim(root / "theorems/active_alignment/T3_interior_uniqueness.toml").instances[0]
+    >>> sym = {s.name: s for s in inst.game.free_symbols()}
+    >>> admissible(inst, {sym["p_{1,1}"]: 2, sym["p_{1,2}"]: -1})[1]      # sums to 1, but off the simplex
+    'p_{1,2} >= 0 fails (parameter sign or prior on the simplex)'
+    """
+    game = inst.game
+    values = complete_point(inst, point, ()) if not isinstance(game, PopulationGame) else None
+    if values is None and not isinstance(game, PopulationGame):
+        values = _raw_completion(inst, point)
+    groups = ((tuple(game.parameter_constraints()) if not isinstance(game, PopulationGame) else (),
+               "parameter sign or prior on the simplex"),
+              (tuple(game.hypotheses()) if not isinstance(game, PopulationGame) else (), "family hypothesis"),
+              (tuple(inst.hypotheses), "claim hypothesis"), (tuple(extra), "scope"))
+    values = values if values is not None else dict(point)
+    bad = None if isinstance(game, PopulationGame) else _bad_sign(game, values)
+    if bad is not None:
+        return None, f"{bad} fails (parameter sign or prior on the simplex)"
+    for relations, what in groups:
+        bad = _failing(relations, values)
+        if bad is not None:
+            return None, f"{bad} fails ({what})"
+    return values, None
+
+
+def _bad_sign(game, values):
+    """The first parameter entry whose value breaks its declared sign (a symbol's assumptions hide these)."""
+    for spec, value in _spec_symbols(game):
+        op = {"positive": ">", "nonnegative": ">=", "simplex": ">="}.get(spec.sign)
+        flat = list(value) if isinstance(value, (tuple, sp.MatrixBase)) else [value]
+        for x in flat if op else ():
+            v = sp.sympify(x, strict=True).xreplace(values)
+            if v.is_number and not (v > 0 if op == ">" else v >= 0):
+                return f"{x} {op} 0"
+    return None
+
+
+def _raw_completion(inst, point):
+    """The point with neutral values for symbols it leaves free (no prior row completed)."""
+    from symalign.claims.common import _neutral_values
+
+    return {**_neutral_values(inst.game), **{k: sp.sympify(v, strict=True) for k, v in dict(point).items()}}
+
+
+def _failing(relations, values):
+    """The first relation not exactly true at ``values`` (None when all hold)."""
+    for rel in relations:
+        r = sp.sympify(rel, strict=True).xreplace(values)
+        if r is not sp.true and r is not True:
+            return rel
+    return None
 
 
 def random_points(inst, n: int, seed: int = 0, extra=()):
@@ -110,11 +163,14 @@ def excluded_by_solver(game, d):
 
     Returns ``(excluded, equilibrium)``, or ``(None, None)`` when the solver
     does not give a single certified answer (no equilibrium, or several
-    disagreeing on the exclusion).
+    disagreeing on the exclusion); unless uniqueness is proved, every
+    equilibrium is enumerated.
     """
     from symalign.numeric.solve import solve
 
     sol = solve(game)
+    if sol.unique is not True:  # several equilibria may disagree on the exclusion: enumerate them all
+        sol = solve(game, all_equilibria=True)
     verdicts = {d in eq.excluded_groups() for eq in sol.equilibria}
     if len(verdicts) != 1 or not any(eq.certified for eq in sol.equilibria):
         return None, None
@@ -147,3 +203,21 @@ def game_file_text(game, *, title: str = "", comment: str = "") -> str | None:
     except SymalignError:
         return None
     return "".join(f"# {line}\n" for line in comment.splitlines()) + text
+
+
+def fallback_witness(inst, counterexample, what: str = "") -> str:
+    """A game file for a refutation whose checker wrote none ('' when there is no game to write).
+
+    The instance's own game when it is numeric (its parameters are the
+    counterexample), else the counterexample point completed to an
+    admissible game (:func:`complete_point`).
+    """
+    game = inst.game
+    if isinstance(game, PopulationGame):
+        return ""
+    comment = f"counterexample{': ' + what if what else ''}"
+    if not game.free_symbols():
+        return game_file_text(game, comment=comment) or ""
+    point = {k: v for k, v in dict(counterexample or {}).items() if isinstance(k, sp.Symbol)}
+    values = complete_point(inst, point) if point else None
+    return "" if values is None else game_file_text(game.subs(values), comment=comment) or ""

@@ -13,7 +13,10 @@ Conventions shared by every command (added here, in one place):
   (defaults in :data:`symalign.core.limits.COMMAND_BUDGETS`, ``0`` = none);
   ``--limit NAME=VALUE`` raises an input limit of :mod:`symalign.core.limits`;
 * ``-o/--out FILE`` writes what the command prints to FILE (atomically; the
-  file must not be an input, a directory, a device or a FIFO);
+  file must not be an input, a directory, a device or a FIFO), only when the
+  command answers (exit 0 or 1): a failed command leaves FILE as it was;
+  every single-file output option of every command is checked the same way
+  before any work (:func:`symalign.io.outputs.check_output`);
 * progress goes to stderr, results to stdout.
 
 Commands are imported only when run, so ``symalign --help`` and
@@ -65,13 +68,19 @@ class _Group(click.Group):
                 return None
             raise
         command = _conventions(module.command, name)
+        command.name = name  # the name it is registered under (help, usage lines and the docs' reference use it)
         self.commands[name] = command
         return command
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         argv = list(sys.argv[1:] if args is None else args)
         as_json = "--json" in argv
+        _tolerant_streams()
         try:
+            if sys.stdout is None:  # started with stdout closed (>&-)
+                if not {"-o", "--out", "--output"} & {a.split("=")[0] for a in argv}:
+                    raise click.UsageError("standard output is closed: give -o FILE (or redirect it)")
+                sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
             code = super().main(argv, prog_name or "symalign", complete_var, standalone_mode=False, **extra)
             with contextlib.suppress(ValueError):  # stdout closed by the caller
                 sys.stdout.flush()
@@ -97,16 +106,30 @@ class _Group(click.Group):
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EIO) and exc.filename is None:  # stdout itself failed
                 _silence_stdout()
+            if exc.errno == errno.ENOMEM:  # the address space of the memory budget ran out outside its phase
+                exc = OSError(exc.errno, f"{exc.strerror}: memory budget exhausted (raise it with --memory-limit)",
+                              exc.filename)
             code = _fail(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", EXIT_INPUT, as_json,
                          kind="OSError")
         except Exception as exc:  # noqa: BLE001 - a bug: one line, never a traceback unless asked
             if os.environ.get("SYMALIGN_DEBUG"):
-                raise
+                import traceback
+
+                with contextlib.suppress(OSError, ValueError, AttributeError):
+                    traceback.print_exc(file=sys.stderr)
             code = _fail(f"internal error: {type(exc).__name__}: {exc} (please report it; SYMALIGN_DEBUG=1 shows "
                          "the traceback)", EXIT_INTERNAL, as_json, kind=type(exc).__name__)
         if standalone_mode:
             sys.exit(code or 0)
         return code
+
+
+def _tolerant_streams():
+    """Characters the terminal's encoding cannot show are escaped (``\\u0142``), never a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            if stream is not None and (stream.errors or "strict") == "strict":
+                stream.reconfigure(errors="backslashreplace")
 
 
 def _silence_stdout():
@@ -131,9 +154,14 @@ def _fail(message: str, code: int, as_json: bool, *, exc=None, kind=None) -> int
     return code
 
 
+_BUDGET_MAX = 1e9
+"""Largest --time-limit (seconds, about 31 years) and --memory-limit (MiB); 0 turns a budget off."""
+
+
 def _float_option(value, name):
-    if value < 0 or value != value or value == float("inf"):
-        raise click.BadParameter(f"{value}: must be a number >= 0 (0 turns the budget off)", param_hint=name)
+    if value < 0 or value != value or value > _BUDGET_MAX:
+        raise click.BadParameter(f"{value}: must be a number between 0 and {_BUDGET_MAX:g} (0 turns the budget off)",
+                                 param_hint=name)
     return value or None
 
 
@@ -169,22 +197,34 @@ def _conventions(command: click.Command, name: str) -> click.Command:
 
         budget = Budget(_float_option(time_limit, "--time-limit"), _float_option(memory_limit, "--memory-limit"))
         raised = dict(parse_limit(t) for t in limit_overrides)
-        if capture_out is not None:
-            check_output(capture_out, "--out", inputs=_input_paths(kwargs, inputs))
+        sources = _input_paths(kwargs, inputs)
+        for opt, target in _file_outputs(command, kwargs, capture_out):  # one check of every output, before work
+            check_output(target, opt, inputs=sources)
         sink = io.StringIO() if capture_out is not None else None
         try:
             with override(**raised), process_budget(budget, f"symalign {name}"), _status(name):
                 with contextlib.redirect_stdout(sink) if sink is not None else contextlib.nullcontext():
                     try:
                         result = inner(*args, **kwargs)
-                    finally:
-                        if sink is not None:
+                    except SystemExit as exc:  # 1 = a claim or check came out false: a result, written
+                        if sink is not None and exc.code in (0, 1, None):
                             _write_captured(capture_out, sink.getvalue())
+                        elif sink is not None:
+                            click.echo(f"symalign: {capture_out} left unchanged (the command failed)", err=True)
+                        raise
+                    except BaseException:  # a failed command never empties the earlier output file
+                        if sink is not None:
+                            click.echo(f"symalign: {capture_out} left unchanged (the command failed)", err=True)
+                        raise
+                    if sink is not None:
+                        _write_captured(capture_out, sink.getvalue())
         except BudgetExceeded as exc:
             flag = "--time-limit" if exc.resource == "time" else "--memory-limit"
             raise BudgetExceeded(exc.phase, exc.resource, exc.limit, flag) from None
-        except ImportError as exc:  # a library could not be mapped into the memory budget
-            if budget.memory_mb is None or not any(t in str(exc) for t in ("failed to map", "allocate memory")):
+        except (ImportError, OSError) as exc:  # a library could not be mapped into the memory budget
+            nomem = getattr(exc, "errno", None) == errno.ENOMEM or any(t in str(exc) for t in ("failed to map",
+                                                                                              "allocate memory"))
+            if budget.memory_mb is None or not nomem:
                 raise
             raise BudgetExceeded(f"symalign {name}", "memory", budget.memory_mb, "--memory-limit") from None
         if capture_out is not None:
@@ -195,8 +235,21 @@ def _conventions(command: click.Command, name: str) -> click.Command:
     return command
 
 
+_OUTPUT_OPTIONS = ("-o", "--out", "--output", "--data", "--figure", "--witness")
+
+
 def _is_output(param) -> bool:
-    return any(o in ("-o", "--out", "--output", "--data", "--witness") for o in getattr(param, "opts", ()))
+    return any(o in _OUTPUT_OPTIONS for o in getattr(param, "opts", ()))
+
+
+def _file_outputs(command, kwargs, capture_out) -> list:
+    """(option, path) of every single-file output given (directories such as reproduce --out are checked apart)."""
+    out = [("--out", capture_out)] if capture_out is not None else []
+    for p in command.params:
+        value = kwargs.get(p.name)
+        if value and _is_output(p) and isinstance(p.type, click.Path) and not p.type.dir_okay:
+            out.append((max(p.opts, key=len), value))
+    return out
 
 
 def _input_paths(kwargs, names) -> list:

@@ -13,10 +13,14 @@ __all__ = ["plugin_option"]
 
 
 def _load(ctx, param, modules):
+    import contextlib
+    import sys
+
     from symalign.core.families.base import load_plugin
 
     for module in modules:
-        load_plugin(module)
+        with contextlib.redirect_stdout(sys.stderr):  # a plugin that prints never corrupts --json on stdout
+            load_plugin(module)
     return modules
 
 

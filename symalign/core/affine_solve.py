@@ -38,7 +38,7 @@ from symalign.core.equilibrium import Equilibrium
 from symalign.core.linear import InconsistentSystem, SingularSystem
 from symalign.errors import DerivationError
 
-__all__ = ["solve_support", "equilibrium_on_support", "gauss_jordan", "coupling"]
+__all__ = ["solve_support", "equilibrium_on_support", "gauss_jordan", "solve_dense", "coupling"]
 
 ZERO = Fraction(0)
 
@@ -93,6 +93,65 @@ def gauss_jordan(rows, n_unknowns: int, n_rhs: int):
     return [{k - n_unknowns: v for k, v in rows[pivot_of[c]].items() if k >= n_unknowns} for c in range(n_unknowns)]
 
 
+def solve_dense(rows, n_unknowns: int, n_rhs: int):
+    """:func:`gauss_jordan`'s system and answer, solved with FLINT's exact rational matrices (``fmpq_mat``).
+
+    Python-flint (extra ``fast``) solves by fraction-free elimination in C;
+    without it, or for a singular or non-square system (whose diagnosis
+    :func:`gauss_jordan` gives), or beyond :data:`DENSE_LIMIT` unknowns
+    (dense storage), the sparse pure-Python elimination answers.  Both are
+    exact, so the answer is the same (tested).
+
+    Examples
+    --------
+    >>> F = Fraction
+    >>> solve_dense([{0: F(2), 1: F(1), 2: F(3)}, {0: F(1), 1: F(-1), 2: F(0)}], 2, 1)
+    [{0: Fraction(1, 1)}, {0: Fraction(1, 1)}]
+    """
+    if _flint() is None or len(rows) != n_unknowns or n_unknowns > DENSE_LIMIT:
+        return gauss_jordan(rows, n_unknowns, n_rhs)
+    flint = _flint()
+    n = n_unknowns
+    A = flint.fmpq_mat(n, n)
+    B = flint.fmpq_mat(n, n_rhs)
+    for r, row in enumerate(rows):
+        for k, v in row.items():
+            if k < n:
+                A[r, k] = flint.fmpq(v.numerator, v.denominator)
+            else:
+                B[r, k - n] = flint.fmpq(v.numerator, v.denominator)
+    try:
+        X = A.solve(B)
+    except ZeroDivisionError:  # singular: the sparse elimination says whether inconsistent or underdetermined
+        return gauss_jordan(rows, n_unknowns, n_rhs)
+    out = []
+    for r in range(n):
+        sol = {}
+        for k in range(n_rhs):
+            v = X[r, k]
+            if v != 0:
+                sol[k] = Fraction(int(v.p), int(v.q))
+        out.append(sol)
+    return out
+
+
+DENSE_LIMIT = 400
+"""Largest system :func:`solve_dense` stores densely for FLINT (the sparse elimination beyond)."""
+
+_FLINT = []
+
+
+def _flint():
+    """The ``flint`` module (python-flint), or None when it is not installed."""
+    if not _FLINT:
+        try:
+            import flint
+        except ImportError:  # pragma: no cover - the pure fallback is tested by forcing it
+            flint = None
+        _FLINT.append(flint)
+    return _FLINT[0]
+
+
 def coupling(q):
     """Per-agent matrices ``K_i`` (dicts (d, e) -> v) if the game is aggregative, else None."""
     D, N = q.n_groups, q.n_agents
@@ -138,12 +197,75 @@ def solve_support(q, support):
     sol = None
     if Ks is not None:
         try:
-            sol = _aggregative(q, support, Ks)
+            sol = _aggregative_flint(q, support, Ks) if _flint() is not None else None
+            if sol is None:
+                sol = _aggregative(q, support, Ks)
         except (SingularSystem, InconsistentSystem):
             sol = None  # per-agent systems can be singular although the full one is not
     if sol is None:
         sol = _full(q, support)
     return sol + (_verify(q, support, *sol),)
+
+
+def _aggregative_flint(q, support, Ks):
+    """:func:`_aggregative` with every agent's system and the aggregate one as FLINT matrices (``fmpq_mat``).
+
+    Agent i's bordered system on ``S_i`` is ``Q_i^T Gb_i Q_i`` with
+    ``Gb_i = [[G_i, -1], [1^T, 0]]`` (``G_i`` its own curvature net of the
+    coupling ``K_i``) and ``Q_i`` the embedding of ``S_i`` and the
+    multiplier; its right-hand side ``Q_i^T [[-c_i, -K_i], [1, 0]]``.  Only
+    a loop over agents runs in Python; the O(N D^2) rational arithmetic runs
+    in C.  None when a system is singular (the pure route then decides).
+    """
+    flint = _flint()
+    N, D = q.n_agents, q.n_groups
+    c, rows = q.affine_gradient
+    Q = flint.fmpq
+
+    def fq(v):
+        return Q(v.numerator, v.denominator)
+
+    total = flint.fmpq_mat(D + 1, D + 1)
+    Ys = []
+    try:
+        for i, s in enumerate(support):
+            n, K = len(s), Ks[i]
+            Gb = flint.fmpq_mat(D + 1, D + 1)
+            Bb = flint.fmpq_mat(D + 1, D + 1)
+            for d in range(D):
+                for col, v in rows[i * D + d].items():
+                    j, e = divmod(col, D)
+                    if j == i:
+                        Gb[d, e] += fq(v)
+                if c[i * D + d]:
+                    Bb[d, 0] = -fq(c[i * D + d])
+                Gb[d, D] = -1
+                Gb[D, d] = 1
+            for (d, e), v in K.items():
+                Gb[d, e] -= fq(v)
+                Bb[d, e + 1] = -fq(v)
+            Bb[D, 0] = 1
+            Qi = flint.fmpq_mat(D + 1, n + 1)
+            for r, d in enumerate(s):
+                Qi[d, r] = 1
+            Qi[D, n] = 1
+            Qt = Qi.transpose()
+            Y = Qi * (Qt * Gb * Qi).solve(Qt * Bb)  # rows: w_i on S_i, then lambda_i; columns: 1, T
+            Ys.append(Y)
+            total += Y
+        sumV = flint.fmpq_mat(D, D, [total[d, e + 1] for d in range(D) for e in range(D)])
+        sumu = flint.fmpq_mat(D, 1, [total[d, 0] for d in range(D)])
+        T = (flint.fmpq_mat(D, D, [int(d == e) for d in range(D) for e in range(D)]) - sumV).solve(sumu)
+    except ZeroDivisionError:
+        return None
+    one_T = flint.fmpq_mat(D + 1, 1, [1] + [T[e, 0] for e in range(D)])
+    W, lambdas = [], []
+    for Y in Ys:
+        x = Y * one_T
+        vals = [Fraction(int(x[k, 0].p), int(x[k, 0].q)) for k in range(D + 1)]
+        W.append(vals[:D])
+        lambdas.append(vals[D])
+    return W, lambdas
 
 
 def _aggregative(q, support, Ks):
@@ -168,7 +290,7 @@ def _aggregative(q, support, Ks):
                     eq[n + 2 + e] = -K[(d, e)]
             eqs.append(eq)
         eqs.append({**{r: Fraction(1) for r in range(n)}, n + 1: Fraction(1)})
-        X = gauss_jordan(eqs, n + 1, D + 1)
+        X = solve_dense(eqs, n + 1, D + 1)
         ui, Vi = [ZERO] * D, [{} for _ in range(D)]
         for r, d in enumerate(s):
             ui[d] = X[r].get(0, ZERO)
@@ -191,7 +313,7 @@ def _aggregative(q, support, Ks):
         if b:
             eq[D] = b
         sysT.append(eq)
-    T = [x.get(0, ZERO) for x in gauss_jordan(sysT, D, 1)]
+    T = [x.get(0, ZERO) for x in solve_dense(sysT, D, 1)]
     W = [[u[i][d] + sum((v * T[e] for e, v in V[i][d].items()), ZERO) for d in range(D)] for i in range(N)]
     lambdas = [l0 + sum((v * T[e] for e, v in lT.items()), ZERO) for l0, lT in lam]
     return W, lambdas
@@ -214,7 +336,7 @@ def _full(q, support):
                 eq[n_w + N] = -c[i * D + d]
             eqs.append(eq)
         eqs.append({**{index[i * D + d]: Fraction(1) for d in s}, n_w + N: Fraction(1)})
-    X = gauss_jordan(eqs, n_w + N, 1)
+    X = solve_dense(eqs, n_w + N, 1)
     W = [[ZERO] * D for _ in range(N)]
     for k, r in index.items():
         W[k // D][k % D] = X[r].get(0, ZERO)

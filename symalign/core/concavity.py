@@ -26,6 +26,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from symalign.core.kkt import kkt_system
 from symalign.core.rosen import charpoly_coefficients, own_hessian, restrict_to_tangent
 
 __all__ = ["Concavity", "own_concavity", "psd_exact"]
@@ -57,11 +58,18 @@ class Concavity:
     method: str
     witness: tuple | None = None
     notes: tuple = ()
+    certificates: tuple = ()
+    """``(agent, proof)`` pairs: curvature rule trees (:class:`symalign.core.curvature.Node`, re-checked by
+    :func:`symalign.core.curvature.check_tree`) or Z3 sign proofs of a diagonal Hessian
+    (:class:`symalign.core.hessian_signs.SignProof`, whose SMT-LIB queries can be re-run)."""
 
     def to_dict(self) -> dict:
         out = {"status": self.status, "strict": self.strict, "method": self.method}
         if self.witness is not None:
             out["witness"] = {"agent": self.witness[0], "profile": [[str(x) for x in r] for r in self.witness[1]]}
+        if self.certificates:
+            out["certificates"] = [{"agent": i, "tree": t.to_dict()} if hasattr(t, "to_dict") else
+                                   {"agent": i, "smt2": list(t.queries)} for i, t in self.certificates]
         return out
 
 
@@ -127,9 +135,13 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
     if q is not None:
         return _quadratic_concavity(game, q)
     seen: dict = {}
-    strict_all, methods, unknown_notes = True, set(), []
+    strict_all, methods, unknown_notes, z3_proofs = True, set(), [], []
     weights = game.weights
     affine = _affine_own_hessians(game)
+    if affine is None and not kkt_system(game).is_affine():  # Hessian depends on the weights: rules first
+        structural = _structural(game)
+        if structural is not None:
+            return structural
     for i in range(game.n_agents):
         H = affine[i] if affine is not None else sp.Matrix(own_hessian(game, i))
         key = sp.ImmutableMatrix(H)
@@ -150,7 +162,13 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
             methods.add("diagonal Hessian, signs on positive weights")
             strict_all = None if strict_all is None else (strict_all and _diagonal_negative(game, i))
             continue
-        bad = _sampled_violation(H, weights, game, i, samples, seed)
+        proof = _z3_diagonal(game, i)
+        bad = _sampled_violation(H, weights, game, i, samples, seed)  # also cross-checks a Z3 proof
+        if bad is None and proof is not None and proof.status == "proved":
+            methods.add("diagonal Hessian, Z3 sign proof on the simplex")
+            strict_all = None
+            z3_proofs.append((i, proof))
+            continue
         if bad is not None:
             return Concavity("refuted", False, "sampled, confirmed at a rational profile", (i, bad),
                              (f"agent {i + 1}: own Hessian has a positive eigenvalue at the witness profile",))
@@ -159,8 +177,51 @@ def own_concavity(game, *, samples: int = 64, seed: int = 0) -> Concavity:
         unknown_notes.append(f"agent {i + 1}: own Hessian depends on the weights; no violation at "
                              f"{samples + 1 + game.n_groups} sampled profiles (evidence, not proof)")
     if unknown_notes:
+        if any(u.has(sp.Abs, sp.Max, sp.Min) for u in game.utilities()):
+            unknown_notes.append("the utilities have kinks (abs/max/min): sampled Hessians are blind to them, "
+                                 "a convex kink is not detected")
         return Concavity("unknown", None, " + ".join(sorted(methods)), None, tuple(unknown_notes))
-    return Concavity("proved", strict_all, " + ".join(sorted(methods)))
+    return Concavity("proved", strict_all, " + ".join(sorted(methods)), None, (), tuple(z3_proofs))
+
+
+def _z3_diagonal(game, i):
+    """Z3 proof that agent i's diagonal own Hessian is nonpositive on the product of simplices, or None.
+
+    None when the Hessian is not diagonal or an entry is not a rational function; the proof's queries
+    (SMT-LIB) are its certificate (:mod:`symalign.core.hessian_signs`).
+    """
+    from symalign.core.hessian_signs import diagonal_sign_proof
+
+    H = _full_hessian(game, i)
+    if any(H[r, c] != 0 for r in range(H.rows) for c in range(H.cols) if r != c):
+        return None
+    entries = [sp.cancel(H[d, d]) for d in range(H.rows)]
+    used = set().union(*(e.free_symbols for e in entries))
+    rows = [list(game.weights.row(j)) for j in range(game.n_agents) if used & set(game.weights.row(j))]
+    if not rows:
+        return None
+    return diagonal_sign_proof(entries, rows)
+
+
+def _structural(game):
+    """Own-concavity proved by curvature rules for every agent (milliseconds), or None when a rule is missing.
+
+    Each agent's certificate is re-checked by :func:`~symalign.core.curvature.check_tree` before it is
+    used; strictness is claimed only for separable trees (:func:`~symalign.core.curvature.strictly_concave`).
+    """
+    from symalign.core.curvature import check_tree, curvature_tree, strictly_concave
+
+    certs, strict = [], True
+    for i in range(game.n_agents):
+        own = list(game.weights.row(i))
+        tree = curvature_tree(game.utility(i), own)
+        if tree.curvature not in ("concave", "affine", "constant") or not check_tree(tree, own):
+            return None
+        certs.append((i, tree))
+        strict = strict and strictly_concave(tree, own)
+    return Concavity("proved", True if strict else None, "curvature rules (DCP)", None,
+                     () if strict else ("strict own-concavity not established by the curvature rules",),
+                     tuple(certs))
 
 
 def _quadratic_concavity(game, q) -> Concavity:
@@ -204,8 +265,6 @@ def _affine_own_hessians(game):
     gradient is not affine, a coefficient is not rational, or a block is not
     symmetric.
     """
-    from symalign.core.kkt import kkt_system
-
     parts = kkt_system(game).affine_parts()
     if parts is None:
         return None

@@ -205,6 +205,11 @@ class Equilibrium:
 
         return "$$" + weights_latex(self) + "$$"
 
+    def _repr_html_(self) -> str:
+        import html
+
+        return '<div class="symalign">' + html.escape(self._repr_latex_()) + "</div>"
+
     def __repr__(self) -> str:
         kind = "exact" if self.exact else "numeric"
         if self.concavity not in (None, "proved"):

@@ -199,6 +199,11 @@ def _parse(text: str, functions: frozenset | None) -> tuple[str, ast.Expression]
         depth += (char in "([{") - (char in ")]}")
         if depth > MAX_DEPTH:
             raise ExpressionError(text, text[max(0, pos - 20):pos + 1], f"brackets nested deeper than {MAX_DEPTH}")
+    run = re.search(r"\d[\d_]{%d,}" % (4 * limits.current().number_digits), text)
+    if run:  # a number literal far over the digit limit: refused before Python converts it (or refuses to)
+        raise ExpressionError(text, run.group()[:20] + "...", f"number too large: {len(run.group())} digits exceed the limit "
+                              f"number_digits = {limits.current().number_digits} "
+                              f"(raise it with {limits.flag('number_digits')})")
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
@@ -441,6 +446,8 @@ class _Evaluator:
             arg = self.scalar(args[0])
             if name in ("sqrt", "exp"):  # SymPy factors roots, evaluates exp numerically
                 self.check_power(node, arg, sp.Rational(1, 2))
+            if name == "exp" and arg.is_number:
+                self.check_exp(node, arg)
             return _FUNCS[name](arg)
         if name in ("min", "max"):
             if not args:
@@ -455,6 +462,18 @@ class _Evaluator:
             return _to_value(self.scope.functions[name](*values))
         except (TypeError, ValueError, ArithmeticError) as exc:
             self.fail(node, f"function {name!r} failed: {exc}")
+
+    def check_exp(self, node, arg):
+        """Refuse ``exp`` of a constant whose value would have more than ``number_digits`` digits."""
+        digits = limits.current().number_digits
+        bound = digits * 2.302585092994046  # ln(10**digits)
+        try:
+            size = float(sp.Abs(arg).evalf(15))
+        except (ArithmeticError, TypeError, ValueError):
+            size = float("inf")
+        if not size <= bound:
+            self.fail(node, f"exp of a constant of size {size:.6g} exceeds the limit number_digits = {digits} "
+                            f"(raise it with {limits.flag('number_digits')})")
 
     def sum(self, node: ast.Call, name: str, args: list):
         s = self.scope

@@ -19,6 +19,8 @@ limit                   default      what it bounds
 ``number_digits``       100          decimal digits of a numerator or denominator
                                      (so every number converts to a finite float)
 ``grid_points``         1 000 000    points of a sweep grid
+``sweep_exponent``      12           ends of a sweep axis: 0 or of size 1e-12..1e12
+                                     (floats of the grid stay far from overflow)
 ``file_bytes``          1 048 576    size of a game or claim file (1 MiB)
 ======================= ============ ==============================================
 
@@ -50,7 +52,7 @@ from dataclasses import dataclass
 from symalign.errors import InputError, LimitExceeded
 
 __all__ = ["Limits", "current", "override", "check", "parse_limit", "COMMAND_BUDGETS", "command_budget",
-           "DEFAULT_COMMAND_BUDGET", "check_digits", "degree_bound"]
+           "DEFAULT_COMMAND_BUDGET", "check_digits", "check_decimal", "degree_bound"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Limits:
     expression_degree: int = 100
     number_digits: int = 100
     grid_points: int = 1_000_000
+    sweep_exponent: int = 12
     file_bytes: int = 1_048_576
 
     def __post_init__(self):
@@ -156,9 +159,41 @@ def check_digits(value, argument: str, shown=None) -> None:
     atoms = [value] if isinstance(value, sp.Rational) else value.atoms(sp.Rational) if isinstance(value, sp.Basic) else ()
     for r in atoms:
         if abs(r.p) >= bound or r.q >= bound:
-            digits = max(len(str(abs(r.p))), len(str(r.q)))
+            digits = max(_digits(abs(r.p)), _digits(r.q))
             raise LimitExceeded(argument, value if shown is None else shown, "number_digits",
                                 f"{current().number_digits} (a number here has {digits} digits)", flag("number_digits"))
+
+
+def _digits(n) -> int:
+    """Decimal digits of a positive integer, without converting it to text (which Python refuses past 4,300)."""
+    n = int(n)
+    d = max(int((n.bit_length() - 1) * 0.30102999566398120), 1)  # a lower bound
+    while n.bit_length() < 100_000 and n >= 10 ** d:
+        d += 1
+    return d
+
+
+def check_decimal(value, argument: str) -> None:
+    """Refuse a ``Decimal`` whose exact fraction would have far more than ``number_digits`` digits.
+
+    Checked on its digits and exponent *before* the fraction is built: ``1e10000000`` is refused at once
+    instead of computing 10**10**7.  (The exact count is checked later by :func:`check_digits`.)
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> check_decimal(Decimal("1e10000000"), "beta")
+    Traceback (most recent call last):
+    ...
+    symalign.errors.LimitExceeded: beta=Decimal('1E+10000000'): exceeds the limit number_digits = 100 (a number here is written with 10000001 digits) (raise it with --limit number_digits=N)
+    """
+    if not value.is_finite():
+        return
+    _, digits, exponent = value.as_tuple()
+    size = max(len(digits) + max(exponent, 0), -exponent)  # digits of the numerator / of the power of ten below
+    if size > 2 * current().number_digits + 2:
+        raise LimitExceeded(argument, value, "number_digits", f"{current().number_digits} (a number here is written with "
+                                                              f"{size} digits)", flag("number_digits"))
 
 
 def degree_bound(expr) -> int:

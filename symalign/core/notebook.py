@@ -8,10 +8,12 @@ imported, and ``import symalign`` imports it); result classes inherit
 :class:`LatexRepr`, whose ``_repr_latex_`` looks the renderer up by class.
 Imports still flow one way.
 
-The renderers write document fragments (text with math environments).
-:func:`notebook_latex` turns one into what a notebook's MathJax renders:
-comment lines dropped, theorem-like environments and ``\\emph`` turned into
-plain text.
+The renderers write document fragments for a paper.  For a notebook they
+run in *notebook mode* (:func:`in_notebook`): MathJax-safe LaTeX emitted
+directly by the renderers themselves (theorem-like environments as a bold
+heading in text, no ``\\emph``/``\\noindent``, plain text not escaped for
+TeX); :func:`repr_latex` only leaves out TeX comment lines.  Nothing is
+rewritten by pattern.
 
 Examples
 --------
@@ -20,22 +22,50 @@ Examples
 ...         self.x = x
 >>> Point(1)._repr_latex_() is None          # no renderer registered: plain repr
 True
->>> register_latex_renderer(Point, lambda p: "% a point\\n\\\\begin{proposition}[Origin]\\n$x = " + str(p.x) + "$\\n\\\\end{proposition}")
+>>> register_latex_renderer(Point, lambda p: "% a point\\n" + ("Origin: " if in_notebook() else "") + f"$x = {p.x}$")
 >>> print(Point(0)._repr_latex_())
-\\textbf{Origin.} $x = 0$
+Origin: $x = 0$
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+import contextvars
 
-__all__ = ["LatexRepr", "register_latex_renderer", "repr_latex", "notebook_latex"]
+__all__ = ["LatexRepr", "register_latex_renderer", "repr_latex", "notebook_latex", "in_notebook", "notebook_mode",
+           "emph"]
 
 _RENDERERS: dict = {}
+_NOTEBOOK: contextvars.ContextVar = contextvars.ContextVar("symalign_notebook", default=False)
 
-_THEOREM = re.compile(r"\\begin\{(theorem|proposition|lemma|corollary|definition|remark|claim)\*?\}(?:\[([^\]]*)\])?")
-_END_THEOREM = re.compile(r"\\end\{(theorem|proposition|lemma|corollary|definition|remark|claim)\*?\}")
-_EMPH = re.compile(r"\\emph\{([^{}]*)\}")
+
+def in_notebook() -> bool:
+    """Whether renderers are writing for a notebook's MathJax (inside :func:`notebook_mode`)."""
+    return _NOTEBOOK.get()
+
+
+@contextlib.contextmanager
+def notebook_mode():
+    """Renderers write MathJax-safe LaTeX inside this block (see the module docstring)."""
+    token = _NOTEBOOK.set(True)
+    try:
+        yield
+    finally:
+        _NOTEBOOK.reset(token)
+
+
+def emph(text: str) -> str:
+    """``\\emph{text}`` in a document; the text itself in a notebook (MathJax shows text macros raw).
+
+    Examples
+    --------
+    >>> emph("Status:")
+    '\\\\emph{Status:}'
+    >>> with notebook_mode():
+    ...     emph("Status:")
+    'Status:'
+    """
+    return text if in_notebook() else rf"\emph{{{text}}}"
 
 
 def register_latex_renderer(cls, renderer) -> None:
@@ -44,14 +74,9 @@ def register_latex_renderer(cls, renderer) -> None:
 
 
 def notebook_latex(tex: str) -> str:
-    """A LaTeX fragment made displayable by MathJax (see the module docstring)."""
-    lines = [ln for ln in tex.splitlines() if not ln.lstrip().startswith("%")]
-    out = "\n".join(lines)
-    out = _THEOREM.sub(lambda m: rf"\textbf{{{m.group(2) or m.group(1).capitalize()}.}}", out)
-    out = _END_THEOREM.sub("", out)
-    out = _EMPH.sub(r"\1", out).replace("\\noindent", "")
-    out = re.sub(r"(\\textbf\{[^{}]*\.\})\s*\n", r"\1 ", out)
-    return re.sub(r"\n\s*\n+", "\n", out).strip()
+    """A fragment written in notebook mode, without its TeX comment lines and blank lines."""
+    lines = [ln for ln in tex.splitlines() if ln.strip() and not ln.lstrip().startswith("%")]
+    return "\n".join(lines).strip()
 
 
 def repr_latex(obj) -> str | None:
@@ -59,7 +84,8 @@ def repr_latex(obj) -> str | None:
     for klass in type(obj).__mro__:
         renderer = _RENDERERS.get(klass)
         if renderer is not None:
-            return notebook_latex(renderer(obj))
+            with notebook_mode():
+                return notebook_latex(renderer(obj))
     return None
 
 
@@ -70,3 +96,10 @@ class LatexRepr:
 
     def _repr_latex_(self) -> str | None:
         return repr_latex(self)
+
+    def _repr_html_(self) -> str | None:
+        """The same content for HTML outputs (JupyterLab typesets the math in them with MathJax)."""
+        import html
+
+        tex = repr_latex(self)
+        return None if tex is None else '<div class="symalign">' + html.escape(tex).replace("\n", "<br>\n") + "</div>"

@@ -99,6 +99,7 @@ def exact(value, argument: str = "value") -> sp.Expr:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise InputError(argument, value, "must be finite (NaN and infinity are not allowed)")
+        limits.check_decimal(value, argument)  # before Fraction builds 10**exponent
         frac = Fraction(value)
         return sp.Rational(frac.numerator, frac.denominator)
     if isinstance(value, sp.Basic):
@@ -110,6 +111,7 @@ def exact(value, argument: str = "value") -> sp.Expr:
     if isinstance(value, bool):
         raise InputError(argument, value, "expected a number, got a boolean")
     if isinstance(value, Integral):
+        limits.check_digits(sp.Integer(int(value)), argument)
         return sp.Integer(int(value))
     if isinstance(value, Fraction):
         return sp.Rational(value.numerator, value.denominator)

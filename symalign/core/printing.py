@@ -16,6 +16,8 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter, translate
 
+from symalign.core.notation import current_notation
+from symalign.core.notebook import in_notebook
 from symalign.errors import InputError
 
 __all__ = ["SymalignLatexPrinter", "latex", "expression_latex", "escape", "text", "latex_label", "decimal_places",
@@ -40,6 +42,12 @@ class SymalignLatexPrinter(LatexPrinter):
         if name is not None:
             return name
         m = _NAME.match(expr.name)
+        table = current_notation().symbols  # the paper's notation (symalign.core.notation.use_notation)
+        if m is not None and m.group(1) in table:
+            rest = m.group(2)
+            if rest and "{" not in rest:  # alpha_2 -> \alpha_{2}
+                rest = _PART.sub(lambda p: f"{p.group(1)}{{{p.group(2)}}}", rest)
+            return table[m.group(1)] + rest
         if m is None or "{" not in expr.name:
             return super()._print_Symbol(expr, style=style)
         base = translate(m.group(1))
@@ -267,6 +275,8 @@ def escape(value) -> str:
     >>> escape("50% of group_a & b")
     '50\\\\% of group\\\\_a \\\\& b'
     """
+    if in_notebook():  # MathJax shows text as it is: only a dollar would start math
+        return str(value).replace("$", r"\$")
     return "".join(_ESCAPES.get(ch, ch) for ch in str(value))
 
 
@@ -301,7 +311,8 @@ def _comment(value) -> str:
 
 
 def _groups(game) -> str:
-    return ", ".join(rf"\text{{{escape(g)}}}" for g in game.groups)
+    """The group names as plain text (outside math, so a long list breaks between names)."""
+    return ", ".join(escape(g) for g in game.groups)
 
 
 def _short_exact(weights) -> bool:

@@ -221,13 +221,19 @@ def symmetric_equilibria(game, *, supports: str = "interior", budget: Budget | N
 def own_concavity(game, i: int = 0) -> bool | None:
     """Whether agent ``i``'s utility is concave in its own weights at every profile (None: not decided).
 
-    Decided exactly when the own Hessian is constant (eigenvalues), or
+    Proved by the curvature rules of :mod:`symalign.core.curvature` (certificate re-checked), else
+    decided exactly when the own Hessian is constant (eigenvalues), or
     diagonal with each entry sign-definite after ``factor`` under the
     symbols' assumptions (weights nonnegative, declared parameter signs),
     wherever the utility is defined (a ratio ``num/den`` with ``num <= 0 <= den``).
     """
+    from symalign.core.curvature import check_tree, curvature_tree
+
     W = game.weights
     w = list(W.row(i))
+    tree = curvature_tree(game.utility(i), w)  # curvature rules first (milliseconds), re-checked
+    if tree.curvature in ("concave", "affine", "constant") and check_tree(tree, w):
+        return True
     H = sp.hessian(game.utility(i), w)
     if not (H.free_symbols & set(W)):
         try:

@@ -41,12 +41,13 @@ def code_display(fn, *, style: str = "auto") -> str:
     except (OSError, TypeError):
         raise InputError("fn", getattr(fn, "__name__", fn), "source not retrievable") from None
     return ("% latexify-py is not installed (pip install 'symalign[latex]'): the Python source instead\n"
-            "\\begin{verbatim}\n" + source.rstrip() + "\n\\end{verbatim}")
+            "{\\footnotesize\n\\begin{verbatim}\n" + source.rstrip() + "\n\\end{verbatim}\n}")
 
 # ---------------------------------------------------------------------------
 # code (latexify-py)
 
 _RANGE = re.compile(r"\\mathrm\{range\} \\mathopen\{\}\\left\( ([^()]*?) \\mathclose\{\}\\right\)")
+_DOCSTRING = re.compile(r'\\hspace\{1em\} \\textrm\{".*?"\} \\\\ ', re.S)
 _BAR = re.compile(r"\\mathrm\{([A-Za-z]|alpha|beta|gamma|lambda|mu|theta|kappa)\\_bar\}")
 
 
@@ -63,6 +64,7 @@ def code_latex(fn, *, style: str = "auto") -> str:
 
     Examples
     --------
+    >>> import pytest; _ = pytest.importorskip("latexify")  # optional: skipped without latexify-py
     >>> from symalign.export import scalar
     >>> print(code_latex(scalar.overlap_interior_weight))  # doctest: +NORMALIZE_WHITESPACE
     \\begin{array}{l} \\displaystyle \\bar{W} = \\frac{\\beta \\cdot \\bar{p} + \\frac{\\gamma}{D} + \\alpha \\cdot \\bar{c}}{\\beta + \\gamma} \\\\
@@ -70,30 +72,27 @@ def code_latex(fn, *, style: str = "auto") -> str:
     """
     if not latexify_available():
         raise OptionalDependencyError("latexify-py", "latex", "rendering Python functions as LaTeX")
-    import latexify
-    from latexify import codegen, exceptions, parser, transformers
-
     if style not in ("auto", "function", "algorithm"):
         raise InputError("style", style, "must be 'auto', 'function' or 'algorithm'")
-    try:
-        tree = parser.parse_function(fn)
-    except (OSError, TypeError, exceptions.LatexifyError) as exc:
-        raise InputError("fn", getattr(fn, "__name__", fn), f"source not retrievable for latexify ({exc})") from None
-    tree = transformers.DocstringRemover().visit(tree)
-    tree = transformers.AugAssignReplacer().visit(tree)
+    import latexify  # the public API only (get_latex, Style, exceptions), so a new release does not break us
+
     out = None
     if style in ("auto", "function"):
         try:
-            out = codegen.FunctionCodegen(use_math_symbols=True, use_signature=True).visit(tree)
-        except exceptions.LatexifyError:
+            out = latexify.get_latex(fn, style=latexify.Style.FUNCTION, use_math_symbols=True, use_signature=True)
+        except (OSError, TypeError) as exc:
+            raise InputError("fn", getattr(fn, "__name__", fn), f"source not retrievable for latexify ({exc})") from None
+        except latexify.exceptions.LatexifyError:
             if style == "function":
                 raise InputError("fn", fn.__name__, "has statements the function style cannot show; use style='algorithm'") from None
     if out is None:
         try:
-            out = codegen.IPythonAlgorithmicCodegen(use_math_symbols=True).visit(tree)
-        except exceptions.LatexifyError as exc:
+            out = latexify.get_latex(fn, style=latexify.Style.IPYTHON_ALGORITHMIC, use_math_symbols=True)
+        except (OSError, TypeError) as exc:
+            raise InputError("fn", getattr(fn, "__name__", fn), f"source not retrievable for latexify ({exc})") from None
+        except latexify.exceptions.LatexifyError as exc:
             raise InputError("fn", fn.__name__, f"latexify cannot render it: {exc}") from None
-    del latexify
+        out = _DOCSTRING.sub("", out, count=1)
     out = _RANGE.sub(lambda m: rf"\{{0, \ldots, {m.group(1)} - 1\}}", out)
     out = _BAR.sub(lambda m: rf"\bar{{{translate(m.group(1))}}}", out)
     out = out.replace(r" \\ ", " \\\\\n\\displaystyle ")

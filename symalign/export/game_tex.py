@@ -64,31 +64,53 @@ def _scalar(game, name) -> str:
     base = _param_tex(spec)
     value = game.params[name]
     if isinstance(value, tuple) and len(set(value)) > 1:
-        return f"{base}_i"
+        i = _names()[4]
+        return f"{base}_{i}" if len(i) == 1 else f"{base}_{{{i}}}"
     return base
 
 
 def _param_tex(spec) -> str:
+    from symalign.core.notation import current_notation
+
+    if spec.name in current_notation().symbols:  # the paper's notation first
+        return current_notation().symbols[spec.name]
     if spec.latex and spec.latex != spec.name:
         return spec.latex
     return latex(sp.Symbol(spec.name))
 
 
-_MEAN = r"m_i = \frac{1}{N - 1} \sum_{j \neq i} w_j"
+def _names():
+    """The letters of the current notation (:func:`symalign.core.notation.use_notation`): w, a, p, m, i."""
+    from symalign.core.notation import current_notation
+
+    table = current_notation().symbols
+    return tuple(table.get(k, k) for k in ("w", "a", "p", "m", "i"))
+
+
+def _mean() -> str:
+    w, _, _, m, i = _names()
+    sub = i if len(i) == 1 else "{" + i + "}"
+    return rf"{m}_{sub} = \frac{{1}}{{N - 1}} \sum_{{j \neq {i}}} {w}_j"
+
+
+_MEAN = _mean()
 
 
 def _active_alignment(game):
     al, be, ga = (_scalar(game, k) for k in ("alpha", "beta", "gamma"))
-    attract = rf"{al} \langle a_i, w_i \rangle"
+    w, a, p, m, i = _names()
+    sub = i if len(i) == 1 else "{" + i + "}"
+    wi, ai, pi, mi = (f"{x}_{sub}" for x in (w, a, p, m))
+    attract = rf"{al} \langle {ai}, {wi} \rangle"
     variant = game.family.variant
     if variant == "entropic":
-        body = rf"{attract} - {be} \operatorname{{KL}}(w_i \,\Vert\, p_i) - {ga} \langle w_i, m_i \rangle"
-        kl = r"\operatorname{KL}(w \,\Vert\, p) = \sum_{d=1}^{D} w_d \log \frac{w_d}{p_d}"
-        return body, (_MEAN, kl)
-    consistency = rf"\frac{{{be}}}{{2}} \lVert w_i - p_i \rVert^2"
+        body = rf"{attract} - {be} \operatorname{{KL}}({wi} \,\Vert\, {pi}) - {ga} \langle {wi}, {mi} \rangle"
+        kl = rf"\operatorname{{KL}}({w} \,\Vert\, {p}) = \sum_{{d=1}}^{{D}} {w}_d \log \frac{{{w}_d}}{{{p}_d}}"
+        return body, (_mean(), kl)
+    consistency = rf"\frac{{{be}}}{{2}} \lVert {wi} - {pi} \rVert^2"
     if variant == "distance":
-        return rf"{attract} - {consistency} + \frac{{{ga}}}{{2}} \lVert w_i - m_i \rVert^2", (_MEAN,)
-    return rf"{attract} - {consistency} - {ga} \langle w_i, m_i \rangle", (_MEAN,)
+        return rf"{attract} - {consistency} + \frac{{{ga}}}{{2}} \lVert {wi} - {mi} \rVert^2", (_mean(),)
+    return rf"{attract} - {consistency} - {ga} \langle {wi}, {mi} \rangle", (_mean(),)
 
 
 def _polymatrix(game):
@@ -120,13 +142,39 @@ def utility_latex(game) -> str:
 def _utility_parts(game):
     family = game.family
     own = getattr(family, "latex_utility", None)
+    w, _, _, _, i = _names()
+    sub = i if len(i) == 1 else "{" + i + "}"
+    head = rf"U_{sub}({w}_{sub}, {w}_{{-{i}}})"
     if callable(own):
-        return rf"U_i(w_i, w_{{-i}}) = {own(game)}", ()
+        return rf"{head} = {own(game)}", ()
     template = _TEMPLATES.get(family.label)
     if template is not None:
         body, defs = template(game)
-        return rf"U_i(w_i, w_{{-i}}) = {body}", tuple(defs)
+        return rf"{head} = {body}", tuple(defs)
     return _generic_utility(game), ()
+
+
+def _open_wide(u, terms) -> list:
+    """Signed terms with each one wider than a line opened up: ``c (x + y + ...)`` becomes the pieces
+    ``c \\Bigl( x``, ``+ y``, ..., ``+ z \\Bigr)``, so the line breaker can split inside it."""
+    from symalign.export.claim_expr import _visible
+
+    out = []
+    for (sign, body), t in zip(terms, u.as_ordered_terms() if isinstance(u, sp.Add) else [u]):
+        t = -t if sign == "-" else t
+        inner = [f for f in sp.Mul.make_args(t) if isinstance(f, sp.Add)]
+        if _visible(body) <= _LINE or len(inner) != 1:
+            out.append((sign, body))
+            continue
+        coeff = sp.Mul(*[f for f in sp.Mul.make_args(t) if f is not inner[0]])
+        parts = _signed(inner[0].as_ordered_terms())
+        head = "" if coeff == 1 else latex(coeff) + " "
+        first = ("- " if parts[0][0] == "-" else "") + parts[0][1]
+        parts[0] = (sign, head + r"\Bigl(" + first)
+        parts[-1] = (parts[-1][0], parts[-1][1] + r" \Bigr)") if len(parts) > 1 else \
+            (sign, parts[0][1] + r" \Bigr)")
+        out += parts
+    return out
 
 
 def _generic_utility(game) -> str:
@@ -139,7 +187,7 @@ def _generic_utility(game) -> str:
     except Exception:  # the family cannot be instantiated symbolically: use the game's own numbers
         generic, u = game, game.utility(0)
     terms = _signed(u.as_ordered_terms() if isinstance(u, sp.Add) else [u])  # as parsed, not expanded
-    body = _lines(_chunks(terms, _LINE))
+    body = _lines(_chunks(_open_wide(u, terms), _LINE))
     return "\\begin{aligned}\nU_{1}(w_1, w_{-1}) &= " + body + "\n\\end{aligned}"
 
 
@@ -229,7 +277,7 @@ def game_latex(game, *, title: str | None = None) -> str:
     >>> g = Game.symbolic(get_family("active_alignment", "overlap"), 2, ["x", "y"])
     >>> print(game_latex(g))  # doctest: +ELLIPSIS
     % game: active_alignment/overlap, N = 2, D = 2
-    Agents $i = 1, \\dots, 2$ choose mixtures $w_i \\in \\Delta_{2}$ over the groups $\\text{x}, \\text{y}$, with utilities
+    Agents $i = 1, \\dots, 2$ choose mixtures $w_i \\in \\Delta_{2}$ over the groups x, y, with utilities
     \\begin{equation*}
     U_i(w_i, w_{-i}) = ...
     \\end{equation*}
@@ -242,9 +290,11 @@ def game_latex(game, *, title: str | None = None) -> str:
         lines.append(f"% {_comment(title)}")
     if game.family.name == "custom":
         lines.append(f"% utility = {_comment(game.family.expression)}")
+    w, _, _, _, i = _names()
+    isub = i if len(i) == 1 else "{" + i + "}"
     lines.append(
-        rf"Agents $i = 1, \dots, {game.n_agents}$ choose mixtures $w_i \in \Delta_{{{game.n_groups}}}$ "
-        rf"over the groups ${_groups(game)}$, with utilities"
+        rf"Agents ${i} = 1, \dots, {game.n_agents}$ choose mixtures ${w}_{isub} \in \Delta_{{{game.n_groups}}}$ "
+        rf"over the groups {_groups(game)}, with utilities"
     )
     lines += ["\\begin{equation*}", body, "\\end{equation*}"]
     if body.startswith("\\begin{aligned}\nU_{1}(w_1, w_{-1})"):

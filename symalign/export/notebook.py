@@ -32,11 +32,12 @@ from symalign.core.game import Game
 from symalign.core.kkt import KKTSystem
 from symalign.core.meanfield import MeanFieldClosedForm
 from symalign.core.notebook import register_latex_renderer
-from symalign.core.printing import expression_latex, latex
+from symalign.core.printing import _LINE, expression_latex, latex
 from symalign.export.analysis_tex import exclusion_latex, steering_latex
 from symalign.export.game_tex import game_latex, kkt_latex
 from symalign.export.claim_tex import claim_latex
 from symalign.export.results_tex import certificate_latex, equilibrium_latex
+from symalign.numeric.closed_forms import ClosedFormResult
 from symalign.numeric.solve import Solution
 from symalign.verify.certificates import Certificate
 
@@ -79,13 +80,30 @@ def meanfield_latex(cf) -> str:
     return "\n".join([
         f"% mean-field closed form: {cf.family.label}, symbolic N, D = {D}",
         r"\begin{align*}",
-        r" \\ ".join(rf"\bar W^*_{{{d + 1}}} &= {latex(cf.mean[d])}" for d in range(D)) + r" \\",
-        r" \\ ".join(rf"w^*_{{i,{d + 1}}} &= {expression_latex(agent[d])}" for d in range(D)),
+        " \\\\\n".join(rf"\bar W^*_{{{d + 1}}} &= {expression_latex(cf.mean[d], width=_LINE)}" for d in range(D))
+        + " \\\\",
+        " \\\\\n".join(rf"w^*_{{i,{d + 1}}} &= {expression_latex(agent[d], width=_LINE)}" for d in range(D)),
         r"\end{align*}",
     ] + ([r"where $\bar W^*$ is the population mean above."] if names else []))
 
 
+def closed_form_result_latex(res) -> str:
+    """A :class:`~symalign.numeric.closed_forms.ClosedFormResult`: the route taken, each closed form, the check."""
+    from symalign.core.printing import text
+
+    head = text(f"Closed form by the {res.route} route" if res.found else "No closed form found")
+    parts = [head + (f" ({len(res.equilibria)} equilibria):" if len(res.equilibria) > 1 else ":")]
+    parts += [equilibrium_latex(eq) for eq in res.equilibria]
+    if not res.equilibria and res.numeric is not None:
+        parts += [text("The numeric equilibrium:"), equilibrium_latex(res.numeric)]
+    if res.deviation_gain is not None:
+        parts.append(text(f"Largest unilateral deviation gain over these profiles: {res.deviation_gain:.2e}."))
+    parts += [text(n) for n in res.notes]
+    return "\n".join(parts)
+
+
 for _cls, _renderer in (
+    (ClosedFormResult, closed_form_result_latex),
     (Game, game_latex),
     (KKTSystem, kkt_latex),
     (MeanFieldClosedForm, meanfield_latex),

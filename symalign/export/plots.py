@@ -15,7 +15,7 @@ from symalign.analysis.exclusion import group_index
 from symalign.io.atomic import atomic_output
 
 __all__ = ["parse_color", "phase_diagram", "phase_figure", "subsidy_curve", "subsidy_figure", "axis_label", "exact_text",
-           "figure_path", "save_figure", "FIGURE_SUFFIXES"]
+           "figure_path", "save_figure", "identical_columns", "display_figure", "FIGURE_SUFFIXES"]
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 """Formats of every figure symalign writes."""
@@ -89,7 +89,7 @@ def _extent(axis):
 
 
 def phase_diagram(result, path, *, color: str = "excluded", regions=(), title: str | None = None,
-                  point=None) -> Path:
+                  point=None, also=()) -> Path:
     """Draw the sweep as a heatmap with the derived boundaries on top; write it atomically.
 
     Parameters
@@ -106,10 +106,12 @@ def phase_diagram(result, path, *, color: str = "excluded", regions=(), title: s
     title : str, optional
     point : (x, y), optional
         A point to mark (e.g. the game's own parameter values).
+    also : sequence of str
+        More formats written beside ``path`` (e.g. ``(".pdf",)``: vector PDF alongside a PNG).
     """
     path = figure_path(path, "--out")
     fig = phase_figure(result, color=color, regions=regions, title=title, point=point)
-    return save_figure(fig, path)
+    return save_figure(fig, path, also=also)
 
 
 def phase_figure(result, *, color: str = "excluded", regions=(), title: str | None = None, point=None):
@@ -121,7 +123,7 @@ def phase_figure(result, *, color: str = "excluded", regions=(), title: str | No
 
     kind, d = parse_color(color, result.game)
     game = result.game
-    fig = Figure(figsize=(7.2, 5.4), dpi=150)
+    fig = display_figure(Figure(figsize=(7.2, 5.4), dpi=150))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     x0, x1 = _extent(result.x)
@@ -165,8 +167,8 @@ def phase_figure(result, *, color: str = "excluded", regions=(), title: str | No
                 label=f"the game's own parameters ({own})")
     if regions or point is not None:
         handles, labels = ax.get_legend_handles_labels()
-        if handles:
-            ax.legend(fontsize=7, loc="lower right", framealpha=0.85)
+        if handles:  # below the axes, never over the data (the corner where a boundary meets gamma = 0)
+            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
     return fig
 
 
@@ -220,7 +222,7 @@ def subsidy_curve(subsidy, *, points: int = 161, span=4):
     return values, np.where(np.asarray(res.converged, dtype=bool)[:, None], W, np.nan)
 
 
-def subsidy_figure(subsidy, path, *, points: int = 161, span=4) -> Path:
+def subsidy_figure(subsidy, path, *, points: int = 161, span=4, also=()) -> Path:
     """The effect of a subsidy: each agent's weight on the group as the subsidy grows past the threshold.
 
     The steered game (``a_{i,d} + s`` for every agent) is compiled once with
@@ -235,6 +237,8 @@ def subsidy_figure(subsidy, path, *, points: int = 161, span=4) -> Path:
         From :func:`symalign.analysis.steering.minimal_subsidy` (numeric game).
     path : str or Path
         ``.png``, ``.pdf`` or ``.svg``.
+    also : sequence of str
+        More formats written beside ``path`` (e.g. ``(".pdf",)``).
 
     Returns
     -------
@@ -251,8 +255,9 @@ def subsidy_figure(subsidy, path, *, points: int = 161, span=4) -> Path:
     fig = Figure(figsize=(6.4, 4.2), dpi=150)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
-    for i in range(game.n_agents):
-        ax.plot(values, W[:, i], lw=1.0, alpha=0.8, label=f"agent {i}")
+    for agents in identical_columns(W):  # agents with the same curve: one line, one combined label
+        who = "agent" + ("s " if len(agents) > 1 else " ") + ", ".join(str(i + 1) for i in agents)
+        ax.plot(values, W[:, agents[0]], lw=1.0, alpha=0.8, label=who)
     ax.plot(values, np.nanmean(W, axis=1), color="black", lw=2.4, label="population mean")
     ax.axvline(star, color="crimson", ls="--", lw=1.2, label="derived minimal subsidy $s^*$")
     ax.set_xlim(0, top)
@@ -261,8 +266,8 @@ def subsidy_figure(subsidy, path, *, points: int = 161, span=4) -> Path:
     ax.set_ylabel(f"equilibrium weight on {game.groups[d]!r}")
     ax.set_title(f"Steering: $s^* = $ {exact_text(subsidy.amount)} (exact); below it every agent excludes "
                  f"{game.groups[d]!r}", fontsize=9)
-    ax.legend(fontsize=7, loc="upper left", ncol=2, framealpha=0.85)
-    return save_figure(fig, path)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # outside the data
+    return save_figure(fig, path, also=also)
 
 
 def figure_path(path, argument: str) -> Path:
@@ -273,14 +278,78 @@ def figure_path(path, argument: str) -> Path:
     return path
 
 
-def save_figure(fig, path: Path) -> Path:
-    """Write ``fig`` atomically in the format of ``path``'s suffix, without date or software stamps."""
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, format=path.suffix.lower().lstrip("."), bbox_inches="tight", metadata=_metadata(path))
+def display_figure(fig):
+    """``fig`` made to show itself in Jupyter without ``%matplotlib inline`` (``_repr_png_``, ``_repr_svg_``).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = display_figure(Figure(figsize=(1, 1)))
+    >>> fig._repr_png_()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    import io
+    import types
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if fig.canvas is None or not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+
+    def render(self, fmt):
+        buf = io.BytesIO()
+        self.savefig(buf, format=fmt, bbox_inches="tight", metadata={"Software": None} if fmt == "png" else None)
+        return buf.getvalue()
+
+    fig._repr_png_ = types.MethodType(lambda self: render(self, "png"), fig)
+    fig._repr_svg_ = types.MethodType(lambda self: render(self, "svg").decode("utf-8"), fig)
+    return fig
+
+
+def identical_columns(W, atol: float = 1e-9) -> list:
+    """Groups of column indices of ``W`` whose curves coincide (NaN equal to NaN), in order of first appearance.
+
+    Curves within ``atol`` of each other everywhere are one curve on a figure
+    (no plot resolves a smaller difference; the solver's rounding is about
+    1e-15): they are drawn once, with a combined label, instead of hiding
+    each other's colours.
+
+    Examples
+    --------
+    >>> identical_columns(np.array([[0.0, 1.0, 0.0], [np.nan, 2.0, np.nan]]))
+    [[0, 2], [1]]
+    """
+    W = np.asarray(W, dtype=float)
+    groups = []
+    for i in range(W.shape[1]):
+        for g in groups:
+            if np.allclose(W[:, g[0]], W[:, i], rtol=0.0, atol=atol, equal_nan=True):
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+def save_figure(fig, path: Path, *, also=()) -> Path:
+    """Write ``fig`` atomically in the format of ``path``'s suffix, without date or software stamps.
+
+    ``also`` names more suffixes written beside ``path`` (same stem).  The
+    bytes depend only on the figure: no timestamps, a fixed SVG hash salt.
+    """
+    import matplotlib
+
+    targets = [path] + [figure_path(path.with_suffix(sfx), "also") for sfx in also]
+    with matplotlib.rc_context({"svg.hashsalt": "symalign", "pdf.compression": 6}):
+        for target in dict.fromkeys(targets):
+            with atomic_output(target) as tmp:
+                fig.savefig(tmp, format=target.suffix.lower().lstrip("."), bbox_inches="tight",
+                            metadata=_metadata(target))
     return path
 
 
 def _metadata(path):
-    """No software/date stamps in PNG and PDF files (reproducible bytes)."""
+    """No software/date stamps in PNG, PDF and SVG files (reproducible bytes)."""
     suffix = path.suffix.lower()
-    return {"Software": None} if suffix == ".png" else ({"CreationDate": None} if suffix == ".pdf" else None)
+    return {"Software": None} if suffix == ".png" else \
+        ({"CreationDate": None, "Producer": None, "Creator": None} if suffix == ".pdf" else {"Date": None, "Creator": None})

@@ -266,7 +266,7 @@ def write_atomic(path, content: str) -> Path:
 
 
 def game_writeup(game, *, support=None, kkt: bool = True, uniqueness: bool = True, exclusion: bool = True,
-                 code: bool = False) -> str:
+                 code: bool = False, notation=None) -> str:
     """A game's write-up: definition, KKT system, uniqueness, equilibria, exclusion thresholds.
 
     Numeric games: the exact equilibrium (:func:`symalign.numeric.solve.solve`),
@@ -275,8 +275,16 @@ def game_writeup(game, *, support=None, kkt: bool = True, uniqueness: bool = Tru
     form on ``support`` (default interior) with its validity conditions and
     the DSC matrix with its leading minors (small games).  ``code`` adds the
     scalar solver functions of :mod:`symalign.export.scalar` rendered by latexify
-    (overlap family).
+    (overlap family).  ``notation`` (:class:`symalign.core.notation.Notation`)
+    prints names in the paper's symbols.
     """
+    from symalign.core.notation import use_notation
+
+    with use_notation(notation):
+        return _game_writeup(game, support, kkt, uniqueness, exclusion, code)
+
+
+def _game_writeup(game, support, kkt, uniqueness, exclusion, code) -> str:
     from symalign.export import latex as lx
     from symalign.core.derive import derive_on_support
     from symalign.core.kkt import kkt_system

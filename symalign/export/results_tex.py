@@ -25,6 +25,7 @@ import sympy as sp
 
 from symalign.errors import InputError
 from symalign.export.game_tex import _matrix
+from symalign.core.notebook import emph, in_notebook
 from symalign.core.printing import (_LINE, _comment, _relation_latex, _weights_math, escape, expression_latex, latex,
                                      latex_label, text)
 
@@ -41,12 +42,15 @@ __all__ = [
 
 
 def _support_text(game, support) -> str:
-    """``$S_1 = \\{...\\}$, $S_2 = ...$``: one inline formula per agent, so lines can break."""
-    parts = []
-    for i, s in enumerate(support):
-        names = r",\allowbreak ".join(rf"\text{{{escape(game.groups[d])}}}" for d in s)
-        parts.append(rf"$S_{{{i + 1}}} = \{{{names}\}}$")
-    return ", ".join(parts)
+    """``$S_1 = \\{$x$\\}$, ...``: one formula per agent (group names as text, so lines can break);
+    one formula for all agents when they share the support."""
+    def names(s):
+        return "\\{$" + ", ".join(escape(game.groups[d]) for d in s) + "$\\}"
+
+    sets = [tuple(s) for s in support]
+    if len(sets) > 1 and len(set(sets)) == 1:
+        return f"$S_i = {names(sets[0])}$ (every agent $i$)"
+    return ", ".join(rf"$S_{{{i + 1}}} = {names(s)}$" for i, s in enumerate(sets))
 
 
 def conditions_latex(conditions, *, width: int = _LINE) -> str:
@@ -80,7 +84,7 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
     ...                 alpha=1, beta=1, gamma=0, a=[[1, 0], [0, 0]], p=[0.5, 0.5])
     >>> print(equilibrium_latex(derive_on_support(g, [[0], [0, 1]])))
     % equilibrium: active_alignment/overlap, support [[0], [0, 1]]
-    On the support $S_{1} = \\{\\text{x}\\}$, $S_{2} = \\{\\text{x},\\allowbreak \\text{y}\\}$ the KKT system gives
+    On the support $S_{1} = \\{$x$\\}$, $S_{2} = \\{$x, y$\\}$ the KKT system gives
     \\begin{equation*}
     W^* = \\begin{array}{c|cc} & \\text{x} & \\text{y} \\\\ \\hline 1 & 1 & 0 \\\\ 2 & \\frac{1}{2} & \\frac{1}{2} \\end{array}
     \\end{equation*}
@@ -132,7 +136,7 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
                 lines.append(f"Concavity in own weights is {eq.concavity}; a multi-start search over the "
                              "simplex finds no profitable unilateral deviation (numeric evidence, not a proof).")
             else:
-                lines.append(r"It is \emph{not} an equilibrium: an agent gains by deviating.")
+                lines.append(rf"It is {emph('not')} an equilibrium: an agent gains by deviating.")
         elif valid is True and getattr(eq, "concavity", None) in ("refuted", "unknown"):
             lines.append(f"Every KKT condition holds, but concavity in own weights is {eq.concavity}: "
                          "the KKT conditions alone do not make it an equilibrium.")
@@ -143,7 +147,7 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
             lines.append("Every validity condition holds: it is an equilibrium where each utility "
                          "is concave in own weights.")
         elif valid is False:
-            lines.append("It is \\emph{not} an equilibrium: a validity condition fails.")
+            lines.append(f"It is {emph('not')} an equilibrium: a validity condition fails.")
         else:
             lines.append(_symbolic_meaning(eq))
             st = getattr(eq, "structure", None)
@@ -247,19 +251,31 @@ def theorem(statement: str, *, title: str | None = None, label: str | None = Non
     lines = []
     if claim_file:
         lines.append(f"% claim file: {_comment(claim_file)}")
+    if in_notebook():  # MathJax has no theorem environments: a heading in text, the statement, the status
+        lines += [env.capitalize() + (f" ({text(title)})" if title else "") + ".", statement.strip()]
+        tail = [f"Status: {text(status)}." if status else "", f"Reference: {text(reference)}." if reference else ""]
+        lines.append(" ".join(t for t in tail if t))
+        return "\n".join(ln for ln in lines if ln)
     opt = f"[{text(title)}]" if title else ""
     lab = f"\\label{{{latex_label(label)}}}" if label else ""
     lines += [f"\\begin{{{env}}}{opt}{lab}", statement.strip(), f"\\end{{{env}}}"]
     tail = []
     if status:
-        tail.append(rf"\emph{{Status:}} {text(status)}.")
+        tail.append(f"{emph('Status:')} {text(status)}.")
     if reference:
-        tail.append(rf"\emph{{Reference:}} {text(reference)}.")
+        tail.append(f"{emph('Reference:')} {text(reference)}.")
     if tail:
-        lines.append(r"\noindent" + " ".join(tail))
+        lines.append(("" if in_notebook() else r"\noindent") + " ".join(tail))
     if proof:
         lines += ["\\begin{proof}", proof.strip(), "\\end{proof}"]
     return "\n".join(lines)
+
+
+def _tuple_text(v) -> str:
+    """``[['1', '0'], ['0', '1']]`` as ``((1, 0), (0, 1))`` (one row per agent, in order)."""
+    if isinstance(v, (list, tuple)):
+        return "(" + ", ".join(_tuple_text(x) for x in v) + ")"
+    return str(v)
 
 
 def _counterexample(obj) -> str:
@@ -269,6 +285,8 @@ def _counterexample(obj) -> str:
         cex = getattr(status, "counterexample", None)
     if not cex:
         return ""
+    if any(isinstance(k, str) for k in cex):  # labelled items (e.g. "equilibrium 1": a profile): as text
+        return "Counterexample: " + "; ".join(f"{text(str(k))}: {text(_tuple_text(v))}" for k, v in cex.items()) + "."
     items = sorted(cex.items(), key=lambda kv: sp.default_sort_key(kv[0]))
     return "Counterexample: $" + ", ".join(f"{latex(k)} = {latex(v)}" for k, v in items) + "$."
 

@@ -40,11 +40,12 @@ from symalign.core.families import get_family
 from symalign.core.families.custom import CustomFamily
 from symalign.core.game import Game
 from symalign.core.params import ParamSpec
+from symalign.io.schema import validate
 
 __all__ = ["load_game", "game_from_mapping", "read_toml", "read_bytes", "require_numeric", "custom_family", "CUSTOM_FIELDS"]
 
 _TOP = {"title", "description", "agents", "groups", "family", "variant", "utility", "hypotheses",
-        "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative"}
+        "strictly_concave", "parameters", "kinds", "signs", "notes", "illustrative", "players", "strategies", "latex"}
 
 
 def read_bytes(path, most: int | None = None) -> bytes:
@@ -101,6 +102,21 @@ def read_toml(path) -> dict:
         raise GameFileError(path, "", None, f"malformed TOML: {exc}") from None
     except (RecursionError, MemoryError):
         raise GameFileError(path, "", None, f"malformed TOML: nested deeper than {MAX_NESTING}") from None
+    except ValueError:  # an integer literal longer than Python converts (4,300 digits)
+        raise _long_literal(text, path) from None
+
+
+def _long_literal(text: str, path) -> GameFileError:
+    import re
+
+    from symalign.core import limits
+
+    m = re.search(r"\d[\d_]{4299,}", text)
+    line = text.count("\n", 0, m.start()) + 1 if m else 0
+    key = text[text.rfind("\n", 0, m.start()) + 1:m.start()].split("=")[0].strip() if m else ""
+    return GameFileError(path, key, f"a {len(m.group()) if m else 'very long'}-digit number (line {line})",
+                         f"exceeds the limit number_digits = {limits.current().number_digits} "
+                         f"(raise it with {limits.flag('number_digits')})")
 
 
 MAX_NESTING = 50
@@ -108,12 +124,17 @@ MAX_NESTING = 50
 
 
 def _check_nesting(text: str, path) -> None:
-    """Refuse arrays / inline tables nested deeper than MAX_NESTING (outside strings and comments)."""
-    depth, quote, comment, k = 0, None, False, 0
+    """Refuse nesting deeper than MAX_NESTING (outside strings and comments), before the parser sees it.
+
+    Counted: arrays and inline tables, and the parts of a dotted key (``a.b.c = 1``, ``[a.b.c]``), which
+    nest tables as deeply as brackets do.
+    """
+    stack, quote, comment, k, key, dots = [], None, False, 0, True, 0
     while k < len(text):
         c = text[k]
         if comment:
             comment = c != "\n"
+            key = key or (not comment and not stack)
         elif quote:
             if c == "\\" and quote in ('"', '"""'):
                 k += 1
@@ -125,14 +146,31 @@ def _check_nesting(text: str, path) -> None:
         elif c in "\"'":
             quote = c * 3 if text.startswith(c * 3, k) else c
             k += len(quote) - 1
+        elif c == "\n" and not stack:
+            key, dots = True, 0
+        elif c == "=" and key:
+            key = False
+        elif c == "." and key:
+            dots += 1
+            _deeper(dots + len(stack), text, k, path, "a dotted key with parts")
         elif c in "[{":
-            depth += 1
-            if depth > MAX_NESTING:
-                line = text.count("\n", 0, k) + 1
-                raise GameFileError(path, "", None, f"malformed TOML: arrays or tables nested deeper than {MAX_NESTING} (line {line})")
+            header = c == "[" and key and (not stack or stack[-1] == "h")
+            stack.append("h" if header else c)
+            key, dots = (True, dots) if header else (c == "{", 0)
+            _deeper(len(stack), text, k, path, "arrays or tables")
         elif c in "]}":
-            depth = max(depth - 1, 0)
+            if stack:
+                stack.pop()
+            key = bool(stack and stack[-1] == "h")
+        elif c == "," and stack and stack[-1] == "{":
+            key, dots = True, 0
         k += 1
+
+
+def _deeper(depth, text, k, path, what):
+    if depth > MAX_NESTING:
+        line = text.count("\n", 0, k) + 1
+        raise GameFileError(path, "", None, f"malformed TOML: {what} nested deeper than {MAX_NESTING} (line {line})")
 
 
 def load_game(path) -> Game:
@@ -156,12 +194,20 @@ def game_from_mapping(data: dict, source=None) -> Game:
     def fail(field, value, reason):
         raise GameFileError(source, field, value, reason)
 
+    validate(data, "game", source)  # the published schema first (symalign.io.schema), then the semantics
     unknown = sorted(set(data) - _TOP)
     if unknown:
         fail(unknown[0], data[unknown[0]], f"unknown field (known: {sorted(_TOP)})")
     for key in ("agents", "groups", "family"):
         if key not in data:
             fail(key, None, "required field is missing")
+    if "latex" in data:  # the paper's notation for write-ups (symalign.core.notation); validated here, used by printers
+        from symalign.core.notation import notation_from_table
+
+        try:
+            notation_from_table(data["latex"], "latex")
+        except InputError as exc:
+            fail(exc.argument, exc.value, exc.reason)
     agents, groups = data["agents"], data["groups"]
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
         fail("agents", agents, "must be a positive integer")

@@ -1,21 +1,16 @@
-"""Gambit ``.nfg`` files (strategic games): read and write two-player games, exactly.
+"""Gambit ``.nfg`` files and symalign games: two-player games become bimatrix (``polymatrix``) games.
 
-The file is tokenised by hand (quoted strings, braces, numbers); nothing in
-it is executed and numbers are parsed exactly (``1/3``, ``0.1``, ``2e-3``).
-Both payoff layouts of the NFG 1 format are read:
+The file format itself (any number of players, both layouts, labels,
+comments, exact numbers) is :mod:`symalign.io.normal_form`; this module
+maps a two-player :class:`~symalign.io.normal_form.NormalForm` to a
+``polymatrix`` game (a bimatrix game, mixed extension) and back.
 
-* *payoff* form: after the header, every profile's payoffs, one number per
-  player, profiles in the order where the first player's strategy changes
-  fastest;
-* *outcome* form: a list of outcomes ``{ "name" p1 p2 }`` followed by one
-  outcome index per profile (0 = all payoffs zero).
-
-Two-player games become ``polymatrix`` games (a bimatrix game, mixed
-extension).  An m x n game with m != n keeps every payoff: its groups are
-the strategies of the player with more of them and the other player's extra
-strategies are strictly dominated placeholders (see
-:func:`symalign.core.params.normalise`).  Games with three or more players
-are refused: their payoffs are multilinear, not pairwise.
+An m x n game with m != n keeps every payoff: its groups are the strategies
+of the player with more of them and the other player's extra strategies are
+strictly dominated placeholders (see :func:`symalign.core.params.normalise`).
+Games with three or more players are read (:func:`read_normal_form`) and
+written back, but are not ``polymatrix`` games: their payoffs are
+multilinear, not pairwise, and :func:`parse_nfg` refuses them.
 
 pygambit is not needed (nor used).
 
@@ -31,9 +26,6 @@ True
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from pathlib import Path
 
 import sympy as sp
@@ -42,136 +34,43 @@ from symalign.core.families import get_family
 from symalign.core.game import Game
 from symalign.errors import GameFileError, InputError
 from symalign.io.gamefile import read_bytes
+from symalign.io.normal_form import NormalForm, parse_normal_form
+from symalign.io.normal_form import nfg_text as normal_form_text
 
-__all__ = ["parse_nfg", "read_nfg", "nfg_text", "bimatrix", "bimatrix_payoffs"]
+__all__ = ["parse_nfg", "read_nfg", "read_normal_form", "nfg_text", "bimatrix", "bimatrix_payoffs",
+           "game_of", "normal_form_of"]
 
 MAX_BYTES = 10_000_000
 """Largest .nfg file read (bytes)."""
 
-_TOKEN = re.compile(r'[\s,]*(?:(\{)|(\})|"((?:[^"\\]|\\.)*)"|([^\s{}",]+))', re.S)
-
-
-def _tokens(text, source):
-    pos, out = 0, []
-    text = text.rstrip().rstrip(",")
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if m is None:
-            raise GameFileError(source, "", text[pos:pos + 20], "unreadable token")
-        pos = m.end()
-        if m.group(1):
-            out.append(("{", None))
-        elif m.group(2):
-            out.append(("}", None))
-        elif m.group(3) is not None:
-            out.append(("str", m.group(3).replace('\\"', '"')))
-        else:
-            out.append(("word", m.group(4)))
-    return out
-
-
-def _number(word, source, where):
-    try:
-        if "/" in word:
-            q = Fraction(word)
-        else:
-            d = Decimal(word)
-            if not d.is_finite():
-                raise InvalidOperation
-            q = Fraction(d)
-    except (ValueError, ZeroDivisionError, InvalidOperation):
-        raise GameFileError(source, where, word, "not a number") from None
-    return sp.Rational(q.numerator, q.denominator)
-
-
-class _Reader:
-    def __init__(self, tokens, source):
-        self.t, self.k, self.source = tokens, 0, source
-
-    def fail(self, where, value, reason):
-        raise GameFileError(self.source, where, value, reason)
-
-    def next(self, kind=None, where=""):
-        if self.k >= len(self.t):
-            self.fail(where, None, "unexpected end of file")
-        tok = self.t[self.k]
-        if kind is not None and tok[0] != kind:
-            self.fail(where, tok[1] or tok[0], f"expected {'a string' if kind == 'str' else kind!r}")
-        self.k += 1
-        return tok
-
-    def peek(self):
-        return self.t[self.k] if self.k < len(self.t) else (None, None)
-
-    def braced(self, where):
-        """A ``{ ... }`` list of tokens (one level; nested braces returned as sub-lists)."""
-        self.next("{", where)
-        out = []
-        while self.peek()[0] != "}":
-            if self.peek()[0] is None:
-                self.fail(where, None, "unclosed {")
-            out.append(self.braced(where) if self.peek()[0] == "{" else self.next())
-        self.next("}", where)
-        return out
-
 
 def parse_nfg(text: str, source=None, *, with_title: bool = False):
-    """A two-player game from the text of a Gambit ``.nfg`` file (see the module docstring).
+    """A two-player game from the text of a Gambit ``.nfg`` file (see :mod:`symalign.io.normal_form`).
 
     Returns the :class:`~symalign.core.game.Game`, or ``(game, title)`` with ``with_title``.
     """
-    if not isinstance(text, str):
-        raise InputError("text", type(text).__name__, "expected the file's text (str)")
-    r = _Reader(_tokens(text, source), source)
-    head = [r.next(where="header")[1] for _ in range(3)]
-    if head[:2] != ["NFG", "1"] or head[2] not in ("R", "D"):
-        r.fail("header", " ".join(str(h) for h in head), 'expected NFG 1 R "title" (Gambit strategic-form file)')
-    title = r.next("str", "title")[1]
-    players = [tok[1] for tok in r.braced("players")]
-    if len(players) != 2:
-        r.fail("players", players, "only two-player games are supported (more players are not pairwise)")
-    strat = r.braced("strategies")
-    if all(isinstance(s, list) for s in strat):
-        names = [[tok[1] for tok in s] for s in strat]
-        counts = [len(s) for s in names]
-    else:
-        counts = [_count(tok, r) for tok in strat]
-        names = [[f"{k + 1}" for k in range(c)] for c in counts]
-    if len(counts) != 2 or min(counts) < 1:
-        r.fail("strategies", counts, "expected the strategy counts of two players")
-    m, n = counts
+    nf = parse_normal_form(text, source)
+    game = game_of(nf, source)
+    return (game, nf.title) if with_title else game
+
+
+def game_of(nf: NormalForm, source=None) -> Game:
+    """The bimatrix (``polymatrix``) game of a two-player :class:`NormalForm`; GameFileError otherwise."""
+    if len(nf.players) != 2:
+        raise GameFileError(source, "players", list(nf.players),
+                            f"{len(nf.players)} players: only two-player games become symalign games "
+                            "(more players are not pairwise; convert .nfg to .nfg keeps them)")
+    m, n = nf.shape
     if max(m, n) < 2:
-        r.fail("strategies", counts, "a player needs at least 2 strategies")
-    if r.peek()[0] == "str":
-        r.next("str", "comment")  # optional comment string
-    if r.peek()[0] == "{":  # outcome form
-        outcomes = [[sp.Integer(0), sp.Integer(0)]]
-        while r.peek()[0] == "{":
-            o = r.braced("outcomes")
-            vals = [tok for tok in o if tok[0] == "word"]
-            if len(vals) != 2:
-                r.fail("outcomes", [t[1] for t in o], "an outcome needs a name and two payoffs")
-            outcomes.append([_number(v[1], source, "outcomes") for v in vals])
-        index = [int(_number(r.next("word", "profiles")[1], source, "profiles")) for _ in range(m * n)]
-        if any(not 0 <= i < len(outcomes) for i in index):
-            r.fail("profiles", index, f"outcome indices must be in 0..{len(outcomes) - 1}")
-        pay = [outcomes[i] for i in index]
-    else:
-        flat = [_number(r.next("word", "payoffs")[1], source, "payoffs") for _ in range(2 * m * n)]
-        pay = [flat[2 * k:2 * k + 2] for k in range(m * n)]
-    if r.peek()[0] is not None:
-        r.fail("payoffs", r.peek()[1], f"more values than the {m} x {n} profiles need")
-    # profile k: row strategy k % m, column strategy k // m (the first player changes fastest)
-    A = [[pay[i + m * j][0] for j in range(n)] for i in range(m)]
-    B = [[pay[i + m * j][1] for j in range(n)] for i in range(m)]
-    game = bimatrix(A, B, strategies=names)
-    return (game, title) if with_title else game
+        raise GameFileError(source, "strategies", [m, n], "a player needs at least 2 strategies")
+    pay = [[nf.payoff((i, j)) for j in range(n)] for i in range(m)]
+    A = [[_rational(pay[i][j][0]) for j in range(n)] for i in range(m)]
+    B = [[_rational(pay[i][j][1]) for j in range(n)] for i in range(m)]
+    return bimatrix(A, B, strategies=nf.strategies)
 
 
-def _count(tok, r):
-    if tok[0] != "word" or not tok[1].isdigit():
-        r.fail("strategies", tok[1], "expected a strategy count")
-    return int(tok[1])
+def _rational(q):
+    return sp.Rational(q.numerator, q.denominator)
 
 
 def bimatrix(A, B, *, strategies=None) -> Game:
@@ -191,18 +90,21 @@ def bimatrix(A, B, *, strategies=None) -> Game:
 
 
 def read_nfg(path, *, with_title: bool = False):
-    """Read a ``.nfg`` file (at most :data:`MAX_BYTES`); see :func:`parse_nfg`."""
+    """Read a two-player ``.nfg`` file (at most :data:`MAX_BYTES`) as a game; see :func:`parse_nfg`."""
+    nf = read_normal_form(path)
+    game = game_of(nf, path)
+    return (game, nf.title) if with_title else game
+
+
+def read_normal_form(path) -> NormalForm:
+    """Read any ``.nfg`` file (at most :data:`MAX_BYTES`): a :class:`~symalign.io.normal_form.NormalForm`."""
     path = Path(path)
     raw = read_bytes(path, MAX_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    return parse_nfg(text, source=path, with_title=with_title)
-
-
-def _quote(s: str) -> str:
-    return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return parse_normal_form(text, source=path)
 
 
 def bimatrix_payoffs(game):
@@ -241,20 +143,31 @@ def bimatrix_payoffs(game):
     return [list(A.row(i)) for i in range(D)], [list(B.row(i)) for i in range(D)]
 
 
-def nfg_text(game, *, title: str = "") -> str:
-    """The ``.nfg`` text (payoff form) of a numeric two-agent polymatrix game; exact rationals."""
+def normal_form_of(game, *, title: str = "", players=None, strategies=None, comment: str = "") -> NormalForm:
+    """The :class:`NormalForm` (payoff form) of a numeric two-agent polymatrix game, exact.
+
+    ``players`` (two names) and ``strategies`` (labels per player) default to
+    ``"1", "2"`` and the game's groups; labels of the wrong length are refused.
+    """
     if game.family.name != "polymatrix" or game.n_agents != 2:
         raise InputError("game", game, "only two-agent polymatrix (bimatrix) games can be written as .nfg")
     if not game.is_numeric:
         raise InputError("game", game, "has symbolic payoffs; .nfg needs numbers")
     A, B = bimatrix_payoffs(game)
     m, n = len(A), len(A[0])
-    rows = " ".join(_quote(g) for g in game.groups[:m])
-    cols = " ".join(_quote(g) for g in game.groups[:n])
-    lines = [f'NFG 1 R {_quote(title)} {{ "Player 1" "Player 2" }} {{ {{ {rows} }} {{ {cols} }} }}', ""]
-    values = []
-    for j in range(n):
-        for i in range(m):
-            values += [str(A[i][j]), str(B[i][j])]
-    lines.append(" ".join(values))
-    return "\n".join(lines) + "\n"
+    labels = (tuple(game.groups[:m]), tuple(game.groups[:n])) if strategies is None else tuple(
+        tuple(str(s) for s in labels) for labels in strategies)
+    if [len(x) for x in labels] != [m, n]:
+        raise InputError("strategies", [list(x) for x in labels], f"expected {m} and {n} labels")
+    players = ("1", "2") if players is None else tuple(str(p) for p in players)
+    if len(players) != 2:
+        raise InputError("players", list(players), "expected two player names")
+    return NormalForm.from_payoffs([A, B], title=title, players=players, strategies=labels, comment=comment)
+
+
+def nfg_text(game, *, title: str = "", players=None, strategies=None, comment: str = "") -> str:
+    """The ``.nfg`` text of a :class:`NormalForm`, or of a numeric two-agent polymatrix game (exact)."""
+    if isinstance(game, NormalForm):
+        return normal_form_text(game)
+    return normal_form_text(normal_form_of(game, title=title, players=players, strategies=strategies,
+                                           comment=comment))

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from symalign.errors import ArgumentTypeError, OutputError
 
-__all__ = ["check_output", "check_output_dir", "output_set", "directory_build", "MARKER"]
+__all__ = ["check_output", "check_output_dir", "output_set", "sweep_stale", "directory_build", "MARKER"]
 
 MARKER = ".symalign-output"
 """File that marks a directory written by ``symalign reproduce`` (so it may be replaced whole)."""
@@ -102,38 +102,144 @@ def check_output_dir(path, argument: str = "--out", inputs=()) -> Path:
     return path
 
 
+_TEMP = ".symalign-{pid}-"
+"""Marks a temporary output beside its target (``.NAME.symalign-PID-XXXX.SUFFIX``): the writer's process id
+lets a later run remove what a killed one left, never what a running one is writing."""
+
+
+def _temp(p: Path, suffix, directory: bool) -> str:
+    prefix = f".{p.name}{_TEMP.format(pid=os.getpid())}"
+    if directory:  # a name only: the writer creates the directory (a Zarr store)
+        tmp = tempfile.mkdtemp(dir=_parent(p), prefix=prefix, suffix=suffix or p.suffix)
+        os.rmdir(tmp)
+        return tmp
+    fd, tmp = tempfile.mkstemp(dir=_parent(p), prefix=prefix, suffix=suffix or p.suffix)
+    os.close(fd)
+    return tmp
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return pid != 0
+
+
+def _remove(path) -> None:
+    import shutil
+
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def sweep_stale(paths) -> list:
+    """Finish or remove what a killed writer left beside ``paths``; return the names removed or completed.
+
+    A journal (``.NAME.symalign-set``, written just before a set is renamed into place) whose process is gone
+    is completed: its remaining temporaries are moved onto their targets, so the new set is whole.  Then
+    temporaries of dead processes are removed.
+    """
+    import glob
+    import json
+    import re
+
+    done = []
+    for p in (Path(x) for x in paths if x is not None):
+        parent = _parent(p)
+        for journal in parent.glob(f".{glob.escape(p.name)}.symalign-set"):
+            with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+                record = json.loads(journal.read_text(encoding="utf-8"))
+                if _alive(int(record["pid"])) and int(record["pid"]) != os.getpid():
+                    continue
+                for tmp, target in record["pairs"]:
+                    if os.path.lexists(tmp):
+                        _commit(Path(tmp), Path(target))
+                        done.append(str(target))
+                journal.unlink()
+        pattern = re.compile(r"\.+" + re.escape(p.name) + r"\.symalign-(\d+)-")  # also a temporary's temporary
+        for stale in parent.glob(f".*{glob.escape(p.name)}.symalign-*"):
+            m = pattern.match(stale.name)
+            if m and not _alive(int(m.group(1))):
+                _remove(stale)
+                done.append(str(stale))
+    return done
+
+
+def _commit(tmp: Path, target: Path) -> None:
+    """Move ``tmp`` onto ``target`` (a file by ``os.replace``; a directory by exchange, then the old one removed)."""
+    if tmp.is_dir() and not tmp.is_symlink():
+        if target.exists():
+            if not _exchange(tmp, target):
+                old = Path(_temp(target, ".old", directory=True))
+                os.rename(target, old)
+                os.rename(tmp, target)
+                tmp = old
+            _remove(tmp)
+            return
+    os.replace(tmp, target)
+
+
 @contextlib.contextmanager
-def output_set(paths, suffix=None):
-    """Yield temporary paths for ``paths``; rename them all into place only when the block succeeds.
+def output_set(paths, suffix=None, directories=()):
+    """Yield temporary paths for ``paths``; move them all into place only when the block succeeds.
 
     On failure (an exception) no target is touched and the temporary files
     are removed, so a set of outputs (a figure and its data) is never mixed
     from two runs.  ``None`` entries are passed through.  Each temporary file
     ends in ``suffix`` (default: its target's suffix) and keeps the mode of
-    the file it replaces (0o644 for a new file).
+    the file it replaces (0o644 for a new file).  Targets listed in
+    ``directories`` get a temporary *name* (the block creates the directory).
+
+    Before the moves a journal names every (temporary, target) pair; if the
+    process is killed among the moves, the next writer of any of the targets
+    completes them (:func:`sweep_stale`), so the set ends whole and new.
+    Temporaries of killed runs are swept by the next run.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     a, b = os.path.join(d, "a.txt"), os.path.join(d, "b.txt")
+    ...     with output_set([a, b]) as (ta, tb):
+    ...         _ = open(ta, "w").write("1"), open(tb, "w").write("2")
+    ...     sorted(os.listdir(d)), open(a).read() + open(b).read()
+    (['a.txt', 'b.txt'], '12')
     """
-    temps = []
+    import json
+
+    dirs = {str(Path(d)) for d in directories}
+    sweep_stale(paths)
+    temps, journal = [], None
     try:
         for p in paths:
-            if p is None:
-                temps.append(None)
-                continue
-            p = Path(p)
-            fd, tmp = tempfile.mkstemp(dir=_parent(p), prefix=f".{p.name}.", suffix=suffix or p.suffix)
-            os.close(fd)
-            temps.append(tmp)
+            temps.append(None if p is None else _temp(Path(p), suffix, str(Path(p)) in dirs))
         yield temps
-        for p, tmp in zip(paths, temps):
-            if tmp is not None:
-                p = Path(p)
-                os.chmod(tmp, p.stat().st_mode & 0o777 if p.exists() else 0o644)
-        for p, tmp in zip(paths, temps):
-            if tmp is not None:
-                os.replace(tmp, p)
+        pairs = [(os.path.abspath(tmp), os.path.abspath(p)) for p, tmp in zip(paths, temps) if tmp is not None]
+        for tmp, p in pairs:
+            p = Path(p)
+            os.chmod(tmp, (p.stat().st_mode & 0o777) if p.exists() else (0o755 if os.path.isdir(tmp) else 0o644))
+        if len(pairs) > 1:
+            first = Path(pairs[0][1])
+            record = _temp(first, ".journal", directory=False)  # swept like any temporary if killed here
+            Path(record).write_text(json.dumps({"pid": os.getpid(), "pairs": pairs}), encoding="utf-8")
+            journal = _parent(first) / f".{first.name}.symalign-set"
+            os.replace(record, journal)
+        for tmp, p in pairs:
+            _commit(Path(tmp), Path(p))
+        if journal is not None:
+            journal.unlink()
+            journal = None
     finally:
-        for tmp in temps:
-            if tmp is not None and os.path.exists(tmp):
-                os.unlink(tmp)
+        if journal is None:  # failed before the journal: the old set stays; its temporaries go
+            for tmp in temps:
+                if tmp is not None:
+                    _remove(tmp)
 
 
 @contextlib.contextmanager
@@ -141,8 +247,9 @@ def directory_build(path, argument: str = "--out"):
     """Build a whole output directory beside ``path`` and swap it in only when the block succeeds.
 
     Yields a fresh temporary sibling directory (holding :data:`MARKER`).  A
-    lock file ``.NAME.lock`` beside ``path`` refuses a concurrent build into
-    the same directory.  On success the new directory replaces ``path`` in
+    lock file ``.NAME.lock`` (:mod:`filelock`) beside the *resolved* folder
+    refuses a concurrent build into the same directory under any spelling
+    (``results`` and a link to it share one lock).  On success the new directory replaces ``path`` in
     one step (an atomic exchange where the OS offers one); on failure, or if
     the process is killed, ``path`` is untouched and leftovers of the
     interrupted build are removed by the next one.
@@ -157,17 +264,18 @@ def directory_build(path, argument: str = "--out"):
     ...     sorted(os.listdir(out))
     ['.symalign-output', 'report.tex']
     """
-    import fcntl
     import shutil
 
-    path = check_output_dir(path, argument).absolute()
+    import filelock
+
+    path = check_output_dir(path, argument).resolve()  # the folder itself: every spelling (a link) shares one lock
     parent = path.parent
     lock_path = parent / f".{path.name}.lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = filelock.FileLock(lock_path, timeout=0)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            lock.acquire()
+        except filelock.Timeout:
             raise OutputError(argument, str(path), "another symalign run is writing this directory "
                                                    f"(lock {str(lock_path)!r}); wait for it to finish") from None
         for stale in parent.glob(f".{path.name}.build-*"):  # left by a killed run (we hold the lock)
@@ -190,7 +298,8 @@ def directory_build(path, argument: str = "--out"):
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
     finally:
-        os.close(fd)
+        if lock.is_locked:
+            lock.release()
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -27,12 +27,12 @@ class EnumerationResult:
     equilibria : tuple of Equilibrium
         Each passed the exact KKT check (``method`` says the engine).
     engine : str
-        ``"gambit-enummixed"`` or ``"symalign-support-enumeration"``.
+        ``"gambit-enummixed"``, ``"symalign-vertex-enumeration"`` or ``"symalign-support-enumeration"``.
     rejected : tuple
         Profiles the engine returned that failed the exact check, with the
         violated conditions (should be empty).
     degenerate : bool
-        From symalign's enumeration: True when some equilibria are not
+        From symalign's enumerations: True when some equilibria are not
         isolated (the list then holds the vertices of the components); None
         from Gambit, which lists them without saying so.
     """
@@ -50,8 +50,10 @@ def enumerate_bimatrix(game, *, engine: str = "auto", max_profiles: int = 20_000
     ----------
     game : Game
         2-agent polymatrix game with rational payoffs.
-    engine : {"auto", "gambit", "symalign"}
-        "auto" uses Gambit when pygambit imports; "gambit" requires it.
+    engine : {"auto", "gambit", "symalign", "support"}
+        "auto" uses Gambit when pygambit imports, else symalign's exact vertex enumeration
+        (:mod:`symalign.numeric.vertex_enumeration`, also ``"symalign"``); "gambit" requires Gambit;
+        "support" is symalign's support enumeration (slow; an independent route for tests).
     max_profiles : int
         Limit of our own enumeration (support profiles after pruning dominated strategies).
 
@@ -66,10 +68,24 @@ def enumerate_bimatrix(game, *, engine: str = "auto", max_profiles: int = 20_000
     """
     gambit.require_engine(engine)
     A, B = gambit.bimatrix_payoffs(game)
-    if engine == "symalign" or not gambit.available():
+    if engine == "support":
         return _own_extreme_equilibria(game, max_profiles)
+    if engine == "symalign" or not gambit.available():
+        from symalign.numeric import vertex_enumeration
+
+        accepted, rejected = vertex_enumeration.checked_extreme_equilibria(game)
+        degenerate = None if rejected else len(nash_subsets_of(game, accepted)[1]) > 0
+        return EnumerationResult(accepted, vertex_enumeration.ENGINE, rejected, degenerate)
     accepted, rejected = gambit.checked_equilibria(game, A, B)
     return EnumerationResult(accepted, gambit.ENGINE, rejected, None)
+
+
+def nash_subsets_of(game, accepted):
+    """``(isolated, components)`` assembled from checked extreme equilibria (:mod:`symalign.numeric.nash_subsets`)."""
+    from symalign.numeric.enumerate import Component
+    from symalign.numeric.nash_subsets import nash_subsets
+
+    return nash_subsets(game, accepted, Component)
 
 
 def _own_extreme_equilibria(game, max_profiles):
@@ -85,7 +101,7 @@ def _own_extreme_equilibria(game, max_profiles):
 
     from symalign.numeric.polymatrix_check import nash_violations, payoff_blocks
 
-    res = enumerate_equilibria(game, max_profiles=max_profiles, engine="symalign")
+    res = enumerate_equilibria(game, max_profiles=max_profiles, engine="support")
     candidates = [(e.weights, e) for e in res.isolated]
     for comp in res.components:
         for V in comp.vertices:

@@ -6,7 +6,9 @@ Routes, tried in order (each checks its own applicability):
    interior, or for a numeric game the support of its equilibrium);
 2. tilted priors: :func:`~symalign.core.nonlinear.tilted_prior`;
 3. symmetric games: :func:`~symalign.core.symmetric.symmetric_equilibria`,
-   one agent's first-order conditions with the others equal;
+   one agent's first-order conditions with the others equal; when that finds
+   no equilibrium, the uniform profile ``1/D`` if it satisfies every agent's
+   first-order conditions identically and own-concavity is proved (route ``uniform``);
 4. numeric games: the KKT system on the support the numeric solver found,
    by :func:`~symalign.core.nonlinear.solve_on_support` under a budget.
 
@@ -40,6 +42,7 @@ from symalign.core.equilibrium import Equilibrium
 from symalign.core.kkt import kkt_system
 from symalign.core.nonlinear import solve_on_support, tilted_prior
 from symalign.core.symmetric import is_symmetric, symmetric_equilibria
+from symalign.core.notebook import LatexRepr
 from symalign.errors import BudgetExceeded
 from symalign.numeric.compile import numeric_game
 from symalign.numeric.deviation import DEVIATION_TOL, deviation_gain, kkt_residual
@@ -48,13 +51,13 @@ __all__ = ["ClosedFormResult", "find_closed_form"]
 
 
 @dataclass(frozen=True, eq=False)
-class ClosedFormResult:
+class ClosedFormResult(LatexRepr):
     """What :func:`find_closed_form` found.
 
     Attributes
     ----------
     route : str
-        ``affine``, ``tilted-prior``, ``symmetric``, ``kkt-nonlinear`` or ``none``.
+        ``affine``, ``tilted-prior``, ``symmetric``, ``uniform``, ``kkt-nonlinear`` or ``none``.
     equilibria : tuple of Equilibrium
         Closed forms (empty when ``route == "none"``).
     numeric : Equilibrium or None
@@ -100,6 +103,11 @@ def find_closed_form(game, *, budget: Budget | None = Budget(seconds=10.0, memor
             if not res.complete:
                 notes.append("the symmetric search was incomplete: other symmetric equilibria may exist")
             return _result(game, "symmetric", eqs, None, notes)
+        uniform = _uniform_equilibrium(game)
+        if uniform is not None:
+            return _result(game, "uniform", (uniform,), None, notes + [
+                "the uniform profile satisfies every agent's first-order conditions exactly and own-concavity is "
+                "proved: an equilibrium for every value of the parameters; other equilibria are not excluded"])
         undecided = [s for s in res.solutions if s.is_equilibrium is None]
         if undecided:
             notes.append(f"{len(undecided)} symmetric stationary point(s) found whose global optimality is not "
@@ -122,6 +130,32 @@ def find_closed_form(game, *, budget: Budget | None = Budget(seconds=10.0, memor
             return _result(game, "kkt-nonlinear", tuple(valid), numeric, notes)
     notes.append("no closed form found" + ("; the numeric equilibrium is reported" if numeric is not None else ""))
     return _result(game, "none", (), numeric, notes)
+
+
+def _uniform_equilibrium(game):
+    """Everyone at ``1/D``, when every own-gradient is then equal across groups (exactly, for any parameter
+    values) and own-concavity is proved; else None (e.g. the logit QRE ``(1/2, 1/2)`` of a coordination game
+    for every temperature)."""
+    import sympy as sp
+
+    from symalign.core.symmetric import own_concavity
+
+    N, D = game.n_agents, game.n_groups
+    W = game.weights
+    at = {W[i, d]: sp.Rational(1, D) for i in range(N) for d in range(D)}
+    grads = kkt_system(game).gradients
+    lams = []
+    for i in range(N):
+        g = [sp.expand_log(sp.sympify(grads[i, d]).xreplace(at), force=True) for d in range(D)]
+        if any(sp.cancel(sp.expand(x - g[0])) != 0 for x in g[1:]):
+            return None
+        lams.append(g[0])
+    if not all(own_concavity(game, i) is True for i in range(N)):
+        return None
+    return Equilibrium(game, sp.ImmutableMatrix(N, D, lambda i, d: sp.Rational(1, D)),
+                       tuple(tuple(range(D)) for _ in range(N)), tuple(lams), (), game.hypotheses(), True,
+                       "uniform-foc", notes=("first-order conditions hold exactly at the uniform profile for all "
+                                             "parameter values; own-concavity proved",))
 
 
 def _symmetric_equilibrium(game, s) -> Equilibrium:

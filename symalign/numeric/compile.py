@@ -120,7 +120,51 @@ def _topological(assignments):
 # lambdify's "numpy" namespace given as the module object (plus SymPy's two translations for it), not as
 # the string: the string runs `from numpy import *`, which imports numpy's lazy submodules (f2py, testing,
 # ma, ...; ~60 ms at the first call of a CLI command)
-_NUMPY = [{"I": 1j, "Heaviside": np.heaviside}, np]
+def _xlogy(x, y):
+    """``x log y`` with the limit value 0 where ``x = 0`` (as scipy.special.xlogy); used only where ``y / x``
+    is free of the weights (entropy, KL), so that 0 is the limit of the expression."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = x * np.log(y)
+    return np.where(x == 0, 0.0, out)
+
+
+class XLogY(sp.Function):
+    """``x log(y)`` whose value at ``x = 0`` is the limit 0 (compiled to :func:`_xlogy`)."""
+
+    nargs = 2
+
+
+def with_entropy_limits(expr, weights):
+    """Rewrite each product ``x log(k x)`` (``k`` free of ``weights``) as :class:`XLogY`, so that ``0 log 0 = 0``.
+
+    Examples
+    --------
+    >>> w = sp.Symbol("w", nonnegative=True)
+    >>> f = compile_expressions([with_entropy_limits(-w * sp.log(w / 2) + w, {w})], [w])
+    >>> float(f(0.0)[0]), round(float(f(0.5)[0]), 6)
+    (0.0, 1.193147)
+    """
+    weights = set(weights)
+
+    def fix(e):
+        if not e.args:
+            return e
+        e = e.func(*[fix(a) for a in e.args]) if not isinstance(e, XLogY) else e
+        if e.is_Mul:
+            logs = [a for a in e.args if isinstance(a, sp.log)]
+            if len(logs) == 1:
+                rest = sp.Mul(*[a for a in e.args if a is not logs[0]])
+                const = sp.Mul(*[a for a in sp.Mul.make_args(rest) if not (a.free_symbols & weights)])
+                x = rest / const
+                if x.free_symbols & weights and not (sp.cancel(logs[0].args[0] / x).free_symbols & weights):
+                    return const * XLogY(x, logs[0].args[0])
+        return e
+
+    return fix(sp.sympify(expr))
+
+
+_NUMPY = [{"I": 1j, "Heaviside": np.heaviside, "XLogY": _xlogy}, np]
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,7 +247,8 @@ def _build_numeric_game(game, cse) -> NumericGame:
 
     def utility(P):
         if not compiled_utility:
-            compiled_utility.append(compile_expressions(list(game.utilities()), flat, cse=cse))
+            compiled_utility.append(compile_expressions([with_entropy_limits(u, flat) for u in game.utilities()],
+                                                        flat, cse=cse))
         out = compiled_utility[0](*np.asarray(P, dtype=float).reshape(-1))
         return np.array(np.broadcast_arrays(*out), dtype=float).reshape(N)
 

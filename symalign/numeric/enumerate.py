@@ -51,6 +51,7 @@ from symalign.core.kkt import kkt_system
 from symalign.core.concavity import own_concavity
 from symalign.errors import DerivationError, InputError
 from symalign.numeric.gambit import GAMBIT_NOTE, gambit_equilibria
+from symalign.numeric.vertex_enumeration import NOTE as VERTEX_NOTE, exact_regret_checked, vertex_equilibrium_set
 
 __all__ = ["Component", "Enumeration", "enumerate_equilibria", "dominated_groups"]
 
@@ -181,7 +182,10 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000, engine: str = "aut
 
     ``engine="auto"`` lets Gambit answer for a large bimatrix game when pygambit is installed
     (:func:`symalign.numeric.gambit.gambit_equilibria`: every extreme equilibrium re-checked exactly,
-    noted in ``notes``); ``"symalign"`` never uses it (claims); ``"gambit"`` requires it.
+    noted in ``notes``); ``"symalign"`` never uses it (claims); ``"gambit"`` requires it.  Without
+    Gambit a bimatrix game with rational payoffs goes to symalign's exact vertex enumeration
+    (:mod:`symalign.numeric.vertex_enumeration`), other games (and ``engine="support"``) to the
+    support enumeration below.
 
     ``_concavity`` / ``_ng``: the game's :func:`~symalign.core.concavity.own_concavity`
     and numeric game when the caller already has them.
@@ -197,6 +201,9 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000, engine: str = "aut
     for i in range(N):  # nonempty supports avoiding the pruned groups (not listed: there may be 2**D of them)
         n_profiles *= 2 ** (D - len(pruned[i])) - 1
     by_gambit = gambit_equilibria(game, n_profiles, engine, Component)  # None: symalign's own enumeration below
+    engine_note = GAMBIT_NOTE
+    if by_gambit is None and engine != "support":  # a bimatrix game: exact vertex enumeration (Gambit's method)
+        by_gambit, engine_note = vertex_equilibrium_set(game, Component), VERTEX_NOTE
     if n_profiles > max_profiles and by_gambit is None:
         raise InputError("game", game, f"enumeration would visit {n_profiles} support profiles (limit {max_profiles})")
     concav = own_concavity(game) if _concavity is None else _concavity
@@ -218,7 +225,9 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000, engine: str = "aut
         if any(eq.weights == other.weights for other in isolated):
             continue
         isolated.append(eq)
-    if isolated:
+    if isolated and engine_note == VERTEX_NOTE:  # each already passed exact regret: no float search needed
+        isolated = [exact_regret_checked(eq, concav.status) for eq in isolated]
+    elif isolated:
         from symalign.numeric.compile import numeric_game
 
         ng = numeric_game(game) if _ng is None else _ng
@@ -227,8 +236,8 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000, engine: str = "aut
     unique = (total == 1 and not faces) if concave else (False if total > 1 or faces else None)
     if concave is not True and total <= 1:
         unique = None
-    notes = [] if by_gambit is None else [GAMBIT_NOTE]
-    if by_gambit is not None and total == 1:
+    notes = [] if by_gambit is None else [engine_note]
+    if by_gambit is not None and total == 1 and engine_note == GAMBIT_NOTE:
         unique = None  # one equilibrium found; that there is no other rests on Gambit, which is not re-checked
     if faces:
         notes.append(f"equilibria are not isolated: {len(faces)} component(s) of positive dimension "

@@ -27,9 +27,9 @@ import sympy as sp
 
 from symalign.core.equilibrium import Equilibrium
 from symalign.errors import InputError, SymalignError
-from symalign.numeric.polymatrix_check import nash_violations, payoff_blocks
+from symalign.numeric.polymatrix_check import payoff_blocks
 
-__all__ = ["available", "bimatrix_payoffs", "gambit_profiles", "checked_equilibria", "equilibrium_set",
+__all__ = ["available", "bimatrix_payoffs", "gambit_profiles", "checked_equilibria", "check_profiles", "equilibrium_set",
            "gambit_equilibria", "require_engine", "ENGINE", "METHOD", "GAMBIT_NOTE", "GAMBIT_MIN_PROFILES"]
 
 ENGINE = "gambit-enummixed"
@@ -97,8 +97,8 @@ def gambit_profiles(A, B) -> list:
     g = gbt.Game.from_arrays(A, B)
     result = gbt.nash.enummixed_solve(g, rational=True)
     out = []
-    for eq in result.equilibria:
-        out.append([[Fraction(str(eq[p][s])) for s in p.strategies] for p in g.players])
+    for eq in result.equilibria:  # eq[strategy] is the probability in pygambit 16.1+ and 17.x alike
+        out.append([[Fraction(str(eq[s])) for s in p.strategies] for p in g.players])
     return out
 
 
@@ -114,15 +114,29 @@ def checked_equilibria(game, A=None, B=None) -> tuple:
     blocks = payoff_blocks(game)
     if A is None or B is None:
         A, B = _bimatrix(blocks)
+    return check_profiles(game, _bounded_profiles(A, B), METHOD, blocks)
+
+
+def check_profiles(game, profiles, method: str, blocks=None) -> tuple:
+    """``(accepted, rejected)``: each profile (rows of Fractions) checked by exact regret.
+
+    Accepted profiles become :class:`~symalign.core.equilibrium.Equilibrium`
+    objects with ``method``; rejected ones are ``(weights, violations)``.
+    The check is :func:`symalign.numeric.polymatrix_check.nash_violations`,
+    shared by every engine's answers (Gambit's and symalign's vertex enumeration).
+    """
+    from symalign.numeric import polymatrix_check
+
+    blocks = payoff_blocks(game) if blocks is None else blocks
     accepted, rejected = [], []
-    for prof in _bounded_profiles(A, B):
+    for prof in profiles:
         W = sp.ImmutableMatrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in prof])
-        bad = nash_violations(game, prof, blocks)
+        bad = polymatrix_check.nash_violations(game, prof, blocks)
         if bad:
             rejected.append((W, bad))
             continue
         support = tuple(tuple(d for d, x in enumerate(row) if x > 0) for row in prof)
-        accepted.append(Equilibrium(game, W, support, exact=True, method=METHOD, hypotheses=game.hypotheses()))
+        accepted.append(Equilibrium(game, W, support, exact=True, method=method, hypotheses=game.hypotheses()))
     return tuple(accepted), tuple(rejected)
 
 
@@ -144,7 +158,7 @@ def _bounded_profiles(A, B) -> list:
                        phase="Gambit enummixed")
 
 
-def equilibrium_set(game, component):
+def equilibrium_set(game, component, reasons=None):
     """Every equilibrium of a bimatrix game from Gambit: ``(isolated, components)``, or None.
 
     Gambit's extreme equilibria, each re-checked exactly
@@ -158,7 +172,8 @@ def equilibrium_set(game, component):
     Returns None, leaving the game to symalign's exact enumeration, when the
     game is not a 2-agent polymatrix game with rational payoffs, pygambit is
     not installed, Gambit raised an error, or it returned a profile that
-    fails the exact check (then its list is not trusted at all).
+    fails the exact check (then its list is not trusted at all); the reason
+    is appended to ``reasons`` (a list) when given, Gambit's error included.
 
     Examples
     --------
@@ -172,27 +187,39 @@ def equilibrium_set(game, component):
     """
     from symalign.numeric.nash_subsets import nash_subsets
 
-    if game.family.name != "polymatrix" or game.n_agents != 2 or not game.is_numeric or not available():
+    reasons = [] if reasons is None else reasons
+    if game.family.name != "polymatrix" or game.n_agents != 2 or not game.is_numeric:
+        reasons.append("not a numeric two-agent polymatrix (bimatrix) game")
+        return None
+    if not available():
+        reasons.append("pygambit is not installed (pip install 'symalign[gambit]')")
         return None
     try:
         A, B = bimatrix_payoffs(game)
     except InputError:  # payoffs that are not rational
+        reasons.append("payoffs are not rational numbers")
         return None
     try:
         accepted, rejected = checked_equilibria(game, A, B)
     except SymalignError:  # a budget ran out, or bad input: not Gambit's failure
         raise
-    except Exception:  # noqa: BLE001 - Gambit failed (pygambit raises its own types): our enumeration answers
+    except Exception as exc:  # noqa: BLE001 - Gambit failed (pygambit raises its own types): reported, not hidden
+        reasons.append(f"Gambit failed: {type(exc).__name__}: {exc}")
         return None
-    if rejected or not accepted:
+    if rejected:
+        reasons.append(f"Gambit returned {len(rejected)} profile(s) failing the exact check, e.g. "
+                       f"{rejected[0][0].tolist()}: {rejected[0][1][0]}")
+        return None
+    if not accepted:
+        reasons.append("Gambit returned no equilibrium")
         return None
     return nash_subsets(game, accepted, component)
 
 
 def require_engine(engine: str) -> str:
     """``engine`` if it is "auto", "symalign", or "gambit" with pygambit installed; else InputError naming it."""
-    if engine not in ("auto", "gambit", "symalign"):
-        raise InputError("engine", engine, 'must be "auto", "gambit" or "symalign"')
+    if engine not in ("auto", "gambit", "symalign", "support"):
+        raise InputError("engine", engine, 'must be "auto", "gambit", "symalign" or "support"')
     if engine == "gambit" and not available():
         raise InputError("engine", engine, "pygambit is not installed (pip install 'symalign[gambit]')")
     return engine
@@ -203,17 +230,18 @@ def gambit_equilibria(game, n_profiles: int, engine: str = "auto", component=Non
 
     Returns :func:`equilibrium_set` (``(isolated, components)``) or None to
     let symalign's exact enumeration answer: always None for
-    ``engine="symalign"``; for ``"auto"`` also None below
+    ``engine="symalign"`` and ``"support"``; for ``"auto"`` also None below
     :data:`GAMBIT_MIN_PROFILES` support profiles (``n_profiles``, after
     pruning dominated strategies); ``"gambit"`` raises
     :class:`~symalign.errors.InputError` when Gambit cannot answer.
     """
-    if require_engine(engine) == "symalign":
+    if require_engine(engine) in ("symalign", "support"):
         return None
     if engine == "auto" and n_profiles < GAMBIT_MIN_PROFILES:
         return None
-    found = equilibrium_set(game, component)
+    reasons = []
+    found = equilibrium_set(game, component, reasons)
     if found is None and engine == "gambit":
-        raise InputError("engine", engine, "Gambit answers for 2-agent polymatrix games with rational payoffs whose "
-                                           "extreme equilibria pass the exact check; use 'symalign'")
+        raise InputError("engine", engine, f"Gambit gave no answer here: {'; '.join(reasons)} (engine 'symalign' "
+                                           "enumerates bimatrix games exactly without Gambit)")
     return found

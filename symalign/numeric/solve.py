@@ -148,6 +148,8 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibri
             return sym
     concav = own_concavity(game)
     ng = cache.numeric(game)
+    if all_equilibria and not kkt_system(game).is_affine():
+        return _all_by_branch_and_bound(game, ng, concav, deviation_tol)
     if all_equilibria:
         from symalign.numeric.enumerate import enumerate_equilibria
 
@@ -334,6 +336,13 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
             eq = None
         if eq is not None and eq.valid:
             return replace(eq, method="interior+exact-kkt", residual=float(check.kkt_residual(ng.grad, eq.as_array())))
+    if derive is None:
+        from symalign.numeric.nonsmooth import is_nonsmooth
+
+        if is_nonsmooth(game):
+            from symalign.numeric.nonsmooth import nonsmooth_equilibrium
+
+            return nonsmooth_equilibrium(game, ng)
     method = "mirror_descent" if ng.entropic else "extragradient"
     res = solvers.solve(ng.grad, game.n_agents, game.n_groups, method=method, tol=tol)
     W = np.asarray(res.weights)
@@ -343,7 +352,15 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
         notes=() if res.converged else (f"solver did not converge (residual {res.residual:.3g})",),
     )
     if derive is None:
-        return numeric
+        from symalign.numeric.recognise import recognise
+
+        exact = recognise(game, W)
+        if exact is None:
+            from symalign.numeric.krawczyk import boxed_equilibrium
+
+            return boxed_equilibrium(game, numeric, W)
+        return replace(exact, method="solver+" + exact.method,
+                       residual=float(check.kkt_residual(ng.grad, exact.as_array())))
     support = _numeric_support(W)
     seen = set()
     limit = max_repairs if max_repairs is not None else 4 * game.n_agents * game.n_groups
@@ -373,6 +390,34 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
             break
     return replace(numeric, notes=numeric.notes + (
         f"no exact equilibrium derived (support guess {support}): numeric solution with its residual",))
+
+
+def _all_by_branch_and_bound(game, ng, concav, deviation_tol):
+    """Non-affine gradients: every interior KKT point by certified branch-and-bound
+    (:func:`symalign.numeric.branch_bound.interior_kkt_points`), each checked like any candidate."""
+    from symalign.numeric.branch_bound import interior_kkt_points
+
+    from symalign.numeric.recognise import recognise
+
+    try:
+        res = interior_kkt_points(game)
+    except ImportError:
+        raise DerivationError("solve --all for games with non-affine gradients needs python-flint "
+                              "(pip install 'symalign[intervals]')") from None
+    eqs, bad = [], []
+    for P in res.points:
+        e = recognise(game, P) or Equilibrium(game, sp.ImmutableMatrix(P.tolist()), _numeric_support(P),
+                                              exact=False, hypotheses=game.hypotheses())
+        e = check_profile(replace(e, method="branch-and-bound (Krawczyk)" + ("+exact" if e.exact else ""),
+                                  notes=e.notes + ("unique KKT point in its certified box",)), ng, concav)
+        (eqs if _passes(e, ng, deviation_tol) else bad).append(e)
+    notes = (res.statement,)
+    if concav.status != "proved":
+        notes += (f"own-concavity {concav.status}: the boxed KKT points are checked by the deviation search",)
+    notes += ("KKT points on the boundary of the simplex (some weight below the box's margin) are not searched",)
+    unique = False if len(eqs) > 1 else None  # boundary points are outside the search
+    return Solution(game, tuple(eqs), unique, False, notes + _bug_notes(tuple(bad)) * (concav.status == "proved"),
+                    concav, tuple(bad))
 
 
 def _deriver(game):

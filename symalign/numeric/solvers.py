@@ -24,7 +24,7 @@ hit first the result says ``converged=False``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -33,7 +33,7 @@ from symalign.core import validate
 from symalign.errors import InputError, ShapeError
 from symalign.numeric.simplex import project, validate_simplex_point
 
-__all__ = ["SolverResult", "extragradient", "mirror_descent", "solve"]
+__all__ = ["SolverResult", "extragradient", "mirror_descent", "solve", "gradient_scale"]
 
 GradFn = Callable[[np.ndarray], np.ndarray]
 
@@ -56,9 +56,11 @@ class SolverResult:
     iterations : int
         Number of (extra)gradient iterations performed.
     residual : float
-        KKT residual of ``weights`` (see :func:`symalign.numeric.check.kkt_residual`).
+        KKT residual of ``weights`` (see :func:`symalign.numeric.check.kkt_residual`); of the gradient
+        divided by its size when the method says so (:func:`gradient_scale`).
     method : str
-        ``"extragradient"`` or ``"mirror_descent"``.
+        ``"extragradient"`` or ``"mirror_descent"``, with ``" (gradient scaled by 1/s)"`` for a game of
+        extreme scale.
     grad_evals : int
         Number of calls to ``grad``.
     """
@@ -77,8 +79,13 @@ class SolverResult:
 
 
 def _eval(grad: GradFn, X: np.ndarray, it: int, *, strict: bool = True) -> np.ndarray | None:
-    """Call ``grad``; check the shape; non-finite output raises (strict) or gives None."""
-    G = np.asarray(grad(X.copy()), dtype=float)
+    """Call ``grad``; check the shape; non-finite output raises (strict) or gives None.
+
+    NumPy's overflow / divide warnings are silenced here because their outcome is checked: a gradient that
+    is not finite (a log or a division at a vertex) is a rejected trial point, never a warning on stderr.
+    """
+    with np.errstate(all="ignore"):
+        G = np.asarray(grad(X.copy()), dtype=float)
     if G.shape != X.shape:
         raise ShapeError("grad(W)", G, f"must return shape {X.shape}, got {G.shape}")
     if not np.all(np.isfinite(G)):
@@ -375,4 +382,40 @@ def solve(
         W0 = np.full((int(n_agents), int(n_groups)), 1.0 / int(n_groups))
     else:
         validate_simplex_point(W0, "W0", shape=(int(n_agents), int(n_groups)))
-    return _METHODS[method](grad, W0, step=step, tol=tol, max_iter=max_iter)
+    scale = gradient_scale(grad, np.asarray(W0, dtype=float))
+    if scale == 1.0:
+        return _METHODS[method](grad, W0, step=step, tol=tol, max_iter=max_iter)
+    res = _METHODS[method](lambda W: np.asarray(grad(W), dtype=float) / scale, W0, step=step, tol=tol,
+                           max_iter=max_iter)
+    return replace(res, method=f"{res.method} (gradient scaled by 1/{scale:.3g})")
+
+
+_SCALE_RANGE = (1e-6, 1e6)
+
+
+def gradient_scale(grad: GradFn, W0: np.ndarray) -> float:
+    """The size of ``grad`` (largest finite entry at ``W0`` and at the pure profiles), or 1 if it is moderate.
+
+    Dividing the gradient by a positive number changes no equilibrium (the KKT conditions are positively
+    homogeneous in it), so a game whose payoffs are of size 1e99 or 1e-99 is solved as one of size 1, with
+    the stopping tolerance meant relative to that size.  Sizes within ``[1e-6, 1e6]`` are left alone (1).
+
+    Examples
+    --------
+    >>> gradient_scale(lambda W: 1e99 * (0.5 - W), np.full((2, 2), 0.5))
+    5e+98
+    >>> gradient_scale(lambda W: 0.5 - W, np.full((2, 2), 0.5))
+    1.0
+    """
+    n, d = W0.shape
+    points = [W0] + [np.tile(np.eye(d)[k], (n, 1)) for k in range(d)]
+    top = 0.0
+    with np.errstate(all="ignore"):
+        for X in points:
+            try:
+                G = np.asarray(grad(X.copy()), dtype=float)
+            except (ArithmeticError, ValueError):
+                continue
+            finite = np.abs(G[np.isfinite(G)]) if G.shape == X.shape else np.empty(0)
+            top = max(top, float(finite.max())) if finite.size else top
+    return top if top > 0 and not _SCALE_RANGE[0] <= top <= _SCALE_RANGE[1] else 1.0

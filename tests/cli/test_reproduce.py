@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from symalign.cli.app import main
 from symalign.io.resources import theorems_dir
+from symalign.io.schema import validate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "theorems" / "fixtures"  # test data, not package data
 
@@ -39,10 +40,13 @@ def test_reproduce_writes_report_figures_and_json(tmp_path):
     assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
     assert r"\label{claim:T2-uniqueness-overlap}" in tex and r"\label{claim:T0-existence-overlap}" in tex
     # exactly the three figures, no temporary file left beside them (hidden ones included)
-    assert sorted(os.listdir(out / "figures")) == ["phase_distance.png", "phase_overlap.png", "scenario_equilibrium.png",
-                                                  "subsidy_right.png"]
+    # each figure as PNG and vector PDF
+    assert sorted(os.listdir(out / "figures")) == sorted(f"{n}{s}" for n in ("phase_distance", "phase_overlap",
+                                                                         "scenario_equilibrium", "subsidy_right")
+                                                         for s in (".png", ".pdf"))
     assert sorted(os.listdir(out)) == [".symalign-output", "figures", "report.tex", "results.json"]
     data = json.loads((out / "results.json").read_text())
+    validate(data, "results", out / "results.json")  # the published schema (symalign/io/schemas/results-1.json)
     assert data["all_claims_as_stated"] is True
     assert data["figures"] == ["figures/scenario_equilibrium.png", "figures/subsidy_right.png", "figures/phase_overlap.png",
                                "figures/phase_distance.png"]
@@ -61,10 +65,17 @@ def test_reproduce_writes_report_figures_and_json(tmp_path):
     scen = data["scenario"]
     assert scen["equilibrium"]["excluded_groups"] == ["right"]
     assert scen["minimal_subsidies"][0]["group"] == "right"
-    # deterministic LaTeX: a second run gives the same bytes
-    first = (out / "report.tex").read_bytes()
+    # deterministic LaTeX and figures: a second run gives the same bytes
+    first = {p.name: p.read_bytes() for p in [out / "report.tex", *sorted((out / "figures").iterdir())]}
     res, out = _run(tmp_path, theorems)
-    assert res.exit_code == 0 and (out / "report.tex").read_bytes() == first
+    assert res.exit_code == 0
+    assert {p.name: p.read_bytes() for p in [out / "report.tex", *sorted((out / "figures").iterdir())]} == first
+    if shutil.which("pdflatex"):  # the report an author pastes: no overfull box, no LaTeX warning
+        from symalign.export.texcompile import compile_latex
+
+        figs = [f"figures/{n}" for n in os.listdir(out / "figures")]
+        report = compile_latex((out / "report.tex").read_text(), files=figs, root=out)
+        assert report.ok, report.summary()
 
 
 def test_reproduce_fails_when_a_claim_is_not_as_stated(tmp_path):

@@ -28,14 +28,14 @@ P = [["2/5", "2/5", "1/5"], ["3/10", "1/2", "1/5"], ["1/3", "1/3", "1/3"]]
 def homogeneous():
     """3 agents, 3 groups, incentive weights alpha, beta, gamma symbolic."""
     g = Game.symbolic(get_family("active_alignment", "overlap"), 3, 3, a=A, p=P)
-    return g, compile_game(g, supports=exclusion_supports(g), derive_timeout=None)
+    return g, compile_game(g, path="closed-form", supports=exclusion_supports(g))
 
 
 @pytest.fixture(scope="module")
 def heterogeneous():
     """2 agents, 2 groups, every parameter symbolic (14 arguments)."""
     g = Game.symbolic(get_family("active_alignment", "distance"), 2, 2, homogeneous=False)
-    return g, compile_game(g, derive_timeout=None)
+    return g, compile_game(g, path="closed-form")
 
 
 def _exact(x) -> sp.Rational:
@@ -119,7 +119,7 @@ def test_active_set_equals_independent_solvers_outside_region(homogeneous):
 
 def test_cached_supports_and_plain_active_set_agree(homogeneous):
     game, f = homogeneous
-    plain = compile_game(game, derive_timeout=None)
+    plain = compile_game(game, path="closed-form")
     pts = _incentives(600, seed=13)
     r1, r2 = f.with_options(engine="numpy")(*pts), plain.with_options(engine="numpy")(*pts)
     assert r1.stage_counts().get("cached-support", 0) > 0  # the NumPy stages use the cached closed forms

@@ -65,7 +65,7 @@ def test_sweep_writes_figure_and_data_together(tmp_path, monkeypatch):
     data.write_text("old data")
     import symalign.analysis.sweep as sweep_mod
 
-    def broken(result, path):
+    def broken(result, path, **kw):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(sweep_mod, "write_grid", broken)

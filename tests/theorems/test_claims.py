@@ -171,12 +171,15 @@ def test_invalid_file_is_reported_and_fails(tmp_path):
     assert "INVALID" in res.output and "bad.toml" in res.output
 
 
-def test_existence_claim_too_weak_is_refuted(tmp_path):
+def test_existence_claim_beyond_concavity_is_open_not_refuted(tmp_path):
+    # own-concavity (a sufficient condition) fails where gamma_i > beta_i, but that proves no non-existence
+    # (issue 18: the distance variant is a weighted potential game where every gamma_i > 0): open, with
+    # the point where concavity fails re-checked
     path = write(tmp_path, game="homogeneous = false", condition="beta[i] > 0")
     path.write_text(path.read_text().replace('kind = "uniqueness"', 'kind = "existence"')
                     .replace('variant = "overlap"', 'variant = "distance"'))
     result = check_claim(load_claim(path), timeout=10.0)
-    assert result.status == "refuted"
+    assert result.status == "open" and "not refuted" in result.detail
     cex = result.counterexample
     assert any(cex[k] > cex[sp.Symbol(k.name.replace("gamma", "beta"), positive=True)]
                for k in cex if k.name.startswith("gamma"))
@@ -332,9 +335,10 @@ def test_steering_dispatch_compares_amounts(tmp_path, monkeypatch):
 
     _fake(monkeypatch, "steering", minimal_subsidy=minimal_subsidy)
     assert check_claim(_file(tmp_path, "steering", 'amount = "max(0, 1 - gamma)"')).status == "proved"
+    # a difference Z3 finds is not a refutation until the true minimal subsidy of a real game (the
+    # independent steering analysis, which the fake module cannot give) confirms it
     bad = check_claim(_file(tmp_path, "steering", 'amount = "1 - gamma"'))
-    assert bad.status == "refuted"
-    assert bad.counterexample[sp.Symbol("gamma", nonnegative=True)] > 1
+    assert bad.status == "open" and "no admissible game there confirms it" in bad.detail
 
 
 # --- the new claim kinds: each false instance refuted, confirmed independently ----------------

@@ -35,3 +35,27 @@ def random_game(rng, variant, n_agents, n_groups, d, gamma=0):
     beta = sp.Rational(rng.randint(3, 10), 10)
     return Game.create(get_family("active_alignment", variant), n_agents, n_groups,
                        alpha=alpha, beta=beta, gamma=gamma, a=a, p=p)
+
+
+def notebook_objects() -> dict:
+    """One object of every public result type, for the notebook display tests."""
+    from symalign import (derive_mean_field, derive_on_support, exclusion_condition, existence_certificate,
+                          kkt_system, minimal_subsidy, solve, target_subsidy)
+    from symalign.claims.checks import check_claim
+    from symalign.claims.schema import load_claim
+    from symalign.io.gamefile import load_game
+    from symalign.io.resources import example, theorems_dir
+
+    overlap = get_family("active_alignment", "overlap")
+    game = load_game(example("exclusion_4x3.toml"))
+    sym = Game.symbolic(overlap, 2, ["x", "y"])
+    claim = load_claim(theorems_dir() / "active_alignment" / "T0_existence_overlap.toml")
+    small = Game.create(overlap, 2, ["x", "y", "z"], alpha=1, beta=1, gamma=0, a=[[1, "1/2", 0], ["1/2", 1, 0]],
+                        p=[[0.4, 0.4, 0.2], [0.4, 0.4, 0.2]])
+    return {
+        "game": game, "symbolic game": sym, "solution": solve(game), "equilibrium": derive_on_support(sym),
+        "kkt": kkt_system(game), "certificate": existence_certificate(game),
+        "exclusion": exclusion_condition(game, "right"), "subsidy": minimal_subsidy(game, "right"),
+        "target": target_subsidy(small, ["1/3", "1/3", "1/3"]), "mean field": derive_mean_field(overlap, 3),
+        "claim": claim, "claim result": check_claim(claim, timeout=10), "small": small,
+    }

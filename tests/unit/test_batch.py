@@ -27,7 +27,7 @@ def game():
 
 @pytest.fixture(scope="module")
 def compiled(game):
-    return compile_game(game)
+    return compile_game(game, path="closed-form")
 
 
 def _points(n, seed=0):
@@ -156,7 +156,7 @@ def test_paths_agree(game, compiled):
     r = linear(*pts)
     np.testing.assert_allclose(r.weights, ref.weights, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(r.support, ref.support)
-    cached = compile_game(game, supports=exclusion_supports(game))
+    cached = compile_game(game, path="closed-form", supports=exclusion_supports(game))
     assert len(cached.closed_forms) == 1 + game.n_groups
     r = cached(*pts)
     np.testing.assert_allclose(r.weights, ref.weights, rtol=0, atol=1e-12)
@@ -165,11 +165,27 @@ def test_paths_agree(game, compiled):
     assert np.isnan(quiet.residual[quiet.stage == STAGES.index("closed-form")]).all()
 
 
-def test_derivation_timeout_falls_back_to_linear(game):
-    f = compile_game(game, derive_timeout=0.0)
-    assert f.path == "linear"
-    assert any("not finished" in note for note in f.notes)
-    assert f(*_points(20)).converged.all()
+def test_default_path_follows_structure_not_budget(game, compiled):
+    # an aggregative game takes the structured closed form; no budget (however small) changes that
+    f = compile_game(game)
+    assert f.path == "structured" and not f.closed_forms
+    assert compile_game(game, derive_timeout=0.0).path == f.path == compile_game(game, derive_timeout=1e-9).path
+    pts = _points(200, seed=5)
+    r, ref = f(*pts), compiled(*pts)
+    np.testing.assert_allclose(r.weights, ref.weights, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(r.support, ref.support)
+
+
+def test_derivation_budget_stops_never_changes_path(game):
+    from symalign.errors import BudgetExceeded
+
+    # a derivation under a budget it cannot meet stops with BudgetExceeded; it never falls back to "linear"
+    with pytest.raises(BudgetExceeded, match="derive_timeout"):
+        compile_game(game, path="closed-form", derive_timeout=1e-9)
+    with pytest.raises(BudgetExceeded, match="closed-form derivation"):
+        compile_game(game, supports=exclusion_supports(game), derive_timeout=1e-9)
+    with pytest.raises(InputError, match="derive_timeout"):
+        compile_game(game, derive_timeout=-1)
 
 
 def test_closed_form_path_requires_affine_gradients():

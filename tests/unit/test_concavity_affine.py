@@ -45,7 +45,9 @@ def test_concavity_verdict_is_the_same_by_both_routes(monkeypatch, name, game):
 def test_non_affine_gradients_take_the_symbolic_route():
     g = Game.create(CustomFamily("-sum(w[d]**3, d)"), 2, 3)
     assert concavity._affine_own_hessians(g) is None
-    assert concavity.own_concavity(g).method == "diagonal Hessian, signs on positive weights"
+    c = concavity.own_concavity(g)  # proved by curvature rules, strict as the diagonal Hessian route says
+    assert (c.status, c.strict, c.method) == ("proved", True, "curvature rules (DCP)")
+    assert concavity._diagonal_nonpositive(g, 0) and concavity._diagonal_negative(g, 0)
     assert concavity.own_concavity(Game.create(CustomFamily("sum(w[d]**3, d)"), 2, 3)).status == "refuted"
     entropy = Game.create(CustomFamily("-sum(w[d]*log(w[d]), d)"), 2, 3)
     assert concavity._affine_own_hessians(entropy) is None

@@ -27,7 +27,7 @@ def test_gambit_agrees_with_support_enumeration(seed):
     g = _bimatrix(rng, 3) if seed < 4 else _degenerate(rng, 4)
     ours = bimatrix.enumerate_bimatrix(g, engine="symalign")
     theirs = bimatrix.enumerate_bimatrix(g, engine="gambit")
-    assert theirs.engine == "gambit-enummixed" and ours.engine == "symalign-support-enumeration"
+    assert theirs.engine == "gambit-enummixed" and ours.engine == "symalign-vertex-enumeration"
     assert theirs.rejected == ()
     for e in theirs.equilibria:
         assert kkt_violations(g, e.weights) == ()  # independent exact check
@@ -50,7 +50,7 @@ def test_fallback_and_bad_input(monkeypatch):
     g = Game.create(get_family("polymatrix"), 2, ["h", "t"], A={"A": [[1, -1], [-1, 1]], "B": [[-1, 1], [1, -1]]})
     monkeypatch.setattr(gambit, "available", lambda: False)
     r = bimatrix.enumerate_bimatrix(g)
-    assert r.engine == "symalign-support-enumeration" and len(r.equilibria) == 1
+    assert r.engine == "symalign-vertex-enumeration" and len(r.equilibria) == 1
     with pytest.raises(InputError, match="pygambit is not installed"):
         bimatrix.enumerate_bimatrix(g, engine="gambit")
     with pytest.raises(InputError, match="engine"):
@@ -253,3 +253,20 @@ def test_own_enumeration_rechecks_isolated_points_and_component_vertices(monkeyp
     monkeypatch.setattr(polymatrix_check, "nash_violations", lambda game, W, blocks=None: ("refused",))
     bad = bimatrix.enumerate_bimatrix(g, engine="symalign")
     assert bad.equilibria == () and len(bad.rejected) == len(ok.equilibria)
+
+
+def test_gambit_errors_are_surfaced_in_the_engine_message(monkeypatch):
+    g = Game.create(get_family("polymatrix"), 2, ["h", "t"], A={"A": [[1, -1], [-1, 1]], "B": [[-1, 1], [1, -1]]})
+    monkeypatch.setattr(gambit, "available", lambda: True)
+
+    def broken(A, B):
+        raise AttributeError("'MixedStrategyProfile' has no attribute 'foo'")  # e.g. an API change between majors
+
+    monkeypatch.setattr(gambit, "gambit_profiles", broken)
+    with pytest.raises(InputError, match="Gambit failed: AttributeError: 'MixedStrategyProfile' has no attribute"):
+        enumerate_equilibria(g, engine="gambit")
+    reasons = []
+    assert gambit.equilibrium_set(g, Component, reasons) is None and "AttributeError" in reasons[0]
+    monkeypatch.setattr(gambit, "available", lambda: False)
+    with pytest.raises(InputError, match="not installed"):
+        enumerate_equilibria(g, engine="gambit")

@@ -104,7 +104,7 @@ def test_rectangular_game_needs_enough_groups():
 
 
 NFG_PAYOFF = 'NFG 1 R "2x3" { "P1" "P2" }\n{ { "U" "D" } { "L" "C" "R" } }\n""\n\n3 1 0 0 0 0 2 3 2 3 1 1\n'
-NFG_OUTCOME = 'NFG 1 R "pennies" { "P1" "P2" } { 2 2 }\n\n{ "a" 1, -1 }\n{ "b" -1, 1 }\n1 2 2 1\n'
+NFG_OUTCOME = 'NFG 1 R "pennies" { "P1" "P2" } { 2 2 }\n\n{ { "a" 1, -1 }\n{ "b" -1, 1 } }\n1 2 2 1\n'
 
 
 def test_nfg_payoff_and_outcome_forms():

@@ -4,30 +4,16 @@ import re
 
 import pytest
 
-from symalign import (Game, derive_mean_field, derive_on_support, exclusion_condition, existence_certificate,
-                      get_family, kkt_system, minimal_subsidy, solve, target_subsidy)
-from symalign.claims.checks import check_claim
-from symalign.claims.schema import load_claim
-from symalign.io.gamefile import load_game
-from symalign.io.resources import example, theorems_dir
+from symalign import get_family
+
+from _helpers import notebook_objects
 
 OVERLAP = get_family("active_alignment", "overlap")
 
 
 @pytest.fixture(scope="module")
 def objects():
-    game = load_game(example("exclusion_4x3.toml"))
-    sym = Game.symbolic(OVERLAP, 2, ["x", "y"])
-    claim = load_claim(theorems_dir() / "active_alignment" / "T0_existence_overlap.toml")
-    small = Game.create(OVERLAP, 2, ["x", "y", "z"], alpha=1, beta=1, gamma=0, a=[[1, "1/2", 0], ["1/2", 1, 0]],
-                        p=[[0.4, 0.4, 0.2], [0.4, 0.4, 0.2]])
-    return {
-        "game": game, "symbolic game": sym, "solution": solve(game), "equilibrium": derive_on_support(sym),
-        "kkt": kkt_system(game), "certificate": existence_certificate(game),
-        "exclusion": exclusion_condition(game, "right"), "subsidy": minimal_subsidy(game, "right"),
-        "target": target_subsidy(small, ["1/3", "1/3", "1/3"]), "mean field": derive_mean_field(OVERLAP, 3),
-        "claim": claim, "claim result": check_claim(claim, timeout=10),
-    }
+    return notebook_objects()
 
 
 NAMES = ["game", "symbolic game", "solution", "equilibrium", "kkt", "certificate", "exclusion", "subsidy", "target",

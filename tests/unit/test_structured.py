@@ -192,7 +192,7 @@ def test_batch_compile_game_uses_the_structure_and_agrees_with_the_linear_path()
     from symalign.numeric.batch.compiled import compile_game
 
     g = Game.symbolic(OVERLAP, 3, 3, homogeneous=False)
-    fast = compile_game(g, derive_timeout=None)
+    fast = compile_game(g, path="closed-form")
     assert fast.path == "closed-form" and fast.closed_forms[0].layout == "lambdify"
     linear = compile_game(g, path="linear")
     rng = np.random.default_rng(4)

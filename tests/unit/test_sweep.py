@@ -196,7 +196,8 @@ def test_cli_sweep_writes_figure_and_grid(game_file, tmp_path):
                                     "--out", str(out), "--data", str(data)])
     assert res.exit_code == 0, res.output
     assert "computing 48 equilibria" in res.output
-    assert out.stat().st_size > 1000 and data.read_text().count("\n") == 49
+    lines = data.read_text().splitlines()  # the provenance comment, the header, 48 rows
+    assert out.stat().st_size > 1000 and len(lines) == 50 and lines[0].startswith("# symalign-provenance: ")
 
 
 def test_refuted_boundary_carries_an_exact_counterexample_inside_the_polygon():

@@ -14,7 +14,8 @@ __all__ = ["command"]
 @click.option("--agents", type=int, default=4, show_default=True, help="Agents N.")
 @click.option("--groups", type=int, default=5, show_default=True, help="Groups D.")
 @click.option("--variant", default="overlap", show_default=True, help="overlap | distance.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Campaign seed (chunk k draws from [seed, k]).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Campaign seed >= 0 (chunk k draws from [seed, k]).")
 @click.option("--source", type=click.Choice(["distribution", "hypothesis"]), default="distribution", show_default=True,
               help="Random games from a distribution (fast) or from the Hypothesis strategies (edge cases, exact "
                    "rationals; about 100 games/s).")
@@ -54,30 +55,44 @@ def command(games, agents, groups, variant, seed, source, chunk, scheduler, work
 
     note_first_compile(click.echo)
 
+    drawn = []
+
     def progress(done, total):
         click.echo(f"\r{done:,} / {total:,} games", err=True, nl=False)
+        drawn[:] = [True]
 
-    if local:
-        result = campaign(games, agents, groups, variant=variant, seed=seed, chunk=chunk, progress=progress,
-                          source=source)
-    else:
-        from symalign.analysis.distributed import dask_client
+    try:
+        if local:
+            result = campaign(games, agents, groups, variant=variant, seed=seed, chunk=chunk, progress=progress,
+                              source=source)
+        else:
+            from symalign.analysis.distributed import dask_client
 
-        with dask_client(scheduler, workers) as client:
-            result = campaign(games, agents, groups, variant=variant, seed=seed, chunk=chunk, client=client,
-                              progress=progress, source=source)
-    click.echo("", err=True)
+            with dask_client(scheduler, workers) as client:
+                result = campaign(games, agents, groups, variant=variant, seed=seed, chunk=chunk, client=client,
+                                  progress=progress, source=source)
+    finally:
+        if drawn:  # end the \r progress line, so that an error or the summary starts on its own line
+            click.echo("", err=True)
     summary = result.summary()
-    if out:
+    if out or figure:
         from symalign.analysis.distributed import write_table
-
-        write_table(result.table, out)
-        summary["table"] = out
-    if figure:
         from symalign.export.campaign_plot import campaign_figure
+        from symalign.io.outputs import output_set
+        from symalign.io.provenance import data_provenance
+        from symalign.numeric.batch.result import STAGES
 
-        campaign_figure(result, figure)
-        summary["figure"] = figure
+        zarr = [out] if out and Path(out).suffix.lower() == ".zarr" else []
+        run = {"games": games, "agents": agents, "groups": groups, "variant": variant, "seed": seed,
+               "source": source, "chunk": chunk}
+        with output_set([out, figure], directories=zarr) as (table_tmp, figure_tmp):  # both land, or neither
+            if out:
+                write_table(result.table, out, provenance=data_provenance("campaign", run, stages=list(STAGES)),
+                            into=table_tmp)
+                summary["table"] = out
+            if figure:
+                campaign_figure(result, figure_tmp)
+                summary["figure"] = figure
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:

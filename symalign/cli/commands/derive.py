@@ -41,7 +41,14 @@ def command(game_file, support, as_latex, as_json):
         from symalign.numeric.solve import find_equilibrium
 
         supp = find_equilibrium(game).support
-    eq = derive_on_support(game, supp)
+    from symalign.core.linear import SingularSystem
+
+    try:
+        eq = derive_on_support(game, supp)
+    except SingularSystem:
+        if not game.is_numeric or support is not None:
+            raise
+        return _continuum(game, as_json)
     names = [[game.groups[d] for d in s] for s in eq.support]
     st = eq.structure  # large symbolic closed forms keep named intermediates (T_d = ...): shown, not expanded
     shown = eq.weights if st is None else st.weights
@@ -104,6 +111,29 @@ class _Checked:
 
     def to_dict(self) -> dict:
         return {"status": self.status, "method": self.method, "checker": self.verdict.to_dict()}
+
+
+def _continuum(game, as_json):
+    """The KKT system on the solver's support is singular: the equilibria form a continuum, listed as the
+    exact parametrised components of ``solve --all`` (:func:`symalign.numeric.enumerate.enumerate_equilibria`)."""
+    from symalign.numeric.solve import solve
+
+    sol = solve(game, all_equilibria=True)
+    if as_json:
+        click.echo(json.dumps({"family": game.family.label, "groups": list(game.groups), "continuum": True,
+                               **{k: v for k, v in sol.to_dict().items() if k != "game"}}, indent=2))
+        return
+    click.echo(f"{game.family.label}: the KKT system on the solver's support is singular; the equilibria form "
+               f"{len(sol.components)} component(s) of positive dimension (exact, from solve --all)")
+    for k, comp in enumerate(sol.components, 1):
+        click.echo(f"component {k}: a {comp.kind} on support {[[game.groups[d] for d in s] for s in comp.support]}")
+        click.echo(f"  W(t) = {comp.profile().tolist()}  for  {', '.join(str(c) for c in comp.constraints)}")
+        for v in comp.vertices:
+            click.echo(f"  vertex {v.tolist()}")
+    for eq in sol.equilibria:
+        click.echo(f"isolated equilibrium: {eq.weights.tolist()}")
+    for note in sol.notes:
+        click.echo(f"note: {note}")
 
 
 def _concavity(game, eq):

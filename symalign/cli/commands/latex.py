@@ -20,7 +20,8 @@ __all__ = ["command"]
 @click.option("--no-kkt", is_flag=True, help="Leave out the KKT system.")
 @click.option("--code", is_flag=True, help="Add the scalar solver functions rendered by latexify (overlap family).")
 @click.option("--check", is_flag=True,
-              help="Claim files: also check the claim, show the computed status; exit 1 when it fails.")
+              help="Claim files: also check the claim, show the computed status; exit 1 when it fails or when "
+                   "the file's own LaTeX differs symbolically from the checked statement.")
 def command(path, output, standalone, support, no_kkt, code, check, as_json):
     """Write the LaTeX of a game file (or a claim file): utilities, KKT, equilibria, certificates.
 
@@ -39,7 +40,10 @@ def command(path, output, standalone, support, no_kkt, code, check, as_json):
             raise GameFileError(path, "", None, "--check applies to claim files only")
         game = game_from_mapping(data, source=path)
         supp = parse_support(support)
-        body = game_writeup(game, support=supp, kkt=not no_kkt, code=code)
+        from symalign.core.notation import notation_from_table, use_notation
+
+        with use_notation(notation_from_table(data.get("latex"), "latex")):  # the paper's notation, if given
+            body = game_writeup(game, support=supp, kkt=not no_kkt, code=code)
         title = data.get("title") or f"{game.family.label}: {game.n_agents} agents, {game.n_groups} groups"
     else:
         if support is not None or code:
@@ -75,6 +79,14 @@ def _claim(path, data, check):
         result = check_claim_bounded(claim)
     failed = "" if result is None or result.ok else \
         f"{claim.id}: {result.status} (the file states {claim.expected})"
+    if check and claim.latex.strip():  # checked against your LaTeX: a symbolic mismatch fails the check
+        from symalign.export.author_latex import compare_author_latex
+        from symalign.export.claim_tex import checked_formula_tex
+
+        formula = checked_formula_tex(claim)
+        if formula and compare_author_latex(claim.latex, formula).status == "differs":
+            failed = (failed + "; " if failed else "") + \
+                f"{claim.id}: the file's own LaTeX differs from the checked statement (compared symbolically)"
     return claim_latex(claim, result), claim.title or claim.id, failed
 
 

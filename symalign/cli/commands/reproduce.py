@@ -25,8 +25,10 @@ from symalign.errors import InputError
 __all__ = ["command", "reproduce"]
 
 GRID = 120
-REGION_SECONDS = 30.0
-"""Time spent deriving the exact boundary pieces of one excluded group in one phase diagram."""
+VECTOR = (".pdf",)
+"""Every figure of the report is also written as vector PDF beside its PNG."""
+REGION_SECONDS = 0.0
+"""Deprecated: boundaries are derived completely (no wall-clock budget decides what is drawn)."""
 
 
 @click.command()
@@ -41,8 +43,8 @@ REGION_SECONDS = 30.0
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds allowed for each Z3 call.")
 @click.option("--no-pdf", is_flag=True, help="Do not run pdflatex even when it is available.")
 @click.option("--boundary-seconds", default=REGION_SECONDS, show_default=True, type=click.FloatRange(0, None),
-              help="Time for deriving exact boundary pieces per excluded group and figure (the most frequent "
-                   "support along the boundary is always derived).")
+              help="Deprecated and ignored: every boundary piece is derived, so that two runs draw the same "
+                   "figures whatever the load.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout (messages go to stderr).")
 def command(out_dir, theorem_dir, scenario, grid, timeout, no_pdf, boundary_seconds, as_json):
     """Re-derive and verify the paper's results; write LaTeX, figures and JSON."""
@@ -157,19 +159,19 @@ def _figures(scen, path, figures, grid, tick, boundary_seconds=REGION_SECONDS):
 
     from symalign.core.printing import latex
     from symalign.export.plots import phase_diagram, subsidy_figure
-    from symalign.analysis.regions import exclusion_region
+    from symalign.analysis.boundaries import exclusion_boundaries
     from symalign.analysis.sweep import Axis, sweep
 
     game = scen["game"]
     out = []
     bars = figures / "scenario_equilibrium.png"
     _bar_chart(scen, bars)
-    out.append({"path": str(bars), "caption": "Exact equilibrium mixtures of the illustrative scenario "
-                "(agents 0-based).", "label": "fig:scenario"})
+    out.append({"path": str(bars), "caption": "Exact equilibrium mixtures of the illustrative scenario.",
+                "label": "fig:scenario"})
     for sub in scen["subsidies"]:
         name = game.groups[sub.group]
         fig = figures / f"subsidy_{_slug(name)}.png"
-        subsidy_figure(sub, fig)
+        subsidy_figure(sub, fig, also=VECTOR)
         out.append({"path": str(fig), "caption": f"Steering: equilibrium weight of each agent on {name} as the "
                     f"subsidy s on its attractiveness grows; dashed: the derived minimal subsidy "
                     f"$s^* = {latex(sub.amount)}$. Below it every agent excludes {name}; past it the group is included.",
@@ -180,27 +182,18 @@ def _figures(scen, path, figures, grid, tick, boundary_seconds=REGION_SECONDS):
         x = Axis("beta", sp.Rational(1, 10), sp.Integer(2), grid)
         y = Axis("gamma", sp.Integer(0), sp.Rational(4, 5), grid)
         result = sweep(g, x, y)
-        regions = []
-        for d in range(g.n_groups):
-            if not result.excluded[..., d].any():
-                continue
-            started = time.perf_counter()
-            for k, sup in enumerate(_boundary_supports(result, d)):  # along the boundary, most frequent first
-                if k and time.perf_counter() - started > boundary_seconds:
-                    break
-                try:
-                    regions.append(exclusion_region(g, d, "beta", "gamma", ((x.start, x.stop), (y.start, y.stop)),
-                                                    support=sup))
-                except Exception:  # the figure still shows the grid; this piece of the boundary is skipped
-                    pass
+        # every boundary piece, derived whatever the time it takes: the figure depends on the grid alone
+        bounds = exclusion_boundaries(result)
+        regions = list(bounds.regions)
         fig = figures / f"phase_{variant}.png"
         own = (g.param("beta", 0), g.param("gamma", 0))
-        phase_diagram(result, fig, regions=regions, title=f"{scen['title']}\n[{variant} variant]", point=own)
+        phase_diagram(result, fig, regions=regions, title=f"{scen['title']}\n[{variant} variant]", point=own,
+                      also=VECTOR)
         cure = r"raising the diversity weight $\gamma$ ends the exclusion" if variant == "overlap" else \
             r"the boundary does not depend on $\gamma$: diversity cannot cure exclusion"
         out.append({"path": str(fig), "caption": f"Number of groups excluded by every agent on a {grid} x {grid} "
                     rf"grid of $(\beta, \gamma)$, {variant} variant; lines: derived exact boundaries; star: the "
-                    f"scenario's parameters. Here {cure}.", "label": f"fig:phase-{variant}"})
+                    f"scenario's parameters. Here {cure}.{_omitted(g, bounds)}", "label": f"fig:phase-{variant}"})
         tick()
     return out
 
@@ -216,22 +209,13 @@ def _variant(game, variant):
                        **{**game.params, "gamma": gamma})
 
 
-def _boundary_supports(result, d) -> list:
-    """Supports (per agent) at the excluded grid points next to a solved point where ``d`` is not excluded."""
-    import numpy as np
-
-    ex = result.excluded[..., d]
-    free = result.solved & ~ex
-    near = np.zeros_like(ex)
-    near[1:, :] |= free[:-1, :]
-    near[:-1, :] |= free[1:, :]
-    near[:, 1:] |= free[:, :-1]
-    near[:, :-1] |= free[:, 1:]
-    counts = {}
-    for sup in result.support[ex & near]:
-        key = tuple(tuple(int(k) for k in np.flatnonzero(row)) for row in sup)
-        counts[key] = counts.get(key, 0) + 1
-    return [k for k, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+def _omitted(game, bounds) -> str:
+    """The caption's statement of boundary pieces with no derived region (empty when complete)."""
+    if bounds.complete:
+        return ""
+    names = sorted({game.groups[d] for d, _, _ in bounds.omitted})
+    return (f" Not drawn: {len(bounds.omitted)} boundary piece(s) of {', '.join(names)} whose reduced KKT "
+            "system is singular (shown by the grid only).")
 
 
 def _slug(name: str) -> str:
@@ -248,7 +232,7 @@ def _bar_chart(scen, path):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from symalign.io.atomic import atomic_output
+    from symalign.export.plots import save_figure
 
     game, eq = scen["game"], scen["eq"]
     W = eq.as_array()
@@ -260,17 +244,16 @@ def _bar_chart(scen, path):
     for d, name in enumerate(game.groups):
         ax.bar(np.arange(game.n_agents), W[:, d], bottom=bottom, color=colours[d], label=name)
         bottom += W[:, d]
-    ax.set_xticks(np.arange(game.n_agents))
-    ax.set_xlabel("agent (0-based)")
+    ax.set_xticks(np.arange(game.n_agents), [str(i + 1) for i in range(game.n_agents)])
+    ax.set_xlabel("agent $i$")
     ax.set_ylabel("equilibrium weight $w_{i,d}$")
     excluded = [game.groups[d] for d in eq.excluded_groups()]
     ax.set_title(("exact" if eq.exact else "numeric") + " equilibrium"
                  + (f"; excluded by every agent: {', '.join(excluded)}" if excluded else ""), fontsize=9)
     ax.set_ylim(0, 1)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, dpi=130, metadata={"Software": None})
+    fig.set_dpi(130)
+    save_figure(fig, Path(path), also=VECTOR)
 
 
 def _scenario_json(scen):
@@ -290,7 +273,7 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
     from symalign.core.derive import derive_on_support
     from symalign.core.families import get_family
     from symalign.core.game import Game
-    from symalign.export.code import code_display
+    from symalign.export.code import code_display, latexify_available
     from symalign.export.latex import (claim_latex, equilibrium_latex, exclusion_latex, game_latex,
                          steering_latex)
     from symalign.core.meanfield import derive_mean_field
@@ -303,6 +286,7 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
     mean_field = meanfield_latex(derive_mean_field(overlap, 3))
     failed = [r for r in results if not r.ok]
     refuted = [r for r in results if r.status == "refuted"]
+    caveats = []  # each caveat once, collected at the end of the claims
     game = scen["game"]
     eq = scen["eq"]
     scen_latex = [game_latex(game), equilibrium_latex(eq)]
@@ -322,7 +306,9 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
             "combine attractiveness, consistency with a prior and diversity against the mean $m_i$ of the "
             "others' mixtures (overlap, distance and entropic variants)."],
          "latex": [game_latex(sym)]},
-        {"title": "Claims and their status", "paragraphs": [summary], "latex": [claim_latex(r.claim, r) for r in results]},
+        {"title": "Claims and their status", "paragraphs": [summary],
+         "latex": [claim_latex(r.claim, r, caveats=caveats) for r in results]
+         + ["\\paragraph{Notes.}\n" + "\n\n".join(caveats)] * bool(caveats)},
         {"title": "Closed forms", "paragraphs": [
             "Interior equilibrium of the homogeneous overlap game with N = 2, D = 3, derived by solving the KKT "
             "system on the interior support (exact linear elimination), with its validity conditions:"],
@@ -335,8 +321,12 @@ def _report_tex(results, invalid, scen, figs, scenario_path):
             "exclusion; each result is checked by solving the steered game exactly."],
          "latex": scen_latex, "figures": [{"path": _relative(f), "caption": f["caption"], "label": f["label"]} for f in figs]},
         {"title": "Code computing the equilibrium", "paragraphs": [
-            "The plain Python functions of symalign.export.scalar rendered by latexify-py: the interior closed form of "
-            "the homogeneous overlap game and the simplex projection used by best responses."],
+            "The plain Python functions of symalign.export.scalar "
+            + ("rendered by latexify-py" if latexify_available() else
+               "as Python source (latexify-py, which would typeset them, is not installed: "
+               "pip install 'symalign[latex]')")
+            + ": the interior closed form of the homogeneous overlap game and the simplex projection used by "
+              "best responses."],
          "latex": [code_display(f) for f in (scalar.overlap_interior_weight, scalar.simplex_projection)]},
     ]
     return build_report(sections, title="symalign: active alignment, re-derived and verified",

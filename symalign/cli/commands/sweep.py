@@ -36,7 +36,7 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
     from symalign.io.outputs import check_output, output_set
     from symalign.io.gamefile import load_game, require_numeric
     from symalign.export.plots import figure_path, parse_color, phase_diagram
-    from symalign.analysis.regions import exclusion_region
+    from symalign.analysis.boundaries import exclusion_boundaries
     from symalign.analysis.griddata import SUFFIXES
     from symalign.analysis.sweep import LARGE_GRID, check_axes, parse_axis, sweep, write_grid
     from symalign.numeric.batch.kernel import note_first_compile
@@ -44,7 +44,7 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
     game = load_game(game_file)
     require_numeric(game, game_file, "a sweep sets two parameters and needs numbers for the others")
     x, y = parse_axis(x_text, "--x"), parse_axis(y_text, "--y")
-    check_axes(game, x, y)  # fail before the (long) sweep, as the output checks below
+    check_axes(game, x, y, game_file)  # fail before the (long) sweep, as the output checks below
     parse_color(color, game)
     for name, p in (("--out", out), ("--data", data)):
         if p is not None:
@@ -77,27 +77,27 @@ def command(game_file, x_text, y_text, out, data, color, no_boundaries, as_json,
                f"{'stages: ' + str(result.stages) + '; ' if result.stages else ''}"
                f"hypotheses fail at {int((~result.admissible).sum())}", err=True)
     regions = []
-    if not no_boundaries:
-        for d, name in enumerate(game.groups):
-            if not result.excluded[..., d].any():
-                continue
-            for sup in result.excluded_supports(d):
-                try:
-                    r = exclusion_region(game, d, x.name, y.name, ((x.start, x.stop), (y.start, y.stop)), support=sup)
-                except Exception as exc:  # a support the solver suggested may be degenerate: say so, go on
-                    click.echo(f"note: no exact boundary for {name!r} on support {sup}: {exc}", err=True)
-                    continue
-                regions.append(r)
-                at = "" if r.counterexample is None else \
-                    f" at {x.name}={r.counterexample[0]}, {y.name}={r.counterexample[1]}"
-                kind = "exact polygon" if r.exact else f"lines + grid-evaluated validity ({r.validity_status}{at})"
-                click.echo(f"derived boundary of {name!r} ({kind}): "
-                           + "; ".join(str(h.relation(r.x, r.y)) for h in r.halfplanes if h.source != "hypothesis"), err=True)
+    if not no_boundaries:  # every boundary piece (analysis.boundaries.exclusion_boundaries): complete, deterministic
+        bounds = exclusion_boundaries(result)
+        for d, sup, reason in bounds.omitted:
+            click.echo(f"note: no exact boundary for {game.groups[d]!r} on support {sup}: {reason}", err=True)
+        for r in bounds.regions:
+            regions.append(r)
+            at = "" if r.counterexample is None else \
+                f" at {x.name}={r.counterexample[0]}, {y.name}={r.counterexample[1]}"
+            kind = "exact polygon" if r.exact else f"lines + grid-evaluated validity ({r.validity_status}{at})"
+            click.echo(f"derived boundary of {game.groups[r.group]!r} on support {r.condition.support} ({kind}): "
+                       + "; ".join(str(h.relation(r.x, r.y)) for h in r.halfplanes if h.source != "hypothesis"), err=True)
     with output_set([out, data]) as (fig_tmp, data_tmp):  # the figure and its data land together, or neither
         phase_diagram(result, fig_tmp, color=color, regions=regions, title=_title(game_file, game),
                       point=_own_point(game, x, y))
         if data is not None:
-            write_grid(result, data_tmp)
+            from symalign.io.gamefile import read_bytes
+            from symalign.io.provenance import data_provenance
+
+            run = {"x": x_text, "y": y_text, "color": color, "no_boundaries": bool(no_boundaries)}
+            write_grid(result, data_tmp, provenance=data_provenance(
+                "sweep", run, game_text=read_bytes(game_file).decode("utf-8-sig"), method=result.method))
     counts = np.bincount(result.excluded_count[result.admissible].reshape(-1), minlength=game.n_groups + 1)
     share = ", ".join(f"{k}: {c / max(counts.sum(), 1):.1%}" for k, c in enumerate(counts) if c)
     if as_json:

@@ -21,6 +21,12 @@ from symalign.cli.plugins import plugin_option
 __all__ = ["command", "run"]
 
 
+INDEX_CONVENTION_TEXT = ("indices: agents and groups are counted from 1 in this text and in symbol subscripts "
+                         "(a_{1,2}: agent 1, group 2), as in the paper; claim-file expressions count from 0")
+INDEX_CONVENTION_JSON = ("symbol names carry 1-based subscripts (a_{1,2}: agent 1, group 2) and texts count agents "
+                         "and groups from 1; integer indices (claim.group, list positions) are 0-based")
+
+
 def run(paths, *, timeout: float = 10.0, claim_seconds: float | None = None, progress=None):
     """Load and check every claim under ``paths``, each within its own wall-clock budget.
 
@@ -91,7 +97,7 @@ def _raw_id(path):
               help="Wall-clock budget of each claim (SymPy and Z3); a claim out of time is 'open'.")
 @click.option("--instances", "show_instances", is_flag=True, help="Also list every instance of every claim.")
 @click.option("--witness", "witness_dir", type=click.Path(file_okay=False), default=None,
-              help="Write each confirmed counterexample as a game file DIR/<claim id>.toml.")
+              help="Write a witness of every refuted claim to DIR/<claim id>.toml (a game file, or the point); never over an input.")
 @plugin_option
 def command(paths, as_json, timeout, claim_seconds, show_instances, witness_dir):
     """Check the claim files under PATHS (theorems/<source>/<claim>.toml)."""
@@ -120,7 +126,8 @@ def command(paths, as_json, timeout, claim_seconds, show_instances, witness_dir)
         rows = [{"id": r[2], "expected": r[3], "path": r[0], "status": "invalid", "ok": False, "detail": r[1]}
                 if isinstance(r, tuple)
                 else dict(r.to_dict(), witness_file=written.get(r.claim.id)) for r in results]
-        click.echo(json.dumps({"claims": rows, "seconds": round(total, 3), "failed": len(failed)}, indent=2))
+        click.echo(json.dumps({"claims": rows, "seconds": round(total, 3), "failed": len(failed),
+                               "index_convention": INDEX_CONVENTION_JSON}, indent=2))
     else:
         _table(results, total, show_instances, len(failed))
         for ident, path in written.items():
@@ -134,24 +141,55 @@ def command(paths, as_json, timeout, claim_seconds, show_instances, witness_dir)
 
 
 def write_witnesses(results, directory) -> dict:
-    """Write the confirmed counterexample games (``claim id -> path``); atomically, one file per claim."""
+    """Write a witness for every refuted claim (``claim id -> path``); atomically, one file per claim.
+
+    The witness is the confirmed counterexample game (a game file ``symalign
+    solve`` reproduces) or, where the refutation names no game, the
+    counterexample point as a ``[counterexample]`` table.  Files name the
+    claim file by its base name only (no absolute path); a witness is never
+    written over an input: ``DIR/<claim id>.toml`` that is one of the claim
+    files checked becomes ``DIR/<claim id>.witness.toml``.
+    """
     import re
     from pathlib import Path
 
     from symalign.io.atomic import atomic_output
 
     directory = Path(directory)
+    inputs = {Path(r[0] if isinstance(r, tuple) else r.claim.path).resolve() for r in results}
     out = {}
-    todo = [r for r in results if not isinstance(r, tuple) and r.witness]
+    todo = [r for r in results if not isinstance(r, tuple) and r.status == "refuted"]
     if todo:
         directory.mkdir(parents=True, exist_ok=True)
     for r in todo:
-        name = re.sub(r"[^A-Za-z0-9_.-]", "_", r.claim.id) + ".toml"
-        path = directory / name
+        body = r.witness or _point_file(r)
+        if not body:
+            continue
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", r.claim.id)
+        path = directory / f"{stem}.toml"
+        k = 1
+        while path.resolve() in inputs:
+            path = directory / (f"{stem}.witness.toml" if k == 1 else f"{stem}.witness-{k}.toml")
+            k += 1
         with atomic_output(path) as tmp:
-            Path(tmp).write_text(f"# counterexample to claim {r.claim.id} ({r.claim.path})\n" + r.witness)
+            Path(tmp).write_text(f"# counterexample to claim {r.claim.id} (claim file {Path(r.claim.path).name})\n"
+                                 + body)
         out[r.claim.id] = str(path)
     return out
+
+
+def _point_file(r) -> str:
+    """The counterexample point as TOML (``[counterexample]`` with exact values as strings), or ''."""
+    lead = next((x for x in r.instances if x.status == "refuted" and x.counterexample), None)
+    cex = lead.counterexample if lead is not None else r.counterexample
+    if not cex:
+        return ""
+    import json
+
+    lines = [f"# {lead.label if lead is not None else ''}: no game file for this refutation; the point it names",
+             "[counterexample]"]
+    lines += [f"{json.dumps(str(k))} = {json.dumps(str(v))}" for k, v in cex.items()]
+    return "\n".join(lines) + "\n"
 
 
 def _table(results, total, show_instances, n_bad):
@@ -182,6 +220,7 @@ def _table(results, total, show_instances, n_bad):
             if r.recheck:
                 console.print(escape(f"  {r.recheck}"))
     console.print(f"{len(results)} claim file(s), {len(results) - n_bad} as stated, {n_bad} not; {total:.1f}s")
+    console.print(escape(INDEX_CONVENTION_TEXT))
 
 
 def _short(text, limit=700):

@@ -94,7 +94,7 @@ def get_family(name: str, variant: str | None = None, **options) -> UtilityFamil
     symalign.errors.UnknownFamilyError: family='nope': unknown family; known: ['active_alignment', 'custom', 'polymatrix']
     """
     if name not in _REGISTRY:
-        load_entry_points()
+        load_entry_points(name)
     if name not in _REGISTRY:
         raise UnknownFamilyError("family", name, f"unknown family; known: {sorted(_REGISTRY)}")
     factory, variants = _REGISTRY[name]
@@ -113,7 +113,7 @@ def families() -> dict:
     return {k: v[1] for k, v in sorted(_REGISTRY.items())}
 
 
-def load_entry_points() -> tuple:
+def load_entry_points(name: str | None = None) -> tuple:
     """Register the families that installed packages publish under the ``symalign.families`` entry point.
 
     An entry point ``name = "package.module:obj"`` registers ``obj`` under
@@ -122,13 +122,15 @@ def load_entry_points() -> tuple:
     Each entry point is loaded once; a broken one raises
     :class:`~symalign.errors.UnknownFamilyError` naming it.  Returns the names
     registered by this call.  Called by :func:`get_family` for a name it
-    does not know, so installed families need no import.
+    does not know, so installed families need no import: it then loads only
+    the entry point of that ``name`` (a file naming an unknown family never
+    imports the other installed packages).
     """
     from importlib.metadata import entry_points
 
     added = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name in _LOADED_ENTRY_POINTS:
+        if ep.name in _LOADED_ENTRY_POINTS or (name is not None and ep.name != name):
             continue
         _LOADED_ENTRY_POINTS.add(ep.name)
         try:
@@ -160,11 +162,11 @@ def load_plugin(module: str) -> tuple:
     """
     import importlib
 
-    if not isinstance(module, str) or not module.replace(".", "").replace("_", "").isalnum():
-        raise UnknownFamilyError("plugin", module, "must be a dotted module name")
+    if not isinstance(module, str) or not all(part.isidentifier() for part in module.split(".")):
+        raise UnknownFamilyError("plugin", module, "must be a dotted module name (no relative import)")
     before = set(_REGISTRY)
     try:
         importlib.import_module(module)
-    except ImportError as exc:
+    except (ImportError, ValueError, TypeError) as exc:
         raise UnknownFamilyError("plugin", module, f"cannot import: {exc}") from None
     return tuple(sorted(set(_REGISTRY) - before))

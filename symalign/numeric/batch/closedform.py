@@ -33,7 +33,7 @@ import sympy as sp
 
 from symalign.core.derive import derive_on_support, normalise_support
 from symalign.core.structured import expand_definitions
-from symalign.errors import DerivationError
+from symalign.errors import BudgetExceeded, DerivationError
 from symalign.numeric.compile import compile_expressions
 
 __all__ = ["ClosedForm", "compile_closed_form", "derive_closed_forms", "relation_parts"]
@@ -259,15 +259,18 @@ def _child(game, supports, conn):  # pragma: no cover - runs in the child proces
 
 
 def derive_closed_forms(game, supports, *, timeout: float | None):
-    """Derive closed forms on several supports, within ``timeout`` seconds in total.
+    """Derive closed forms on several supports; ``timeout`` seconds in total may only *stop* the work.
 
     Returns ``(results, seconds, notes)``; ``results[k]`` is
-    ``(weights, conditions, definitions)`` or ``None`` (singular support, or
-    not derived in time); ``definitions`` are the named intermediates the
+    ``(weights, conditions, definitions)`` or ``None`` (singular support:
+    the reason is in ``notes``); ``definitions`` are the named intermediates the
     weights and conditions use (a structured closed form, see
-    :mod:`symalign.core.structured`; empty when expanded).  With a timeout the derivation runs in a forked child process
-    that is terminated at the deadline; ``timeout=None`` (or a platform
-    without ``fork``) derives in this process with no limit.
+    :mod:`symalign.core.structured`; empty when expanded).  What is derived
+    never depends on the machine's load: with a timeout the derivation runs
+    in a forked child process and, if it has not finished every support at
+    the deadline, :class:`~symalign.errors.BudgetExceeded` is raised (never a
+    partial result).  ``timeout=None`` (or a platform without ``fork``)
+    derives in this process with no limit.
     """
     supports = [normalise_support(game, s) for s in supports]
     results, notes = [None] * len(supports), []
@@ -288,15 +291,15 @@ def derive_closed_forms(game, supports, *, timeout: float | None):
     try:
         for k, s in enumerate(supports):
             if not parent.poll(max(0.0, deadline - time.perf_counter())):
-                notes.append(f"derivation on support {s} and later ones not finished within {timeout:g} s")
-                break
+                raise BudgetExceeded(f"closed-form derivation (support {k + 1} of {len(supports)}: {s})", "time",
+                                     float(timeout), "derive_timeout")
             msg = parent.recv()
             if msg[0] == "ok":
                 results[k] = msg[2]
             else:
                 notes.append(f"support {s}: {msg[2]}")
     except EOFError:
-        notes.append("the derivation process ended unexpectedly")
+        raise DerivationError("the derivation process ended unexpectedly") from None
     finally:
         if proc.is_alive():
             proc.terminate()

@@ -8,7 +8,7 @@ with the exact (up to rounding) equilibrium of each of the B games.
 Paths, chosen once at compile time (``CompiledGame.path``):
 
 ``"closed-form"``
-    Affine gradients (``kkt_system(game).is_affine()``): the interior
+    Affine gradients that are not aggregative (or ``path="closed-form"``): the interior
     equilibrium is derived once with :func:`symalign.core.derive.derive_on_support`
     (symbolic in ``args``) and compiled with its validity conditions.  Points
     where it is not valid go to the vectorised active-set step
@@ -18,17 +18,22 @@ Paths, chosen once at compile time (``CompiledGame.path``):
     too, see ``supports``; otherwise a batched linear solve), verify KKT,
     update the support.
 ``"linear"``
-    Affine gradients but no closed form (``path="linear"``, or the
-    derivation did not finish within ``derive_timeout``): every point goes
-    through the active-set step, starting from the interior.
+    Affine gradients but no closed form (``path="linear"``, or the interior
+    system is singular): every point goes through the active-set step,
+    starting from the interior.
 ``"iterative"``
     Non-affine gradients (entropic variant, non-quadratic custom
     utilities): batched mirror-prox (if a gradient has a logarithm of the
     weights) or extragradient (:mod:`symalign.numeric.batch.iterative`).
 
 ``"structured"``
-    Aggregative affine games, no symbolic derivation: the interior closed
+    Aggregative affine games (detected from the structure of the gradients,
+    the default for them), no symbolic derivation: the interior closed
     form is the aggregate one (:mod:`symalign.numeric.batch.aggregate`).
+
+The path depends only on the game and the arguments, never on the
+machine's load: ``derive_timeout`` is a budget that may stop a derivation
+(:class:`~symalign.errors.BudgetExceeded`), never one that changes the path.
 
 Engines: for aggregative affine games with numba installed (extra
 ``fast``) every point runs through fused compiled kernels
@@ -310,7 +315,7 @@ class CompiledGame:
 
 
 def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verify: bool = True,
-                 path: str = "auto", supports=(), derive_timeout: float | None = 60.0,
+                 path: str = "auto", supports=(), derive_timeout: float | None = None,
                  chunk: int = 8192, max_iter: int = 20_000, layout: str = "auto", engine: str = "auto") -> CompiledGame:
     """Compile a game for fast batched equilibria.
 
@@ -331,10 +336,11 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
         Also measure the KKT residual of closed-form points (default on);
         without it, their validity conditions alone certify them.
     path : {"auto", "closed-form", "structured", "linear", "iterative"}
-        "auto": for affine gradients derive the interior closed form within
-        ``derive_timeout`` (else "linear"), otherwise "iterative".
-        "closed-form": derive with no time limit (a failed derivation is an
-        error).  "structured" (aggregative affine games only): no symbolic
+        "auto": "structured" for aggregative affine games; for other affine
+        gradients derive the interior closed form ("closed-form"; "linear"
+        when the interior system is singular); otherwise "iterative".
+        "closed-form": derive the interior closed form (a failed derivation
+        is an error).  "structured" (aggregative affine games only): no symbolic
         derivation; the interior closed form is the aggregate one
         (:mod:`symalign.numeric.batch.aggregate`: a D x D system for the
         aggregate), evaluated numerically.  "linear": no interior closed
@@ -344,8 +350,10 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
         More supports to derive and compile (e.g. :func:`exclusion_supports`):
         the active-set step evaluates these closed forms instead of solving.
     derive_timeout : float or None
-        Seconds allowed for all derivations together ("auto"; they run in a
-        child process).  None: no limit, in this process.
+        Budget in seconds for all derivations together (they then run in a
+        child process); when it runs out :class:`~symalign.errors.BudgetExceeded`
+        is raised: the budget stops the work, it never changes the path or
+        drops a support.  None (default): no limit, in this process.
     chunk : int
         Points processed together (keeps temporaries in cache).
     max_iter : int
@@ -368,11 +376,13 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
     >>> g = Game.symbolic(get_family("active_alignment", "overlap"), 2, ["x", "y"],
     ...                   alpha=1, beta=1, a=[[1.2, 0], [0, 0]], p=[0.5, 0.5])
     >>> f = compile_game(g)            # one argument left: gamma
-    >>> f.args, f.path
-    ((gamma,), 'closed-form')
+    >>> f.args, f.path                 # aggregative: the structured closed form
+    ((gamma,), 'structured')
     >>> r = f([0.0, 3.0])              # at gamma = 0 agent 1 drops group y
     >>> np.round(r.weights, 6).tolist()
     [[[1.0, 0.0], [0.5, 0.5]], [[0.425, 0.575], [0.725, 0.275]]]
+    >>> compile_game(g, derive_timeout=1e-9).path   # a budget never changes the path
+    'structured'
     >>> r.support[0].tolist(), r.stage_counts()
     ([[True, False], [True, True]], {'closed-form': 1, 'active-set': 1})
     """
@@ -387,6 +397,9 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
     requested = path
     if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol > 0):
         raise InputError("tol", tol, "must be a positive number")
+    if derive_timeout is not None and not (isinstance(derive_timeout, (int, float))
+                                           and not isinstance(derive_timeout, bool) and derive_timeout >= 0):
+        raise InputError("derive_timeout", derive_timeout, "must be a number of seconds >= 0 or None")
     t0 = time.perf_counter()
     kkt = kkt_system(game)
     Wsym = list(game.weights)
@@ -417,15 +430,14 @@ def compile_game(game, args=None, *, tol: float = 1e-10, cse: bool = True, verif
                 fused = None
                 notes.append("the aggregate form of the gradient did not match the compiled gradient: "
                              "fused kernel and structured path not used")
-        if requested == "structured":
-            if fused is None:
-                raise InputError("path", requested, "needs an aggregative game (gradients c - kappa w_i - theta T)")
+        if requested == "structured" and fused is None:
+            raise InputError("path", requested, "needs an aggregative game (gradients c - kappa w_i - theta T)")
+        if requested == "structured" or (requested == "auto" and fused is not None):
             path = "structured"
-        closed_form = requested in ("auto", "closed-form")
+        closed_form = requested == "closed-form" or (requested == "auto" and fused is None)
         wanted = ([None] if closed_form else []) + list(supports)
         if wanted:
-            timeout = None if requested == "closed-form" else derive_timeout
-            derived, secs, more = derive_closed_forms(game, wanted, timeout=timeout)
+            derived, secs, more = derive_closed_forms(game, wanted, timeout=derive_timeout)
             timings["derive"] = secs
             notes += more
             built = []

@@ -75,9 +75,23 @@ def structured_tables(c_exprs, own, cross, args, *, cse: bool = True) -> Structu
     exprs = [sp.sympify(e, strict=True) for e in list(c_exprs) + list(own) + list(cross)]
     nd, n = len(c_exprs), len(own)
     terms = []
+    position = {a: k for k, a in enumerate(args)}
     try:
         for e in exprs:
-            terms.append(sp.Poly(e, *args, domain="QQ").terms() if args else [((), sp.Rational(e))])
+            # a Poly in the few arguments the expression uses (SymPy's dense representation in all the
+            # arguments of a large game costs seconds), its monomials then spread over every argument
+            used = sorted(e.free_symbols & position.keys(), key=position.get)
+            if used:
+                cols = [position[a] for a in used]
+                full = []
+                for m, coef in sp.Poly(e, *used, domain="QQ").terms():
+                    row = [0] * len(args)
+                    for k, p in zip(cols, m):
+                        row[k] = p
+                    full.append((tuple(row), coef))
+                terms.append(full)
+            else:
+                terms.append([((0,) * len(args), sp.Rational(e))])
     except (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed, sp.polys.polyerrors.CoercionFailed,
             sp.polys.polyerrors.GeneratorsError, TypeError):
         terms = None

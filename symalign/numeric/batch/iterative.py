@@ -113,32 +113,35 @@ def batch_extragradient(
     iters = np.zeros(b, int)
     idx = np.arange(b)
     step = project if geometry == "euclidean" else None
-    G = np.asarray(grad(idx, X), dtype=float)
-    for k in range(int(max_iter) + 1):
-        if idx.size == 0:
-            break
-        if k % check_every == 0 or k == max_iter:
-            r = natural_residual(X[idx], G)
-            res[idx] = r
-            stop = r <= tol
-            conv[idx[stop]] = True
-            iters[idx] = k
-            keep = ~stop & np.isfinite(r)
-            idx, G = idx[keep], G[keep]
-            if idx.size == 0 or k == max_iter:
+    # overflow / division in a gradient (huge parameters, a log at a vertex) is expected at boundary points and
+    # checked: a non-finite gradient rejects the trial step or stops the point unconverged, never a warning
+    with np.errstate(all="ignore"):
+        G = np.asarray(grad(idx, X), dtype=float)
+        for k in range(int(max_iter) + 1):
+            if idx.size == 0:
                 break
-        Xi, ti = X[idx], t[idx][:, None, None]
-        Y = step(Xi + ti * G) if step else _entropic_step(Xi, ti * G)
-        GY = np.asarray(grad(idx, Y), dtype=float)
-        finite = np.isfinite(GY).all(axis=(1, 2))
-        GY = np.where(finite[:, None, None], GY, G)
-        L = _ratio(Xi, Y, G, GY, geometry)
-        Xn = step(Xi + ti * GY) if step else _entropic_step(Xi, ti * GY)
-        Gn = np.asarray(grad(idx, Xn), dtype=float)
-        accept = (t[idx] * L <= _ACCEPT) & finite & np.isfinite(Gn).all(axis=(1, 2))
-        X[idx] = np.where(accept[:, None, None], Xn, Xi)
-        G = np.where(accept[:, None, None], Gn, G)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            grown = t[idx] * np.minimum(_GROW, np.where(L > 0, _TARGET / (t[idx] * L), _GROW))
-        t[idx] = np.where(accept, grown, 0.5 * t[idx])
+            if k % check_every == 0 or k == max_iter:
+                r = natural_residual(X[idx], G)
+                res[idx] = r
+                stop = r <= tol
+                conv[idx[stop]] = True
+                iters[idx] = k
+                keep = ~stop & np.isfinite(r)
+                idx, G = idx[keep], G[keep]
+                if idx.size == 0 or k == max_iter:
+                    break
+            Xi, ti = X[idx], t[idx][:, None, None]
+            Y = step(Xi + ti * G) if step else _entropic_step(Xi, ti * G)
+            GY = np.asarray(grad(idx, Y), dtype=float)
+            finite = np.isfinite(GY).all(axis=(1, 2))
+            GY = np.where(finite[:, None, None], GY, G)
+            L = _ratio(Xi, Y, G, GY, geometry)
+            Xn = step(Xi + ti * GY) if step else _entropic_step(Xi, ti * GY)
+            Gn = np.asarray(grad(idx, Xn), dtype=float)
+            accept = (t[idx] * L <= _ACCEPT) & finite & np.isfinite(Gn).all(axis=(1, 2))
+            X[idx] = np.where(accept[:, None, None], Xn, Xi)
+            G = np.where(accept[:, None, None], Gn, G)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grown = t[idx] * np.minimum(_GROW, np.where(L > 0, _TARGET / (t[idx] * L), _GROW))
+            t[idx] = np.where(accept, grown, 0.5 * t[idx])
     return X, res, conv, iters

@@ -35,7 +35,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from symalign.numeric.batch.numba_cache import ensure_cache_dir
+
 try:  # optional: the `fast` extra
+    import os as _os
+
+    ensure_cache_dir(_os.path.dirname(_os.path.abspath(__file__)))  # before numba reads its configuration
     import numba
 except ImportError:  # pragma: no cover - exercised where numba is missing
     numba = None
