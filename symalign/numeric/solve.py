@@ -222,8 +222,7 @@ def _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol):
 
 
 def _bug_notes(bad, concav):
-    """Notes on KKT points that are not equilibria; under proved concavity each is a bug, recorded in
-    :data:`symalign.certify.LEDGER` when the exact checker rejected it."""
+    """Notes on KKT points that are not equilibria; under proved concavity each is a bug (certify.LEDGER)."""
     if not bad:
         return ()
     if concav.status != "proved":
@@ -251,10 +250,9 @@ def _solve_nonconcave(game, ng, concav, tol, max_vertex_profiles, deviation_tol)
             continue
         seen.append(W)
         checked = check_profile(cand, ng, concav)
-        note = ((f"{why}: KKT conditions do not imply an equilibrium; the exact checker found no gain "
-                 f"({checked.certificate.check})",) if checked.certified else
-                (f"{why}: KKT conditions do not imply an equilibrium; checked by a multi-start search "
-                 "for deviations over the whole simplex (numeric evidence, not a proof)",))
+        note = (f"{why}: KKT conditions do not imply an equilibrium; " + (
+            f"the exact checker found no gain ({checked.certificate.check})" if checked.certified else
+            "checked by a multi-start search for deviations over the whole simplex (numeric evidence, not a proof)"),)
         if _passes(checked, ng, deviation_tol):
             eqs.append(replace(checked, notes=checked.notes + note))
         elif cand.method != "pure-profile":
@@ -298,8 +296,7 @@ def _pure_candidates(game, ng, limit, deviation_tol):
 
 
 def _passes(eq, ng, deviation_tol) -> bool:
-    """The exact checker's verdict where it decided; the float deviation search only for its candidates
-    (irrational weights, utilities not quadratic in own weights), which stay uncertified."""
+    """The exact checker's verdict where it decided; else (candidates, never certified) the float search."""
     status = getattr(eq.certificate, "status", None)
     if status in ("accepted", "rejected"):
         return status == "accepted"
@@ -416,7 +413,7 @@ def _all_by_branch_and_bound(game, ng, concav, deviation_tol):
         notes += (f"own-concavity {concav.status}: the boxed KKT points are checked by the deviation search",)
     notes += ("KKT points on the boundary of the simplex (some weight below the box's margin) are not searched",)
     unique = False if len(eqs) > 1 else None  # boundary points are outside the search
-    return Solution(game, tuple(eqs), unique, False, notes + _bug_notes(tuple(bad)) * (concav.status == "proved"),
+    return Solution(game, tuple(eqs), unique, False, notes + _bug_notes(tuple(bad), concav) * (concav.status == "proved"),
                     concav, tuple(bad))
 
 
