@@ -88,6 +88,10 @@ class Equilibrium:
         (:mod:`symalign.core.structured`); ``weights``, ``multipliers``,
         ``conditions`` and ``slack`` are its expansion.  Set by symbolic
         derivations through the aggregate; compile and LaTeX use it.
+    certificate : Verdict or None
+        The independent checker's verdict on this profile
+        (:func:`symalign.certify.check_equilibrium`, attached by the layers
+        that report equilibria); None when not checked.
     """
 
     game: object
@@ -106,15 +110,19 @@ class Equilibrium:
     deviation_method: str = ""
     isolated: bool | None = None
     structure: object = None
+    certificate: object = None
 
     @property
     def certified(self) -> bool:
-        """True when the weights are exact, the exact KKT check holds and own-concavity is proved.
+        """True only when the independent checker accepted the profile (:attr:`certificate`).
 
-        This is what ``exact`` means in JSON and CLI output: only then do the
-        KKT conditions make the profile an equilibrium, exactly.
+        This is what ``exact`` means in JSON and CLI output: the weights are
+        exact and every agent's best response was re-checked exactly (exact
+        regret 0, or exact KKT with an own-concavity certificate, or the exact
+        maximum over the faces of the simplex).  A KKT point without it is a
+        candidate.
         """
-        return bool(self.exact and self.valid is True and self.concavity == "proved")
+        return getattr(self.certificate, "status", None) == "accepted"
 
     @property
     def valid(self) -> bool | None:
@@ -182,6 +190,8 @@ class Equilibrium:
             out["weights_exact"] = [[str(x) for x in self.weights.row(i)] for i in range(self.weights.rows)]
         if self.residual is not None:
             out["kkt_residual"] = self.residual
+        if self.certificate is not None:
+            out["certificate"] = self.certificate.to_dict()
         if self.structure is not None:
             st = self.structure
             out["structured"] = {

@@ -149,8 +149,7 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
         elif valid is False:
             lines.append(f"It is {emph('not')} an equilibrium: a validity condition fails.")
         else:
-            lines.append(r"It is an equilibrium exactly when (weights positive on the support, "
-                         r"KKT slack $\lambda_i - g_{i,d}$ nonnegative off it)")
+            lines.append(_symbolic_meaning(eq))
             st = getattr(eq, "structure", None)
             lines.append(conditions_latex(eq.conditions if st is None else st.conditions))
             if st is not None:
@@ -159,6 +158,22 @@ def equilibrium_latex(eq, *, multipliers: bool = False, conditions: bool = True,
         if hyps:
             lines.append("under the concavity hypotheses $" + r", \ ".join(_relation_latex(h) for h in hyps) + "$.")
     return "\n".join(lines)
+
+
+def _symbolic_meaning(eq) -> str:
+    """What the validity conditions of a symbolic closed form mean: an equilibrium only where own-concavity
+    is not refuted by the checker (:func:`symalign.certify.concavity.check_own_concavity`)."""
+    from symalign.certify.concavity import check_own_concavity
+
+    status = getattr(eq, "concavity", None) or {"accepted": "proved", "rejected": "refuted"}.get(
+        check_own_concavity(eq.game).status)
+    if status in ("refuted", "unknown"):
+        return (f"Concavity in own weights is {status} (exact check), so the KKT conditions do not make this "
+                r"profile an equilibrium: it is a stationary point, \emph{not} known to be an equilibrium, "
+                r"exactly when (weights positive on the support, KKT slack $\lambda_i - g_{i,d}$ nonnegative "
+                r"off it)")
+    return (r"It is an equilibrium exactly when (weights positive on the support, "
+            r"KKT slack $\lambda_i - g_{i,d}$ nonnegative off it)")
 
 
 def matrix_condition_latex(M, *, name: str = "M", relation: str = "negative definite") -> str:

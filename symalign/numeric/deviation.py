@@ -166,16 +166,20 @@ def deviation_gain(game, eq) -> float:
 
 
 def check_profile(eq, ng, concav):
-    """``eq`` with its independent checks filled in: residual, deviation gain, concavity.
+    """``eq`` with its independent checks filled in: residual, deviation gain, concavity, and the exact
+    checker's verdict (:func:`symalign.certify.check_equilibrium`, which alone makes it ``certified``).
 
     ``ng`` is the game's :func:`~symalign.numeric.compile.numeric_game`, ``concav``
     its :func:`~symalign.core.concavity.own_concavity`.
     """
+    from symalign.certify import check_equilibrium
+
+    verdict = check_equilibrium(eq.game, eq.weights) if eq.exact else None
     W = eq.as_array()
     gains, how = deviation_gains(ng.utility, ng.grad, W, concave=concav.status == "proved")
     r = float(check.kkt_residual(ng.grad, W)) if np.all(np.isfinite(ng.grad(W))) else None
     return replace(eq, residual=r if eq.residual is None else eq.residual, concavity=concav.status,
-                   deviation_gain=float(np.max(gains)), deviation_method=how)
+                   deviation_gain=float(np.max(gains)), deviation_method=how, certificate=verdict)
 
 
 def kkt_residual(game, eq) -> float:

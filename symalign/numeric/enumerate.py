@@ -203,7 +203,8 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000, engine: str = "aut
     by_gambit = gambit_equilibria(game, n_profiles, engine, Component)  # None: symalign's own enumeration below
     engine_note = GAMBIT_NOTE
     if by_gambit is None and engine != "support":  # a bimatrix game: exact vertex enumeration (Gambit's method)
-        by_gambit, engine_note = vertex_equilibrium_set(game, Component), VERTEX_NOTE
+        by_gambit = vertex_equilibrium_set(game, Component)
+        engine_note = VERTEX_NOTE if by_gambit is not None else GAMBIT_NOTE  # None: not a bimatrix game
     if n_profiles > max_profiles and by_gambit is None:
         raise InputError("game", game, f"enumeration would visit {n_profiles} support profiles (limit {max_profiles})")
     concav = own_concavity(game) if _concavity is None else _concavity
@@ -226,7 +227,10 @@ def enumerate_equilibria(game, *, max_profiles: int = 20_000, engine: str = "aut
             continue
         isolated.append(eq)
     if isolated and engine_note == VERTEX_NOTE:  # each already passed exact regret: no float search needed
-        isolated = [exact_regret_checked(eq, concav.status) for eq in isolated]
+        from symalign.certify import check_equilibrium
+
+        isolated = [replace(exact_regret_checked(eq, concav.status), certificate=check_equilibrium(game, eq.weights))
+                    for eq in isolated]
     elif isolated:
         from symalign.numeric.compile import numeric_game
 

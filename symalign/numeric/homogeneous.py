@@ -29,7 +29,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy as sp
@@ -214,6 +214,11 @@ def symmetric_equilibrium(game) -> SymmetricResult:
                      exact=True, method="mean-field (symmetric profile)", slack=sp.zeros(N, D).as_immutable(),
                      residual=residual, concavity=concav.status, deviation_gain=float(np.max(gains)),
                      deviation_method=f"{how}, representative agent", notes=notes)
+    from symalign.certify import check_equilibrium, check_unique
+
+    eq = replace(eq, certificate=check_equilibrium(game, eq.weights))
+    # uniqueness only from the checker's own certificate (the invariant-subspace test above is the route's)
+    unique = True if unique and check_unique(game).accepted else None
     return SymmetricResult(eq, concav, unique, scale)
 
 

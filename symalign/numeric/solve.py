@@ -34,7 +34,7 @@ from symalign.core.linear import InconsistentSystem, SingularSystem
 from symalign.numeric import cache
 from symalign.core.quadratic import quadratic_utilities
 from symalign.core.affine_solve import equilibrium_on_support
-from symalign.core.rosen_affine import dsc_holds
+from symalign.certify import LEDGER, check_unique
 from symalign.core.notebook import LatexRepr
 
 __all__ = ["Solution", "solve", "find_equilibrium", "support_enumeration", "check_profile", "NOT_ISOLATED"]
@@ -158,7 +158,8 @@ def solve(game, *, tol: float = 1e-12, max_profiles: int = 20_000, all_equilibri
         good = tuple(e for e in eqs if _passes(e, ng, deviation_tol))
         bad = tuple(e for e in eqs if not _passes(e, ng, deviation_tol))
         notes = tuple(res.notes) + ((f"own-concavity {concav.status}: enumerated KKT points are checked by "
-                                     "the deviation search",) if concav.status != "proved" else ()) + _bug_notes(bad)
+                                     "the exact checker (else the deviation search)",)
+                                    if concav.status != "proved" else ()) + _bug_notes(bad, concav)
         # a failed check voids the count; two profiles that pass the deviation check refute uniqueness
         unique = False if len(good) > 1 else (res.unique if concav.status == "proved" and not bad else None)
         return Solution(game, good, unique, bool(res.components), notes, concav, bad, res.components)
@@ -208,10 +209,10 @@ def _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol):
         notes = ("degenerate game: equilibria may form a continuum; support enumeration lists the equilibria of "
                  "its nonsingular supports (isolated ones and some vertices of components), not every component: "
                  "solve(..., all_equilibria=True) / solve --all lists them all",) if degenerate else ()
-        return Solution(game, tuple(good), unique, degenerate, notes + _bug_notes(bad), concav, bad)
+        return Solution(game, tuple(good), unique, degenerate, notes + _bug_notes(bad, concav), concav, bad)
     eq = check_profile(find_equilibrium(game, tol=tol, _ng=ng), ng, concav)
     if not _passes(eq, ng, deviation_tol):  # would be a bug: KKT under proved concavity
-        return Solution(game, (), None, False, _bug_notes((eq,)), concav, (eq,))
+        return Solution(game, (), None, False, _bug_notes((eq,), concav), concav, (eq,))
     notes = (NOT_ISOLATED,) if eq.isolated is False else ()
     unique = False if eq.isolated is False else _unique_by_rosen(game)
     if unique is None and _deriver(game) is not None:
@@ -220,9 +221,18 @@ def _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol):
     return Solution(game, (eq,), unique, eq.isolated is False, notes, concav)
 
 
-def _bug_notes(bad):
-    return (f"{len(bad)} KKT point(s) failed the deviation check although concavity is proved "
-            "(a numerical or derivation problem): reported as stationary points",) if bad else ()
+def _bug_notes(bad, concav):
+    """Notes on KKT points that are not equilibria; under proved concavity each is a bug (certify.LEDGER)."""
+    if not bad:
+        return ()
+    if concav.status != "proved":
+        return (f"{len(bad)} KKT point(s) are not equilibria (own-concavity {concav.status}): reported as "
+                "stationary points",)
+    for e in bad:
+        if e.certificate is not None:
+            LEDGER.record("solve", e.certificate)
+    return (f"{len(bad)} KKT point(s) failed the equilibrium check although concavity is proved "
+            "(a numerical or derivation problem): reported as stationary points",)
 
 
 def _solve_nonconcave(game, ng, concav, tol, max_vertex_profiles, deviation_tol):
@@ -240,8 +250,9 @@ def _solve_nonconcave(game, ng, concav, tol, max_vertex_profiles, deviation_tol)
             continue
         seen.append(W)
         checked = check_profile(cand, ng, concav)
-        note = (f"{why}: KKT conditions do not imply an equilibrium; checked by a multi-start search "
-                "for deviations over the whole simplex (numeric evidence, not a proof)",)
+        note = (f"{why}: KKT conditions do not imply an equilibrium; " + (
+            f"the exact checker found no gain ({checked.certificate.check})" if checked.certified else
+            "checked by a multi-start search for deviations over the whole simplex (numeric evidence, not a proof)"),)
         if _passes(checked, ng, deviation_tol):
             eqs.append(replace(checked, notes=checked.notes + note))
         elif cand.method != "pure-profile":
@@ -285,17 +296,17 @@ def _pure_candidates(game, ng, limit, deviation_tol):
 
 
 def _passes(eq, ng, deviation_tol) -> bool:
+    """The exact checker's verdict where it decided; else (candidates, never certified) the float search."""
+    status = getattr(eq.certificate, "status", None)
+    if status in ("accepted", "rejected"):
+        return status == "accepted"
     scale = 1.0 + float(np.max(np.abs(ng.utility(eq.as_array()))))
     return eq.deviation_gain is not None and eq.deviation_gain <= deviation_tol * scale
 
 
 def _unique_by_rosen(game) -> bool | None:
-    if quadratic_utilities(game) is not None:
-        return True if dsc_holds(game) else None  # exact, from the quadratic utilities (rosen_affine)
-    kkt = kkt_system(game)
-    if not kkt.is_affine():
-        return None
-    return True if dsc_holds(game, kkt) else None  # exact from the affine parts (rosen_affine)
+    """True only when the checker accepts Rosen's certificate (:func:`symalign.certify.check_unique`)."""
+    return True if check_unique(game).accepted else None
 
 
 def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None, _ng=None) -> Equilibrium:
@@ -402,7 +413,7 @@ def _all_by_branch_and_bound(game, ng, concav, deviation_tol):
         notes += (f"own-concavity {concav.status}: the boxed KKT points are checked by the deviation search",)
     notes += ("KKT points on the boundary of the simplex (some weight below the box's margin) are not searched",)
     unique = False if len(eqs) > 1 else None  # boundary points are outside the search
-    return Solution(game, tuple(eqs), unique, False, notes + _bug_notes(tuple(bad)) * (concav.status == "proved"),
+    return Solution(game, tuple(eqs), unique, False, notes + _bug_notes(tuple(bad), concav) * (concav.status == "proved"),
                     concav, tuple(bad))
 
 

@@ -81,7 +81,11 @@ def test_large_homogeneous_game_is_solved_on_a_representative_agent():
                         gamma="1/2", a=[["1/2", "3/10", "1/5"]] * 1000, p=["2/5", "2/5", "1/5"])
         sol = solve(g)
     eq = sol.equilibria[0]
-    assert eq.method == "mean-field (symmetric profile)" and eq.certified and sol.unique is True
+    assert eq.method == "mean-field (symmetric profile)"
+    # 1000 agents are beyond the exact checker (it reads every utility): the route's answer stays a candidate
+    # and uniqueness open, instead of being called certain on the route's own (representative-agent) check
+    assert not eq.certified and eq.certificate.status == "candidate" and "cells" in eq.certificate.reason
+    assert sol.unique is None
     rep = Game.create(get_family("active_alignment", "overlap"), 2, ["l", "c", "r"], alpha=1, beta=1,
                       gamma="1/2", a=[["1/2", "3/10", "1/5"]] * 2, p=["2/5", "2/5", "1/5"])
     assert tuple(eq.weights.row(999)) == solve_homogeneous(rep, 1000).weights  # the CLI's --agents route

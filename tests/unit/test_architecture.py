@@ -2,7 +2,7 @@
 
 Layers, lowest first (``symalign.errors`` is the base every layer may use)::
 
-    core < io < numeric < verify < analysis < claims < export < cli
+    core < certify < io < numeric < verify < analysis < claims < export < cli
 
 Imports are read with :mod:`ast` (module level and inside functions alike), so
 a lazy import that climbs the ladder is caught too.
@@ -20,7 +20,7 @@ import pytest
 import symalign
 
 PACKAGE = Path(symalign.__file__).parent
-LAYERS = ["core", "io", "numeric", "verify", "analysis", "claims", "export", "cli"]
+LAYERS = ["core", "certify", "io", "numeric", "verify", "analysis", "claims", "export", "cli"]
 MAX_LINES = 520
 
 
@@ -161,3 +161,29 @@ def test_one_kkt_system_per_game(monkeypatch):
     assert sol.equilibria and sol.equilibria[0].certified
     assert len(calls) == 1, f"KKT system built {len(calls)} times"
     assert kkt.kkt_system(game) is kkt.kkt_system(game)
+
+
+# The checker reads the game as data only: from core, the game, its parameters, families (utilities as
+# expressions) and the expression language; never a derivation route or a solver (core.derive, core.kkt,
+# core.affine_solve, core.concavity, core.quadratic, core.rosen*, ...).
+CERTIFY_MAY_IMPORT_FROM_CORE = ("symalign.core.game", "symalign.core.params", "symalign.core.expr",
+                                "symalign.core.families")
+
+
+def test_certify_imports_no_route():
+    checker = [m for m in MODULES if m.startswith("symalign.certify")]
+    assert checker, "symalign.certify is missing"
+    bad = []
+    for name in checker:
+        for target in _imports(name):
+            if target.startswith("symalign.certify") or target == "symalign.errors":
+                continue
+            if not target.startswith(CERTIFY_MAY_IMPORT_FROM_CORE):
+                bad.append(f"{name} imports {target}")
+    assert bad == [], "the checker imports a route:\n" + "\n".join(bad)
+
+
+def test_certify_is_small():
+    lines = sum(len(MODULES[m].read_text(encoding="utf-8").splitlines()) for m in MODULES
+                if m.startswith("symalign.certify"))
+    assert lines < 1500, f"symalign.certify has {lines} lines (the kernel must stay readable in one sitting)"

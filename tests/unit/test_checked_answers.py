@@ -87,12 +87,14 @@ def test_convex_utility_uniform_profile_is_not_reported_as_an_equilibrium(tmp_pa
         for i in range(2):
             assert _grid_gain(_convex_utility, W, i, grid) <= 1e-12
     for e in out["equilibria"]:
-        assert e["exact"] is False  # concavity refuted: never "exact"
+        # concavity refuted: "exact" only from the checker's exact best response over the faces, never from KKT
+        assert e["exact"] is True and e["certificate"]["check"] == "faces", e
     # the uniform profile is a KKT point, reported as a stationary point with its gain 2/3
     stat = out["stationary_points"]
     assert len(stat) == 1 and np.allclose(stat[0]["weights"], uniform)
     assert stat[0]["deviation_gain"] == pytest.approx(_grid_gain(_convex_utility, uniform, 0, grid), abs=1e-9)
     assert stat[0]["deviation_gain"] == pytest.approx(2 / 3, abs=1e-9)
+    assert stat[0]["certificate"]["status"] == "rejected" and stat[0]["certificate"]["gain"] == "2/3"
     # every pure profile with two different vertices is an equilibrium, and only those
     assert sorted(tuple(map(int, np.argmax(W, axis=1))) for W in reported) == \
         [(a, b) for a in range(3) for b in range(3) if a != b]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import json
 
 import click
@@ -99,6 +101,18 @@ def command(game_file, support, as_latex, as_json):
         click.echo("under the family's hypotheses: " + ", ".join(str(h) for h in hyps))
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """Own-concavity of a symbolic game as decided by the checker (:mod:`symalign.certify.concavity`)."""
+
+    status: str
+    verdict: object
+    method: str = "exact (constant own Hessian, symalign.certify)"
+
+    def to_dict(self) -> dict:
+        return {"status": self.status, "method": self.method, "checker": self.verdict.to_dict()}
+
+
 def _continuum(game, as_json):
     """The KKT system on the solver's support is singular: the equilibria form a continuum, listed as the
     exact parametrised components of ``solve --all`` (:func:`symalign.numeric.enumerate.enumerate_equilibria`)."""
@@ -125,6 +139,16 @@ def _continuum(game, as_json):
 def _concavity(game, eq):
     """Own-concavity (numeric games) and what the validity conditions mean for this game."""
     if not game.is_numeric:
+        from symalign.certify.concavity import check_own_concavity
+
+        verdict = check_own_concavity(game)  # exact where the own Hessians are rational constants
+        if verdict.status == "rejected":
+            return _Checked("refuted", verdict), (
+                "own-concavity refuted exactly (" + verdict.reason + "): this is a KKT (stationary) point, "
+                "NOT known to be an equilibrium where the validity conditions hold; `symalign solve` checks "
+                "numeric instances exactly")
+        if verdict.status == "accepted":
+            return _Checked("proved", verdict), "own-concavity proved exactly: where valid, this is an equilibrium"
         return None, ("an equilibrium where the validity conditions hold and utilities are concave in own "
                       "weights (see the existence certificate)")
     from symalign.core.concavity import own_concavity
