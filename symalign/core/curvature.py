@@ -179,7 +179,7 @@ def curvature_tree(expr, variables) -> Node:
     Node
         The root of the rule tree; its ``curvature`` is ``"unknown"`` when no rule applies.
     """
-    return _Analyser(tuple(variables)).node(sp.sympify(expr))
+    return _Analyser(tuple(variables)).node(sp.sympify(expr, strict=True))
 
 
 class _Analyser:

@@ -92,7 +92,7 @@ def diagonal_sign_proof(entries, simplices, *, timeout_ms: int = 2000) -> SignPr
         sum((zvars[s] for s in row), z3.RealVal(0)) == 1 for row in simplices]
     queries = []
     for entry in entries:
-        num, den = sp.fraction(sp.together(sp.sympify(entry)))
+        num, den = sp.fraction(sp.together(sp.sympify(entry, strict=True)))
         if (num.free_symbols | den.free_symbols) - set(symbols):
             return SignProof("unknown", tuple(queries), None, f"entry {entry} has other symbols")
         try:
@@ -115,7 +115,7 @@ def diagonal_sign_proof(entries, simplices, *, timeout_ms: int = 2000) -> SignPr
                     return SignProof("unknown", tuple(queries), None, "Z3 model is not rational")
                 f = Fraction(val.as_fraction())
                 point[s] = sp.Rational(f.numerator, f.denominator)
-            value = sp.sympify(entry).xreplace(point)
+            value = sp.sympify(entry, strict=True).xreplace(point)
             if value.is_Rational and value > 0 and all(x >= 0 for x in point.values()) and all(
                     sum(point[s] for s in row) == 1 for row in simplices):
                 return SignProof("refuted", tuple(queries), point, f"entry {entry} = {value} > 0 at the witness")

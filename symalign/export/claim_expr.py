@@ -135,14 +135,15 @@ class _Printer:
         """A subscript, shifted from the claim language's 0-based count to the notation's base."""
         if self.nt.index_base == 0:
             return self(node)
-        src = ast.unparse(node)
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         if not names <= (self.index_vars | _SIZES) or any(
                 not isinstance(n, (ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Expression, ast.operator,
                                    ast.unaryop, ast.expr_context)) for n in ast.walk(node)):
             return self(node)
         syms = {n: sp.Symbol(n, integer=True) for n in names}
-        expr = sp.sympify(src, locals=syms, rational=True)
+        expr = _index_expr(node, syms)  # built from the syntax tree: the text is never evaluated
+        if expr is None:
+            return self(node)
         shifted = sp.expand(expr.subs({syms[n]: syms[n] - 1 for n in names if n not in _SIZES}) + 1)
         if isinstance(expr, sp.Symbol) or not shifted.is_polynomial():
             return self(node)
@@ -364,3 +365,24 @@ def definitions_tex(defines, *, helpers=(), notation: Notation | None = None, wi
         rows.append(f"{lead}{name} &= {lines[0]}")
         rows += [rf"&& &\qquad {ln}" for ln in lines[1:]]
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+_INDEX_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b}
+
+
+def _index_expr(node, syms):
+    """The SymPy value of an index expression (names, small integers, + - *), or None outside that grammar."""
+    if isinstance(node, ast.Expression):
+        return _index_expr(node.body, syms)
+    if isinstance(node, ast.Name):
+        return syms.get(node.id)
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool) \
+            and abs(node.value) < 10**6:
+        return sp.Integer(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _index_expr(node.operand, syms)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    if isinstance(node, ast.BinOp) and type(node.op) in _INDEX_OPS:
+        left, right = _index_expr(node.left, syms), _index_expr(node.right, syms)
+        return None if left is None or right is None else _INDEX_OPS[type(node.op)](left, right)
+    return None

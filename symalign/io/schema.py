@@ -26,10 +26,10 @@ Examples
 >>> schema("game")["title"]
 'symalign game file'
 >>> validate({"agents": 2, "groups": ["x", "y"], "family": "polymatrix"}, "game")
->>> validate({"agents": 2, "groups": ["x", "y"], "famly": "polymatrix"}, "game", "g.toml")
+>>> validate({"agents": 2, "groups": ["x", "y"], "famly": "polymatrix"}, "game", "g.toml")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-symalign.errors.GameFileError: g.toml: field 'famly' = 'polymatrix': unknown field (did you mean 'family'? known: agents, description, family, groups, hypotheses, illustrative, kinds, notes, parameters, signs, strictly_concave, title, utility, variant)
+symalign.errors.GameFileError: g.toml: field 'famly' = 'polymatrix': unknown field (did you mean 'family'? known: agents, ...)
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def interior_kkt_points(game, *, delta=Fraction(1, 10**6), max_boxes: int = 20_0
     grads = kkt_system(game).gradients
     free = [W[i, d] for i in range(N) for d in range(D - 1)]
     last = {W[i, D - 1]: 1 - sp.Add(*[W[i, d] for d in range(D - 1)]) for i in range(N)}
-    F = [sp.sympify(grads[i, d] - grads[i, D - 1]).xreplace(last) for i in range(N) for d in range(D - 1)]
+    F = [sp.sympify(grads[i, d] - grads[i, D - 1], strict=True).xreplace(last) for i in range(N) for d in range(D - 1)]
     J = [[sp.diff(f, u) for u in free] for f in F]
     n = len(free)
     delta = Fraction(delta)

@@ -146,7 +146,7 @@ def _uniform_equilibrium(game):
     grads = kkt_system(game).gradients
     lams = []
     for i in range(N):
-        g = [sp.expand_log(sp.sympify(grads[i, d]).xreplace(at), force=True) for d in range(D)]
+        g = [sp.expand_log(sp.sympify(grads[i, d], strict=True).xreplace(at), force=True) for d in range(D)]
         if any(sp.cancel(sp.expand(x - g[0])) != 0 for x in g[1:]):
             return None
         lams.append(g[0])

@@ -161,7 +161,7 @@ def with_entropy_limits(expr, weights):
                     return const * XLogY(x, logs[0].args[0])
         return e
 
-    return fix(sp.sympify(expr))
+    return fix(sp.sympify(expr, strict=True))
 
 
 _NUMPY = [{"I": 1j, "Heaviside": np.heaviside, "XLogY": _xlogy}, np]

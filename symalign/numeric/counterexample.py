@@ -49,7 +49,7 @@ class Deviation:
 def _positive(x) -> bool:
     from symalign.numeric.recognise import exactly_zero
 
-    x = sp.sympify(x)
+    x = sp.sympify(x, strict=True)
     if x.is_Rational:
         return x > 0
     if exactly_zero(x) is not False:
@@ -90,7 +90,7 @@ def profitable_deviation(game, W, agent: int, *, grid_steps: int = 12, max_candi
 
     N, D = game.n_agents, game.n_groups
     Wsym = game.weights
-    base = {Wsym[i, d]: sp.sympify(W[i, d]) for i in range(N) for d in range(D)}
+    base = {Wsym[i, d]: sp.sympify(W[i, d], strict=True) for i in range(N) for d in range(D)}
     u = game.utility(agent)
     u0 = u.xreplace(base)
     candidates = []

@@ -109,7 +109,7 @@ def krawczyk_box(equations, unknowns, x0, *, radii=(1e-12, 1e-10, 1e-8, 1e-6)) -
     """Try boxes of the given radii around ``x0``; the first that passes the Krawczyk test, or ``unknown``."""
     import flint
 
-    F = [sp.sympify(f) for f in equations]
+    F = [sp.sympify(f, strict=True) for f in equations]
     J = [[sp.diff(f, u) for u in unknowns] for f in F]
     x0 = [Fraction(float(v)) for v in x0]
     y = {u: flint.arb(flint.fmpq(v.numerator, v.denominator)) for u, v in zip(unknowns, x0)}

@@ -53,7 +53,7 @@ def _smooth(expr, eps):
             return out
         return e.func(*args) if args else e
 
-    return rule(sp.sympify(expr))
+    return rule(sp.sympify(expr, strict=True))
 
 
 def smoothed_solution(game, *, epsilons=(1e-2, 1e-4, 1e-6, 1e-8), tol: float = 1e-11):
@@ -83,11 +83,11 @@ def smoothed_solution(game, *, epsilons=(1e-2, 1e-4, 1e-6, 1e-8), tol: float = 1
 
 def one_sided_derivative(expr, point, direction):
     """Exact one-sided directional derivative of ``expr`` at ``point`` along ``direction`` ({symbol: coefficient})."""
-    e = sp.sympify(expr)
+    e = sp.sympify(expr, strict=True)
     if not (e.free_symbols & set(direction)):
         return sp.Integer(0)
     if e.is_Symbol:
-        return sp.sympify(direction.get(e, 0))
+        return sp.sympify(direction.get(e, 0), strict=True)
     if e.is_Add:
         return sp.Add(*[one_sided_derivative(a, point, direction) for a in e.args])
     if e.is_Mul:
@@ -114,7 +114,7 @@ def one_sided_derivative(expr, point, direction):
 def _separable_kinks(expr, own) -> bool:
     return all(len(k.args[0].free_symbols & own) <= 1 if isinstance(k, sp.Abs)
                else len(set().union(*(a.free_symbols for a in k.args)) & own) <= 1
-               for k in sp.sympify(expr).atoms(*_KINKS))
+               for k in sp.sympify(expr, strict=True).atoms(*_KINKS))
 
 
 def one_sided_kkt(game, R) -> bool | None:

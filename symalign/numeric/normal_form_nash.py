@@ -162,8 +162,8 @@ def _on_support(nf, u, support):
     sols = sp.solve(list(G.exprs), unknowns, dict=True)
     out, continuum = [], None
     for sol in sols:
-        free = sorted({f for v in unknowns for f in sp.sympify(sol.get(v, v)).free_symbols}, key=str)
-        prof = [[sp.expand(sp.sympify(v).xreplace(sol)) if isinstance(v, sp.Symbol) else v for v in row]
+        free = sorted({f for v in unknowns for f in sp.sympify(sol.get(v, v), strict=True).free_symbols}, key=str)
+        prof = [[sp.expand(sp.sympify(v, strict=True).xreplace(sol)) if isinstance(v, sp.Symbol) else v for v in row]
                 for row in syms]
         if free:
             found = _continuum(nf, u, support, prof, free)

@@ -72,7 +72,7 @@ def exactly_zero(x) -> bool | None:
     >>> exactly_zero(sp.sqrt(2) - sp.Rational(7, 5))
     False
     """
-    x = sp.sympify(x)
+    x = sp.sympify(x, strict=True)
     if x.is_Rational:
         return x == 0
     if x.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or x.free_symbols:
@@ -117,7 +117,7 @@ def recognise(game, W, *, max_denominator: int = 1000, tol: float = 1e-7) -> Equ
         g = []
         for d in range(D):
             try:
-                val = sp.sympify(grads[i, d].xreplace(values))
+                val = sp.sympify(grads[i, d].xreplace(values), strict=True)
             except (ZeroDivisionError, TypeError):
                 return None
             if val.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not val.is_number:
