@@ -160,7 +160,7 @@ def random_point(rng, inst) -> dict:
     tame = rng.random() < 0.5
     for spec in g.family.parameters():
         mat = g.params[spec.name]
-        rows = mat.tolist() if hasattr(mat, "tolist") else [list(mat)]
+        rows = mat.tolist() if hasattr(mat, "tolist") else [[mat]] if isinstance(mat, sp.Basic) else [list(mat)]
         if spec.sign == "simplex":
             for row in rows:
                 if all(x.is_number for x in row):
