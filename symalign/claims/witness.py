@@ -114,7 +114,10 @@ def _raw_completion(inst, point):
 def _failing(relations, values):
     """The first relation not exactly true at ``values`` (None when all hold)."""
     for rel in relations:
-        r = sp.sympify(rel, strict=True).xreplace(values)
+        try:
+            r = sp.sympify(rel, strict=True).xreplace(values)
+        except TypeError:  # a side is undefined there (a division by zero gives zoo): the relation does not hold
+            return rel
         if r is not sp.true and r is not True:
             return rel
     return None

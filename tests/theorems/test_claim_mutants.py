@@ -181,3 +181,12 @@ def test_existence_mutant_is_not_refuted_where_equilibria_exist():
     eqs, _ = mutant_search.equilibria(inst.game.subs(point))
     assert eqs and all(mutant_search.is_nash(inst.game.subs(point), W.tolist())[0] for W in eqs)
     assert check_claim_bounded(claim, seconds=CLAIM_SECONDS).status != "refuted"
+
+
+def test_undefined_hypothesis_at_a_sample_point_is_not_an_internal_error():
+    """T4 (distance) widened to scope "all": a sample point where a relation divides by zero used to end in
+    'internal error TypeError: Invalid comparison of non-real zoo'; the relation simply does not hold there."""
+    result = check_claim_bounded(load_claim(MUTANTS / "active_alignment__T4_exclusion_distance__02_scope.toml"),
+                                 seconds=CLAIM_SECONDS)
+    assert "internal error" not in result.detail
+    assert result.status == "refuted" and result.counterexample
