@@ -41,13 +41,13 @@ import sympy as sp
 from sympy.logic.boolalg import Boolean
 
 from symalign.core import limits
+from symalign.core.syntax import MAX_DEPTH, same_chain, whitelisted_tree
 from symalign.errors import ExpressionError, InputError, LimitExceeded
 
 __all__ = ["Scope", "parse_expression", "parse_condition", "referenced_names",
            "MAX_LENGTH", "MAX_DEPTH", "RESERVED"]
 
 MAX_LENGTH = 10_000      # default longest text (the limit in force: symalign.core.limits, expression_chars)
-MAX_DEPTH = 100          # deepest nesting of brackets and of the expression tree
 _MAX_BITS = 10_000       # largest numerator/denominator (3000 digits: still printable)
 _MAX_SLOW_BITS = 1_000   # largest number under a root (SymPy factors it) or in exp()
 _MAX_STEPS = 100_000     # node evaluations (bounds the expansion of nested sums)
@@ -59,20 +59,6 @@ _BINOPS = {ast.Add: sp.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sp.Mul,
            ast.Div: lambda a, b: a / b, ast.Pow: sp.Pow}
 _CMPOPS = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge,
            ast.Eq: sp.Eq, ast.NotEq: sp.Ne}
-_ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Call,
-            ast.Name, ast.Constant, ast.Subscript, ast.Tuple, ast.Load, ast.And, ast.Or,
-            ast.USub, ast.UAdd, ast.Not, *_BINOPS, *_CMPOPS)
-_REASONS = {
-    ast.Attribute: "attribute access is not allowed", ast.Lambda: "lambda is not allowed",
-    **dict.fromkeys((ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp),
-                    "comprehensions and generator expressions are not allowed"),
-    **dict.fromkeys((ast.List, ast.Dict, ast.Set), "list, dict and set literals are not allowed"),
-    ast.JoinedStr: "f-strings are not allowed", ast.Starred: "starred arguments are not allowed",
-    ast.NamedExpr: "assignment expressions (:=) are not allowed", ast.Slice: "slices are not allowed",
-    ast.IfExp: "conditional expressions (a if c else b) are not allowed",
-    ast.BitXor: "'^' is not allowed; use '**' for powers", ast.BitAnd: "'&' is not allowed; use 'and'",
-    ast.BitOr: "'|' is not allowed; use 'or'", ast.Invert: "'~' is not allowed; use 'not'",
-}
 _FLOAT_EXP = re.compile(r"[eE]([+-]?[0-9_]+)$")
 
 
@@ -160,7 +146,7 @@ def referenced_names(text: str) -> frozenset[str]:
     >>> sorted(referenced_names("sum(w[d] * a[d], d) + c(x)"))
     ['a', 'w', 'x']
     """
-    text, tree = _parse(text, None)
+    text, tree = whitelisted_tree(text, None)
     found: set[str] = set()
 
     def walk(node: ast.AST, bound: frozenset) -> None:
@@ -180,92 +166,6 @@ def referenced_names(text: str) -> frozenset[str]:
 
     walk(tree.body, frozenset())
     return frozenset(found)
-
-
-def _parse(text: str, functions: frozenset | None) -> tuple[str, ast.Expression]:
-    """Length, bracket depth, syntax and whitelist checks; return (stripped text, tree)."""
-    if not isinstance(text, str):
-        raise ExpressionError(repr(text)[:80], type(text).__name__, "expression must be a string")
-    max_chars = limits.current().expression_chars
-    if len(text) > max_chars:
-        raise ExpressionError(text[:60] + "...", f"{len(text)} characters",
-                              f"text is longer than {max_chars} characters (the limit expression_chars; "
-                              f"raise it with {limits.flag('expression_chars')})")
-    text = text.strip()
-    if not text:
-        raise ExpressionError(text, text, "expression is empty")
-    depth = 0
-    for pos, char in enumerate(text):
-        depth += (char in "([{") - (char in ")]}")
-        if depth > MAX_DEPTH:
-            raise ExpressionError(text, text[max(0, pos - 20):pos + 1], f"brackets nested deeper than {MAX_DEPTH}")
-    run = re.search(r"\d[\d_]{%d,}" % (4 * limits.current().number_digits), text)
-    if run:  # a number literal far over the digit limit: refused before Python converts it (or refuses to)
-        raise ExpressionError(text, run.group()[:20] + "...", f"number too large: {len(run.group())} digits exceed the limit "
-                              f"number_digits = {limits.current().number_digits} "
-                              f"(raise it with {limits.flag('number_digits')})")
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError as exc:
-        col = max((exc.offset or 1) - 1, 0)
-        line = (exc.text or text).rstrip("\n")
-        where = f" at line {exc.lineno}, column {col + 1}" if exc.lineno else ""
-        raise ExpressionError(text, line[max(0, col - 20):col + 20] or line,
-                              f"syntax error{where}: {exc.msg}") from None
-    except (RecursionError, MemoryError):
-        raise ExpressionError(text, text[:60], f"expression nested deeper than {MAX_DEPTH}") from None
-
-    def fail(node: ast.AST, parent: ast.AST, reason: str):
-        piece = ast.get_source_segment(text, node) or ast.get_source_segment(text, parent)
-        raise ExpressionError(text, piece or text, reason)  # operators have no position: use parent
-
-    stack = [(tree, 0, False, tree)]
-    while stack:
-        node, depth, in_index, parent = stack.pop()
-        if depth > MAX_DEPTH:
-            fail(node, parent, f"expression nested deeper than {MAX_DEPTH}")
-        if not isinstance(node, _ALLOWED):
-            reason = _REASONS.get(type(node), f"{type(node).__name__} is not allowed")
-            if isinstance(node, ast.cmpop):
-                reason = "only < <= > >= == != comparisons are allowed"
-            elif isinstance(node, ast.operator) and type(node) not in _REASONS:
-                reason = "only the operators + - * / ** are allowed"
-            fail(node, parent, reason)
-        if isinstance(node, ast.Tuple) and not in_index:
-            fail(node, parent, "tuples are only allowed as indices, as in W[j, d]")
-        if isinstance(node, ast.Constant) and type(node.value) not in (int, float, bool):
-            what = "strings" if isinstance(node.value, (str, bytes)) else f"{node.value!r} literals"
-            fail(node, parent, f"{what} are not allowed")
-        if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name):
-                bad = node.func if isinstance(node.func, ast.Attribute) else node
-                fail(bad, node, _REASONS.get(type(node.func), "only named functions can be called"))
-            if node.keywords:
-                fail(node, parent, "keyword arguments are not allowed")
-            if functions is not None and node.func.id not in RESERVED | functions:
-                fail(node, parent, f"call to undeclared function {node.func.id!r}")
-        for child in reversed(list(ast.iter_child_nodes(node))):
-            sub = isinstance(node, ast.Subscript) and child is node.slice
-            flat = _same_chain(node, child)  # a + b + c + ... is long, not deep
-            stack.append((child, depth + (isinstance(child, ast.expr) and not flat), sub, node))
-    return text, tree
-
-
-_CHAINS = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
-
-
-def _chain_group(node) -> int | None:
-    if isinstance(node, ast.BinOp):
-        for k, ops in enumerate(_CHAINS):
-            if isinstance(node.op, ops):
-                return k
-    return None
-
-
-def _same_chain(parent, child) -> bool:
-    """True for the left operand of a left-associative chain of + - (or * /) of the same kind."""
-    return (isinstance(parent, ast.BinOp) and child is parent.left
-            and _chain_group(parent) is not None and _chain_group(parent) == _chain_group(child))
 
 
 def _to_value(obj: object):
@@ -296,7 +196,7 @@ class _Evaluator:
 
     def __init__(self, text: str, scope: Scope):
         self.scope = scope
-        self.text, self.tree = _parse(text, frozenset(scope.functions))
+        self.text, self.tree = whitelisted_tree(text, RESERVED | frozenset(scope.functions))
         self.bound: dict[str, sp.Integer] = {}
         self.cache: dict[str, object] = {}
         self.steps = 0
@@ -400,7 +300,7 @@ class _Evaluator:
 
     def eval_BinOp(self, node: ast.BinOp):
         chain = [node]  # evaluate a + b + c + ... iteratively (no recursion per term)
-        while _same_chain(chain[-1], chain[-1].left):
+        while same_chain(chain[-1], chain[-1].left):
             chain.append(chain[-1].left)
         value = self.scalar(chain[-1].left)
         for link in reversed(chain):

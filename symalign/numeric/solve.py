@@ -10,7 +10,7 @@ support cheaply, the equilibrium is then derived exactly on it
 (:func:`~symalign.core.derive.derive_on_support`) and its KKT conditions are
 verified exactly; an active-set repair handles borderline supports.
 Families linear in own weights (polymatrix): all equilibria by support
-enumeration.
+enumeration (:mod:`symalign.numeric.support_solve`).
 """
 
 from __future__ import annotations
@@ -26,14 +26,13 @@ from symalign.numeric.deviation import DEVIATION_TOL, check_profile
 from symalign.core.concavity import own_concavity
 
 from symalign.numeric import solvers
-from symalign.core.derive import all_supports, derive_on_support
 from symalign.core.equilibrium import Equilibrium
 from symalign.errors import DerivationError, InputError
 from symalign.core.kkt import kkt_system
 from symalign.core.linear import InconsistentSystem, SingularSystem
 from symalign.numeric import cache
 from symalign.core.quadratic import quadratic_utilities
-from symalign.core.affine_solve import equilibrium_on_support
+from symalign.numeric.support_solve import deriver, support_enumeration, valid_face
 from symalign.certify import LEDGER, check_unique
 from symalign.core.notebook import LatexRepr
 
@@ -215,7 +214,7 @@ def _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol):
         return Solution(game, (), None, False, _bug_notes((eq,), concav), concav, (eq,))
     notes = (NOT_ISOLATED,) if eq.isolated is False else ()
     unique = False if eq.isolated is False else _unique_by_rosen(game)
-    if unique is None and _deriver(game) is not None:
+    if unique is None and deriver(game) is not None:
         notes += ("uniqueness not established (Rosen's condition fails or is undecided): "
                   "solve(..., all_equilibria=True) / solve --all enumerates every equilibrium",)
     return Solution(game, (eq,), unique, eq.isolated is False, notes, concav)
@@ -323,7 +322,7 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
     if max_repairs is not None:
         validate.positive_int(max_repairs, "max_repairs", allow_zero=True)
     ng = cache.numeric(game) if _ng is None else _ng
-    derive = _deriver(game)
+    derive = deriver(game)
     if derive is not None and quadratic_utilities(game) is not None and game.n_agents * game.n_groups <= 64:
         # small game, exact rational solves cheaper than the iterative solver: try the interior first
         # (a valid KKT point needs no solver run; larger games take the solver's support directly)
@@ -367,7 +366,7 @@ def find_equilibrium(game, *, tol: float = 1e-12, max_repairs: int | None = None
             eq = derive(support)
         except (SingularSystem, InconsistentSystem) as exc:
             singular = isinstance(exc, SingularSystem)
-            face = _valid_face(support, derive)
+            face = valid_face(support, derive)
             if face is not None:
                 r = float(check.kkt_residual(ng.grad, face.as_array()))
                 notes = ((NOT_ISOLATED + "; the solver's support gives a singular system and this exact "
@@ -417,50 +416,6 @@ def _all_by_branch_and_bound(game, ng, concav, deviation_tol):
                     concav, tuple(bad))
 
 
-def _deriver(game):
-    """``support -> Equilibrium`` solving the KKT system exactly on a support, or None (gradients not affine).
-
-    From the exact quadratic utilities in rationals when the family provides
-    them (:func:`~symalign.core.affine_solve.equilibrium_on_support`), else
-    :func:`~symalign.core.derive.derive_on_support` on the symbolic KKT system.
-    """
-    q = quadratic_utilities(game)
-    if q is not None:
-        return lambda support: equilibrium_on_support(game, q, support)
-    kkt = kkt_system(game)
-    if not kkt.is_affine():
-        return None
-    return lambda support: derive_on_support(game, support, kkt=kkt)
-
-
-def _valid_face(support, derive, depth: int = 2, budget: int = 200):
-    """A valid equilibrium on a face of ``support`` (groups dropped), searched breadth-first."""
-    frontier, seen = [support], {support}
-    for _ in range(depth):
-        nxt = []
-        for sup in frontier:
-            for i, s in enumerate(sup):
-                if len(s) < 2:
-                    continue
-                for d in s:
-                    face = sup[:i] + (tuple(x for x in s if x != d),) + sup[i + 1:]
-                    if face in seen:
-                        continue
-                    seen.add(face)
-                    budget -= 1
-                    if budget < 0:
-                        return None
-                    try:
-                        eq = derive(face)
-                    except (SingularSystem, InconsistentSystem):
-                        eq = None
-                    if eq is not None and eq.valid:
-                        return eq
-                    nxt.append(face)
-        frontier = nxt
-    return None
-
-
 def _numeric_support(W, tol=1e-9):
     return tuple(tuple(int(d) for d in np.flatnonzero(row > tol)) or (int(np.argmax(row)),) for row in W)
 
@@ -475,46 +430,3 @@ def _repair(game, eq):
             keep = [max(s, key=lambda d: eq.weights[i, d])]
         new.append(tuple(keep))
     return tuple(new)
-
-
-def support_enumeration(game, *, max_profiles: int = 20_000):
-    """All equilibria of a game linear in own weights, by support enumeration.
-
-    Returns ``(equilibria, degenerate)``; ``degenerate`` is True when a
-    support system of equal sizes was singular, or an equilibrium has a
-    pure best response outside its support (zero KKT slack off the
-    support) or supports of unequal size (N = 2): the game is then
-    degenerate and the list may miss a continuum of equilibria.
-    """
-    from symalign.core import validate
-
-    validate.game(game, numeric=True)
-    max_profiles = validate.positive_int(max_profiles, "max_profiles")
-    D, N = game.n_groups, game.n_agents
-    n_profiles = (2**D - 1) ** N
-    if n_profiles > max_profiles:
-        raise InputError(
-            "game", game, f"support enumeration would visit {n_profiles} support profiles (limit {max_profiles})"
-        )
-    derive = _deriver(game)
-    if derive is None:
-        raise DerivationError(f"family {game.family.label!r}: gradients are not affine in the weights, "
-                              "so support enumeration does not apply")
-    eqs, degenerate = [], False
-    for profile in itertools.product(list(all_supports(D)), repeat=N):
-        sizes = {len(s) for s in profile}
-        try:
-            eq = derive(profile)
-        except SingularSystem:
-            degenerate = degenerate or len(sizes) == 1
-            continue
-        except InconsistentSystem:
-            continue
-        if eq.valid:
-            tight_off_support = any(
-                eq.slack[i, d] == 0 for i, s in enumerate(profile) for d in range(D) if d not in s
-            )
-            if tight_off_support or (N == 2 and len(sizes) > 1):
-                degenerate = True
-            eqs.append(replace(eq, method="support-enumeration"))
-    return eqs, degenerate
