@@ -46,7 +46,10 @@ def cache_key(game, group: int, support, symbols) -> str | None:
     if not type(family).__module__.startswith("symalign.core.families."):
         return None  # a user's family: its content is code, not parameters
     params = sorted((name, str(value)) for name, value in game.params.items())
-    return json.dumps([FORMAT, repr(family), game.n_agents, list(game.groups), params, [str(s) for s in symbols],
+    from symalign.io.provenance import version
+
+    # the tool's version is in the key: a derivation fixed in a later release is never served from an old cache
+    return json.dumps([FORMAT, version(), repr(family), game.n_agents, list(game.groups), params, [str(s) for s in symbols],
                        int(group), [list(s) for s in support]], sort_keys=True)
 
 

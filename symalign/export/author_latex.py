@@ -135,12 +135,15 @@ def compare_author_latex(author: str, checked: str) -> LatexComparison:
         return LatexComparison("not compared", "SymPy's LaTeX parser reads " + ", ".join(words)
                                + " as a variable (prose or a logical connective in the formula)")
     (ka, ea), (kc, ec) = _normal(a), _normal(c)
-    if ka == "=" and kc == "=" and isinstance(a, sp.Equality) and isinstance(c, sp.Equality):
-        ea, ec = a.rhs, c.rhs  # the left sides name the result (w_i^* or w^*_{i,d}): compare the formulas
+    if ka == "=" and kc == "=" and isinstance(a, sp.Equality) and isinstance(c, sp.Equality) \
+            and isinstance(a.lhs, sp.Symbol) and isinstance(c.lhs, sp.Symbol):
+        # both left sides name the result (w_i^* or w^*_{i,d}), possibly in other letters: compare the formulas;
+        # any other equation is compared whole (lhs - rhs, up to sign, below)
+        ea, ec = a.rhs, c.rhs
     if ka != kc:
         return LatexComparison("differs", f"a different relation ({ka or 'expression'} against {kc or 'expression'})")
     diff = sp.cancel(sp.together(ea - ec))
-    if diff == 0 or (ka in ("!=",) and sp.cancel(sp.together(ea + ec)) == 0):
+    if diff == 0 or (ka in ("=", "!=") and sp.cancel(sp.together(ea + ec)) == 0):
         return LatexComparison("same", "the same relation, compared symbolically")
     ratio = sp.cancel(sp.together(ea / ec)) if ec != 0 else None
     if ratio is not None and ratio.is_number and ratio.is_positive:

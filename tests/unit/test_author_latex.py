@@ -72,3 +72,11 @@ def test_a_parse_that_drops_part_of_either_side_is_never_called_the_same():
     truncated = r"\gamma \le \alpha(D-1)(\bar a_{i,-d} - a_{i,d}) - D\beta p_{i,d}"
     assert compare_author_latex(r"\gamma \le \alpha(D-1)", truncated).status == "not compared"
     assert compare_author_latex(truncated, truncated).status == "not compared"
+
+
+@needs_parser
+def test_equations_are_compared_whole_unless_both_left_sides_name_the_result():
+    # the same equation with its sides swapped is the same mathematics
+    assert compare_author_latex(r"\alpha + \beta = \gamma", r"\gamma = \alpha + \beta").status == "same"
+    # a different left side is a different equation (only bare result names on the left are set aside)
+    assert compare_author_latex(r"\alpha + \beta = \gamma", r"\alpha - \beta = \gamma").status == "differs"

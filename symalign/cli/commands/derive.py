@@ -120,11 +120,12 @@ def _continuum(game, as_json):
 
     sol = solve(game, all_equilibria=True)
     if as_json:
-        click.echo(json.dumps({"family": game.family.label, "groups": list(game.groups), "continuum": True,
+        click.echo(json.dumps({"family": game.family.label, "groups": list(game.groups), "continuum": bool(sol.components),
                                **{k: v for k, v in sol.to_dict().items() if k != "game"}}, indent=2))
         return
-    click.echo(f"{game.family.label}: the KKT system on the solver's support is singular; the equilibria form "
-               f"{len(sol.components)} component(s) of positive dimension (exact, from solve --all)")
+    click.echo(f"{game.family.label}: the KKT system on the solver's support is singular; "
+               + (f"the equilibria form {len(sol.components)} component(s) of positive dimension (exact, from solve --all)"
+                  if sol.components else "solve --all found no component of positive dimension; its answer:"))
     for k, comp in enumerate(sol.components, 1):
         click.echo(f"component {k}: a {comp.kind} on support {[[game.groups[d] for d in s] for s in comp.support]}")
         click.echo(f"  W(t) = {comp.profile().tolist()}  for  {', '.join(str(c) for c in comp.constraints)}")
