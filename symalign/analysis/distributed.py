@@ -157,7 +157,9 @@ def write_table(table: dict, path, provenance: dict | None = None, into=None) ->
 
     data = pa.table(columns)
     if provenance is not None:
-        data = data.replace_schema_metadata({b"symalign": json.dumps(provenance, sort_keys=True).encode()})
+        from symalign.io.provenance import PARQUET_KEY
+
+        data = data.replace_schema_metadata({PARQUET_KEY: json.dumps(provenance, sort_keys=True).encode()})
     if into is not None:
         return pq.write_table(data, str(into))
     with atomic_output(path) as tmp:

@@ -137,7 +137,7 @@ def write_grid(result, path, provenance: dict | None = None) -> Path:
     """Write the grid, atomically, in the format its suffix names (see the module docstring)."""
     import json
 
-    from symalign.io.provenance import ATTRIBUTE, CSV_PREFIX
+    from symalign.io.provenance import ATTRIBUTE, CSV_PREFIX, PARQUET_KEY
 
     stamp = None if provenance is None else json.dumps(provenance, sort_keys=True)
     path = Path(path)
@@ -178,6 +178,6 @@ def write_grid(result, path, provenance: dict | None = None) -> Path:
 
             table = pa.Table.from_pandas(df, preserve_index=False)
             if stamp is not None:
-                table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"symalign": stamp.encode()})
+                table = table.replace_schema_metadata({**(table.schema.metadata or {}), PARQUET_KEY: stamp.encode()})
             pq.write_table(table, str(tmp))
     return path

@@ -39,7 +39,7 @@ from pathlib import Path
 from symalign.errors import InputError
 
 __all__ = ["SCHEMA_VERSION", "CONVENTIONS", "provenance", "version", "data_provenance", "read_provenance",
-           "CSV_PREFIX", "ATTRIBUTE"]
+           "CSV_PREFIX", "ATTRIBUTE", "PARQUET_KEY"]
 
 SCHEMA_VERSION = "1.0"
 """Version of the layout of ``results.json``; bumped on any incompatible change."""
@@ -75,6 +75,8 @@ def provenance(now: _dt.datetime | None = None) -> dict:
 
 CSV_PREFIX = "# symalign-provenance: "
 """First line of a CSV file written by symalign (then the header row)."""
+PARQUET_KEY = b"symalign"
+"""Key of the provenance JSON in a Parquet file's key-value metadata."""
 ATTRIBUTE = "symalign_provenance"
 """Attribute (NetCDF, Zarr) or array (NPZ) name holding the provenance JSON; Parquet metadata key ``symalign``."""
 
@@ -120,7 +122,7 @@ def read_provenance(path) -> dict:
             import pyarrow.parquet as pq
 
             meta = pq.read_schema(path).metadata or {}
-            text = meta[b"symalign"].decode("utf-8") if b"symalign" in meta else None
+            text = meta[PARQUET_KEY].decode("utf-8") if PARQUET_KEY in meta else None
         elif suffix == ".nc":
             import xarray as xr
 
