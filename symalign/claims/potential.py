@@ -107,5 +107,8 @@ def check_potential(game, witness: PotentialWitness) -> bool:
     G = _gradients(game)
     if len(witness.weights) != W.rows:
         return False
+    # P changes by c_i times the change of U_i along agent i's own moves only if c_i is constant along them
+    if any(sp.sympify(c, strict=True).free_symbols & set(W.row(i)) for i, c in enumerate(witness.weights)):
+        return False
     return all(_is_zero(sp.diff(witness.potential, W[i, d]) - witness.weights[i] * G[i, d])
                for i in range(W.rows) for d in range(W.cols))

@@ -175,7 +175,7 @@ def excluded_by_solver(game, d):
     if sol.unique is not True:  # several equilibria may disagree on the exclusion: enumerate them all
         sol = solve(game, all_equilibria=True)
     verdicts = {d in eq.excluded_groups() for eq in sol.equilibria}
-    if len(verdicts) != 1 or not any(eq.certified for eq in sol.equilibria):
+    if len(verdicts) != 1 or not all(eq.certified for eq in sol.equilibria):  # every one checked, not only one
         return None, None
     return verdicts.pop(), sol.equilibria[0]
 

@@ -93,7 +93,8 @@ def _payoff_fn(nf):
 
 def _sign(e) -> int:
     """Exact sign of an algebraic number (zero decided by its minimal polynomial)."""
-    e = sp.nsimplify(e) if e.is_Float else e
+    if e.is_Float:
+        raise InputError("profile", e, "a float has no exact sign here")
     if e.is_Rational:
         return int(bool(e > 0)) - int(bool(e < 0))
     z = sp.Dummy("z")
@@ -113,7 +114,10 @@ def exact_regret(nf, profile) -> tuple:
     """
     if len(profile) != len(nf.players) or any(len(p) != k for p, k in zip(profile, nf.shape)):
         raise InputError("profile", profile, f"expected probabilities for strategies {nf.shape}")
-    x = [[sp.nsimplify(v) for v in p] for p in profile]
+    if any(isinstance(v, float) or (isinstance(v, sp.Basic) and v.has(sp.Float)) for p in profile for v in p):
+        raise InputError("profile", profile, "probabilities must be exact (ints, Fractions or SymPy numbers), "
+                                             "not floats: a float is never taken for the rational near it")
+    x = [[sp.sympify(v, strict=True) for v in p] for p in profile]
     for p in x:
         if any(_sign(v) < 0 for v in p) or _sign(sp.expand(sum(p) - 1)) != 0:
             raise InputError("profile", profile, "each player's probabilities must be >= 0 and sum to 1")

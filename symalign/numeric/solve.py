@@ -182,8 +182,11 @@ def _symmetric(game, deviation_tol):
     eq = res.equilibrium
     # without proved strict own-concavity the explicit route also lists pure-profile equilibria or
     # enumerates supports: take it
+    status = getattr(eq.certificate, "status", None)
+    if status == "rejected":  # the independent checker decided it is not an equilibrium
+        return None
     if res.concavity.status != "proved" or res.concavity.strict is not True \
-            or not eq.deviation_gain <= deviation_tol * res.scale:
+            or (status != "accepted" and not eq.deviation_gain <= deviation_tol * res.scale):
         return None
     notes = () if res.unique else (
         "uniqueness not established (Rosen's condition fails): other, asymmetric equilibria may exist; "
@@ -204,7 +207,10 @@ def _solve_concave(game, ng, concav, tol, max_profiles, deviation_tol):
         eqs = [check_profile(e, ng, concav) for e in eqs]
         good = [e for e in eqs if _passes(e, ng, deviation_tol)]
         bad = tuple(e for e in eqs if not _passes(e, ng, deviation_tol))
-        unique = False if len(good) > 1 else (True if len(good) == 1 and not degenerate else None)
+        # uniqueness from the complete enumeration only where the checker accepted every equilibrium listed:
+        # a candidate that passed the float search alone decides nothing
+        certain = all(e.certified for e in good)
+        unique = (False if len(good) > 1 else True if len(good) == 1 and not degenerate else None) if certain else None
         notes = ("degenerate game: equilibria may form a continuum; support enumeration lists the equilibria of "
                  "its nonsingular supports (isolated ones and some vertices of components), not every component: "
                  "solve(..., all_equilibria=True) / solve --all lists them all",) if degenerate else ()

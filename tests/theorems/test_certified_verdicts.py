@@ -287,3 +287,4 @@ def test_statics_derivative_on_the_interior_needs_its_scope(tmp_path):
     unscoped = text.replace('scope = "interior"\n', "").replace('status = "derived"', 'status = "open"')
     res = check_claim(load_claim(_write(tmp_path, "st-unscoped", unscoped)))
     assert res.status == "open" and "states no scope" in res.detail
+

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from symalign import Game, get_family
 from symalign.cli.app import main
 from symalign.cli.commands.convert import convert
-from symalign.errors import GameFileError
+from symalign.errors import GameFileError, InputError
 from symalign.io.gamefile import game_from_mapping, load_game
 from symalign.io.gametoml import game_toml
 from symalign.io.nfg import bimatrix, bimatrix_payoffs, game_of, nfg_text, normal_form_of, read_normal_form
@@ -205,3 +205,16 @@ def test_solve_reads_nfg_files_of_two_and_three_players(tmp_path):
     res = CliRunner().invoke(main, ["solve", str(two), "--all", "--json"])
     assert res.exit_code == 0, res.output
     assert len(json.loads(res.output)["equilibria"]) == 3
+
+
+def test_exact_regret_refuses_float_probabilities():
+    """A float is never taken for the rational near it: 0.666... is not 2/3 (it was nsimplified and passed)."""
+    from fractions import Fraction
+
+    from symalign.numeric.normal_form_nash import exact_regret
+
+    bos = parse_normal_form('NFG 1 R "battle of the sexes" { "1" "2" } { 2 2 }\n2 1 0 0 0 0 1 2\n')
+    exact = [[Fraction(2, 3), Fraction(1, 3)], [Fraction(1, 3), Fraction(2, 3)]]
+    assert all(r == 0 for r in exact_regret(bos, exact))
+    with pytest.raises(InputError, match="not floats"):
+        exact_regret(bos, [[2 / 3, 1 / 3], [1 / 3, 2 / 3]])
